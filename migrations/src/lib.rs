@@ -1,1 +1,22 @@
-//! placeholder
+//! The one schema for SQLite and PostgreSQL.
+//!
+//! Every tenant table has `tenant_id` first in its primary key and indexes, so rows of one
+//! tenant sit together and the schema is ready for sharding by tenant. Migrations only ever add:
+//! an applied migration is never edited.
+#![deny(missing_docs)]
+
+use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_foundation;
+
+pub use sea_orm_migration::MigratorTrait;
+
+/// Applies Kefu's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_foundation::Migration)]
+    }
+}

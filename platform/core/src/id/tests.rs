@@ -17,7 +17,10 @@ fn ids_of_another_type_are_rejected() {
         user.parse::<TenantId>(),
         Err(IdError::WrongPrefix { expected: "ten" })
     );
-    assert!(matches!("ten_nope".parse::<TenantId>(), Err(IdError::BadUlid(_))));
+    assert!(matches!(
+        "ten_nope".parse::<TenantId>(),
+        Err(IdError::BadUlid(_))
+    ));
     assert!(matches!(
         format!("ten_{}", "x".repeat(10_000)).parse::<TenantId>(),
         Err(IdError::BadUlid(s)) if s.len() == 40

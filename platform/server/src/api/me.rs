@@ -1,0 +1,47 @@
+//! `/me`: who am I, and in which company.
+
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::sessions::TenantView;
+use super::users::UserView;
+use crate::auth::Authed;
+use crate::problem::{ApiResult, Problem};
+use crate::state::AppState;
+
+/// The signed-in user and their company.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MeView {
+    /// The user.
+    pub user: UserView,
+    /// Their company.
+    pub tenant: TenantView,
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "users",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = MeView),
+        (status = 401, body = Problem),
+    ))]
+async fn me(
+    State(state): State<AppState>,
+    Authed(scope, _): Authed,
+) -> ApiResult<axum::Json<MeView>> {
+    let (user, tenant) = tokio::try_join!(
+        state.store.user(&scope, scope.user()),
+        state.store.tenant(&scope)
+    )?;
+    Ok(axum::Json(MeView {
+        user: (&user).into(),
+        tenant: (&tenant).into(),
+    }))
+}
+
+/// Routes of this resource.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(me))
+}

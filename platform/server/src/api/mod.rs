@@ -1,0 +1,54 @@
+//! The JSON API under `/api/v1`, one file per resource. Each resource's `router()` carries its
+//! OpenAPI description, so the document at `/api/openapi.json` is generated from this code.
+
+pub mod audit;
+pub mod invitations;
+pub mod me;
+pub mod sessions;
+pub mod signup;
+pub mod users;
+pub mod validate;
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// The API description's fixed parts; paths come from the resources.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Kefu API", description = "Multi-tenant cloud contact center."),
+    components(schemas(Problem)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every API route with its OpenAPI description.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(signup::router())
+        .merge(sessions::router())
+        .merge(me::router())
+        .merge(users::router())
+        .merge(invitations::router())
+        .merge(audit::router())
+}

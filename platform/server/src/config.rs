@@ -1,0 +1,248 @@
+//! The one typed configuration, loaded from defaults → `kefu.toml` → `KEFU_*` environment →
+//! command-line flags (later wins). Keys are flat (`database_url` in the file is
+//! `KEFU_DATABASE_URL` in the environment) so the two spellings map one to one. Unknown keys
+//! and bad values stop start-up with an error naming the key and what was expected.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Where blobs go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ObjectStoreKind {
+    /// Files under `<data_dir>/objects` (embedded default).
+    Fs,
+    /// An S3 bucket (AWS or compatible).
+    S3,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (for log shippers).
+    Json,
+}
+
+/// Kefu's configuration. Every field is a key of `kefu.toml` and, upper-cased with a `KEFU_`
+/// prefix, an environment variable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Directory for the SQLite file, the filesystem object store and demo credentials.
+    pub data_dir: PathBuf,
+    /// HTTP listen address.
+    pub listen: SocketAddr,
+    /// Database URL; empty means SQLite at `<data_dir>/kefu.db`.
+    pub database_url: String,
+    /// Object store backend.
+    pub object_store: ObjectStoreKind,
+    /// S3 bucket (object_store = "s3").
+    pub s3_bucket: String,
+    /// S3 region.
+    pub s3_region: String,
+    /// S3 endpoint for S3-compatible servers; empty means AWS.
+    pub s3_endpoint: String,
+    /// Path-style S3 addressing (most S3-compatible servers need it).
+    pub s3_path_style: bool,
+    /// S3 access key id.
+    pub s3_access_key_id: String,
+    /// S3 secret access key.
+    pub s3_secret_access_key: String,
+    /// Directory of the built web app served at `/`.
+    pub web_dir: PathBuf,
+    /// Public base URL, used in links sent by e-mail (invitations).
+    pub public_url: String,
+    /// Access-token lifetime in seconds.
+    pub access_token_ttl_secs: u64,
+    /// Refresh-token lifetime in seconds.
+    pub refresh_token_ttl_secs: u64,
+    /// Invitation link lifetime in hours.
+    pub invitation_ttl_hours: u64,
+    /// Largest JSON request body in bytes.
+    pub max_body_bytes: usize,
+    /// Sign-up and login attempts allowed per source address per minute.
+    pub auth_rate_per_ip_per_min: u32,
+    /// Login attempts allowed per account (e-mail) per minute.
+    pub auth_rate_per_account_per_min: u32,
+    /// Create the demo tenant on first start.
+    pub demo: bool,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Log filter (tracing `EnvFilter` syntax).
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: String::new(),
+            object_store: ObjectStoreKind::Fs,
+            s3_bucket: "kefu".into(),
+            s3_region: "us-east-1".into(),
+            s3_endpoint: String::new(),
+            s3_path_style: true,
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: String::new(),
+            web_dir: PathBuf::from("web/dist"),
+            public_url: "http://127.0.0.1:8080".into(),
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            invitation_ttl_hours: 72,
+            max_body_bytes: 64 * 1024,
+            auth_rate_per_ip_per_min: 30,
+            auth_rate_per_account_per_min: 10,
+            demo: true,
+            log_format: LogFormat::Text,
+            log: "info".into(),
+        }
+    }
+}
+
+/// A configuration that cannot be used; the message names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+/// Flag overrides (`None` = not given).
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    /// `--data-dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    /// `--listen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    /// `--database-url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    /// `--web-dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub web_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// Load from defaults, the TOML file (if it exists; an explicitly named file must exist),
+    /// the environment and the flags.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Config, ConfigError> {
+        Self::load_from(file, Env::prefixed("KEFU_"), overrides)
+    }
+
+    /// As [`Config::load`], with the environment given (tests and the compose check).
+    pub fn load_from(
+        file: Option<&Path>,
+        env: Env,
+        overrides: &Overrides,
+    ) -> Result<Config, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(ConfigError(format!(
+                    "config file {} not found",
+                    path.display()
+                )));
+            }
+            Some(path) => fig = fig.merge(Toml::file(path)),
+            None => fig = fig.merge(Toml::file("kefu.toml")),
+        }
+        let config: Config = fig
+            .merge(env.ignore(&["CONFIG"]))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(describe)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, why: &str| Err(ConfigError(format!("key `{key}`: {why}")));
+        if !self.database_url.is_empty()
+            && kefu_store::Backend::of_url(&self.database_url).is_none()
+        {
+            return bad(
+                "database_url",
+                "expected a URL starting with sqlite: or postgres://",
+            );
+        }
+        if self.access_token_ttl_secs < 60 || self.access_token_ttl_secs > 24 * 3600 {
+            return bad("access_token_ttl_secs", "expected 60 to 86400 seconds");
+        }
+        if self.refresh_token_ttl_secs < self.access_token_ttl_secs {
+            return bad(
+                "refresh_token_ttl_secs",
+                "expected at least access_token_ttl_secs",
+            );
+        }
+        if self.max_body_bytes < 1024 || self.max_body_bytes > 64 * 1024 * 1024 {
+            return bad("max_body_bytes", "expected 1 KiB to 64 MiB");
+        }
+        if self.auth_rate_per_ip_per_min == 0 || self.auth_rate_per_account_per_min == 0 {
+            return bad("auth_rate_per_ip_per_min", "expected at least 1");
+        }
+        if self.object_store == ObjectStoreKind::S3 && self.s3_bucket.is_empty() {
+            return bad("s3_bucket", "required when object_store = \"s3\"");
+        }
+        if !self.public_url.starts_with("http://") && !self.public_url.starts_with("https://") {
+            return bad("public_url", "expected an http:// or https:// URL");
+        }
+        Ok(())
+    }
+
+    /// The database URL in effect (SQLite in the data dir unless configured).
+    pub fn effective_database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("kefu.db").display()
+            )
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    /// Every configuration key (for `kefu --help` and the compose-file check).
+    pub fn keys() -> Vec<String> {
+        match serde_json::to_value(Config::default()) {
+            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Turn figment's error into one line naming the key and its source.
+fn describe(err: figment::Error) -> ConfigError {
+    let lines: Vec<String> = err
+        .into_iter()
+        .map(|e| {
+            let key = e.path.join(".");
+            let source = e
+                .metadata
+                .as_ref()
+                .map(|m| {
+                    if m.name.contains("environment") {
+                        format!(" (from environment variable KEFU_{})", key.to_uppercase())
+                    } else {
+                        format!(" (from {})", m.name)
+                    }
+                })
+                .unwrap_or_default();
+            if key.is_empty() {
+                format!("{}{source}", e.kind)
+            } else {
+                format!("key `{key}`: {}{source}", e.kind)
+            }
+        })
+        .collect();
+    ConfigError(lines.join("; "))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,77 @@
+#![allow(clippy::result_large_err)] // figment::Jail closures return figment::Error
+
+use super::*;
+
+// figment's Env reads the process environment; `Jail` isolates each test's environment.
+fn env() -> Env {
+    Env::prefixed("KEFU_")
+}
+
+#[test]
+fn layers_apply_in_order() {
+    figment::Jail::expect_with(|jail| {
+        jail.create_file(
+            "kefu.toml",
+            "listen = \"127.0.0.1:9000\"\ndemo = false\nlog = \"debug\"",
+        )?;
+        jail.set_env("KEFU_LISTEN", "127.0.0.1:9100");
+        jail.set_env("KEFU_LOG", "warn");
+        let flags = Overrides {
+            listen: Some("127.0.0.1:9200".parse().unwrap()),
+            ..Overrides::default()
+        };
+        let c = Config::load_from(None, env(), &flags).unwrap();
+        assert_eq!(c.listen.port(), 9200, "flags win");
+        assert_eq!(c.log, "warn", "environment beats the file");
+        assert!(!c.demo, "file beats defaults");
+        assert_eq!(c.max_body_bytes, 64 * 1024, "defaults fill the rest");
+        Ok(())
+    });
+}
+
+#[test]
+fn bad_values_name_the_key() {
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("KEFU_MAX_BODY_BYTES", "lots");
+        let err = Config::load_from(None, env(), &Overrides::default()).unwrap_err();
+        assert!(err.0.contains("max_body_bytes"), "{err}");
+        assert!(err.0.contains("KEFU_MAX_BODY_BYTES"), "{err}");
+        Ok(())
+    });
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("KEFU_DATABASE_URL", "mysql://x");
+        let err = Config::load_from(None, env(), &Overrides::default()).unwrap_err();
+        assert!(err.0.contains("database_url"), "{err}");
+        Ok(())
+    });
+    figment::Jail::expect_with(|jail| {
+        jail.create_file("kefu.toml", "lsten = \"127.0.0.1:1\"")?;
+        let err = Config::load_from(None, env(), &Overrides::default()).unwrap_err();
+        assert!(err.0.contains("lsten"), "unknown keys are named: {err}");
+        Ok(())
+    });
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("KEFU_OBJECT_STORE", "ftp");
+        let err = Config::load_from(None, env(), &Overrides::default()).unwrap_err();
+        assert!(err.0.contains("object_store"), "{err}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_named_config_file_must_exist() {
+    let err = Config::load(
+        Some(Path::new("/nonexistent/kefu.toml")),
+        &Overrides::default(),
+    )
+    .unwrap_err();
+    assert!(err.0.contains("not found"));
+}
+
+#[test]
+fn keys_lists_every_field() {
+    let keys = Config::keys();
+    assert!(keys.contains(&"database_url".to_owned()));
+    assert!(keys.contains(&"s3_endpoint".to_owned()));
+    assert_eq!(keys.len(), 21);
+}

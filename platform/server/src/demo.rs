@@ -1,0 +1,125 @@
+//! The demo tenant: on first start, a company `demo` with an admin, a supervisor and two
+//! agents, so a newcomer can log in at once. Passwords are random per installation, printed
+//! once and kept in `<data_dir>/demo-credentials.json` (owner-readable only).
+
+use std::path::Path;
+
+use anyhow::Context;
+use kefu_core::Role;
+use kefu_store::users::NewUser;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{Auth, hash_password, new_secret};
+use crate::state::AppState;
+
+/// The demo tenant's slug.
+pub const SLUG: &str = "demo";
+
+/// One demo login.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DemoLogin {
+    /// E-mail.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// The demo logins, as written to `demo-credentials.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DemoCredentials {
+    /// Tenant slug (`demo`).
+    pub tenant: String,
+    /// Logins.
+    pub users: Vec<DemoLogin>,
+}
+
+const USERS: [(&str, &str, Role); 4] = [
+    ("admin@demo.kefu.test", "Ada Admin", Role::Admin),
+    (
+        "supervisor@demo.kefu.test",
+        "Sam Supervisor",
+        Role::Supervisor,
+    ),
+    ("agent1@demo.kefu.test", "Alex Agent", Role::Agent),
+    ("agent2@demo.kefu.test", "Bo Agent", Role::Agent),
+];
+
+fn password() -> String {
+    // 16 URL-safe characters from 256 random bits: easy to copy, far beyond guessing.
+    new_secret("")
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(16)
+        .collect()
+}
+
+/// Create the demo tenant if it does not exist yet. Returns the logins when it was created.
+pub async fn ensure(state: &AppState) -> anyhow::Result<Option<DemoCredentials>> {
+    if state.store.tenant_by_slug(SLUG).await?.is_some() {
+        return Ok(None);
+    }
+    let mut logins = Vec::new();
+    let (admin_email, admin_name, admin_role) = USERS[0];
+    let admin_password = password();
+    let (tenant, admin) = state
+        .store
+        .create_tenant_with_owner(
+            "Demo Contact Center",
+            SLUG,
+            NewUser {
+                email: admin_email,
+                name: admin_name,
+                role: admin_role,
+                password_hash: Some(hash_password(admin_password.clone()).await?),
+            },
+        )
+        .await?;
+    anyhow::ensure!(tenant.slug == SLUG, "the demo slug was taken concurrently");
+    logins.push(DemoLogin {
+        email: admin_email.into(),
+        password: admin_password,
+        role: admin_role,
+    });
+    let scope = Auth::scope_for(&state.store.credential(tenant.id, admin.id).await?);
+    for (email, name, role) in &USERS[1..] {
+        let pw = password();
+        state
+            .store
+            .create_user(
+                &scope,
+                NewUser {
+                    email,
+                    name,
+                    role: *role,
+                    password_hash: Some(hash_password(pw.clone()).await?),
+                },
+            )
+            .await?;
+        logins.push(DemoLogin {
+            email: (*email).into(),
+            password: pw,
+            role: *role,
+        });
+    }
+    let creds = DemoCredentials {
+        tenant: SLUG.into(),
+        users: logins,
+    };
+    write_credentials(&state.config.data_dir, &creds).await?;
+    Ok(Some(creds))
+}
+
+async fn write_credentials(dir: &Path, creds: &DemoCredentials) -> anyhow::Result<()> {
+    let path = dir.join("demo-credentials.json");
+    tokio::fs::write(&path, serde_json::to_vec_pretty(creds)?)
+        .await
+        .with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tokio::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! What every request can reach: configuration, the store, the object store, authentication
+//! and the rate limiters. Cheap to clone (one `Arc`).
+
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use kefu_store::Store;
+use kefu_store::objects::ObjectStore;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::auth::{Auth, RateLimiter};
+use crate::config::Config;
+
+/// Shared application state.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Inner>);
+
+/// The parts of the state.
+#[derive(Debug)]
+pub struct Inner {
+    /// Configuration in effect.
+    pub config: Config,
+    /// The database.
+    pub store: Store,
+    /// The blob store.
+    pub objects: Arc<dyn ObjectStore>,
+    /// Tokens and sessions.
+    pub auth: Arc<Auth>,
+    /// Sign-up/login attempts per source address.
+    pub ip_limit: RateLimiter,
+    /// Login attempts per account.
+    pub account_limit: RateLimiter,
+    /// Renders `/metrics`.
+    pub metrics: Option<PrometheusHandle>,
+    /// Wakes the outbox worker when a message is queued.
+    pub outbox_wake: tokio::sync::Notify,
+}
+
+impl AppState {
+    /// Wrap the parts.
+    pub fn new(inner: Inner) -> AppState {
+        AppState(Arc::new(inner))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+/// The client's address (the TCP peer), for rate limits and logs.
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".into()),
+        ))
+    }
+}

@@ -1,0 +1,180 @@
+//! Tenant isolation and role checks on every route of the API.
+//!
+//! The route list comes from the generated OpenAPI document, and every route must have an entry
+//! in `RULES`: adding a route without saying how it is isolated fails this test. For each route,
+//! tenant A's admin is pointed at tenant B's objects (→ 404, or A's own data only, and B is
+//! unchanged), and an agent is pointed at admin routes (→ 403).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::TestApp;
+use serde_json::{Value, json};
+
+/// How a route relates to tenants.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Rule {
+    /// No token: sign-up, login, refresh, invitation acceptance (they prove identity).
+    Public,
+    /// Acts on the caller's own tenant only; agents may use it.
+    OwnTenant,
+    /// Acts on the caller's own tenant only; admins (and maybe supervisors) only.
+    OwnTenantAdmin,
+    /// Names an object by id in the path; admins only.
+    ById,
+}
+
+const RULES: &[(&str, &str, Rule)] = &[
+    ("post", "/api/v1/signup", Rule::Public),
+    ("post", "/api/v1/sessions", Rule::Public),
+    ("post", "/api/v1/sessions/refresh", Rule::Public),
+    ("post", "/api/v1/invitations/accept", Rule::Public),
+    ("post", "/api/v1/sessions/logout", Rule::OwnTenant),
+    ("get", "/api/v1/me", Rule::OwnTenant),
+    ("get", "/api/v1/users", Rule::OwnTenantAdmin),
+    ("post", "/api/v1/users", Rule::OwnTenantAdmin),
+    ("get", "/api/v1/audit", Rule::OwnTenantAdmin),
+    ("get", "/api/v1/users/{id}", Rule::ById),
+    ("patch", "/api/v1/users/{id}", Rule::ById),
+];
+
+fn body_for(method: &str, path: &str, b_refresh: &str) -> Option<Value> {
+    match (method, path) {
+        ("post", "/api/v1/users") => {
+            Some(json!({"email": "new@x.test", "name": "N", "role": "agent"}))
+        }
+        ("patch", _) => Some(json!({"name": "Hacked", "disabled": true})),
+        ("post", "/api/v1/sessions/logout") => Some(json!({"refresh_token": b_refresh})),
+        _ => None,
+    }
+}
+
+fn method_of(m: &str) -> Method {
+    Method::from_bytes(m.to_uppercase().as_bytes()).unwrap()
+}
+
+on_both_databases!(every_route_is_isolated, |db| async move {
+    let app = TestApp::new(db).await;
+    let (a_admin, _) = app.signup("Alpha", "admin@alpha.test").await;
+    let (a_agent, _) = app.add_user(&a_admin, "agent@alpha.test", "agent").await;
+    // Logout voids the token it is called with; give it one of its own.
+    let (a_leaving, _) = app.add_user(&a_admin, "leaving@alpha.test", "agent").await;
+    let (b_admin, b_session) = app.signup("Beta", "admin@beta.test").await;
+    let b_refresh = b_session["refresh_token"].as_str().unwrap().to_owned();
+    let (_, b_agent_id) = app.add_user(&b_admin, "agent@beta.test", "agent").await;
+    let b_users_before = app.get("/api/v1/users", &b_admin).await.body;
+    let b_audit_before = app.get("/api/v1/audit?limit=200", &b_admin).await.body;
+
+    let doc = app.get("/api/openapi.json", &a_admin).await.body;
+    let mut seen = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            seen += 1;
+            let rule = RULES
+                .iter()
+                .find(|(m, p, _)| m == method && p == path)
+                .map(|r| r.2)
+                .unwrap_or_else(|| panic!("{method} {path} has no isolation rule in RULES"));
+            let concrete = path.replace("{id}", &b_agent_id);
+            let body = body_for(method, path, &b_refresh);
+            match rule {
+                Rule::Public => {
+                    let doc_says_secured = item[method].get("security").is_some();
+                    assert!(
+                        !doc_says_secured,
+                        "{method} {path} is public but documented as secured"
+                    );
+                }
+                Rule::ById => {
+                    let r = app
+                        .call(method_of(method), &concrete, Some(&a_admin), body.clone())
+                        .await;
+                    assert_eq!(
+                        r.status,
+                        StatusCode::NOT_FOUND,
+                        "{method} {path} across tenants: {:?}",
+                        r.body
+                    );
+                    let r = app
+                        .call(method_of(method), &concrete, Some(&a_agent), body)
+                        .await;
+                    assert!(
+                        r.status == StatusCode::FORBIDDEN || r.status == StatusCode::NOT_FOUND,
+                        "{method} {path} as agent: {}",
+                        r.status
+                    );
+                }
+                Rule::OwnTenantAdmin => {
+                    let r = app
+                        .call(method_of(method), path, Some(&a_agent), body.clone())
+                        .await;
+                    assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} as agent");
+                    let r = app
+                        .call(method_of(method), path, Some(&a_admin), body)
+                        .await;
+                    assert!(
+                        r.status.is_success(),
+                        "{method} {path} as admin: {:?}",
+                        r.body
+                    );
+                    let text = r.body.to_string();
+                    assert!(
+                        !text.contains("beta.test") && !text.contains(&b_agent_id),
+                        "{method} {path} leaked tenant B data: {text}"
+                    );
+                }
+                Rule::OwnTenant => {
+                    let token = if path.ends_with("/logout") {
+                        &a_leaving
+                    } else {
+                        &a_agent
+                    };
+                    let r = app.call(method_of(method), path, Some(token), body).await;
+                    assert!(r.status.is_success(), "{method} {path}: {:?}", r.body);
+                    assert!(!r.body.to_string().contains("beta.test"));
+                }
+            }
+            // Unauthenticated calls to secured routes are refused.
+            if rule != Rule::Public {
+                let r = app
+                    .call(
+                        method_of(method),
+                        &concrete,
+                        None,
+                        body_for(method, path, &b_refresh),
+                    )
+                    .await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path} without token"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        seen,
+        RULES.len(),
+        "RULES lists routes the API no longer has"
+    );
+
+    // Nothing of tenant B changed, and B's session survived A's logout attempt with B's token.
+    assert_eq!(
+        app.get("/api/v1/users", &b_admin).await.body,
+        b_users_before
+    );
+    assert_eq!(
+        app.get("/api/v1/audit?limit=200", &b_admin).await.body,
+        b_audit_before
+    );
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/sessions/refresh",
+            None,
+            Some(json!({"refresh_token": b_refresh})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "B's session was revoked by A");
+});

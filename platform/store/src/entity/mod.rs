@@ -1,0 +1,10 @@
+//! sea-orm entities, one file per table. Private to the crate: callers use the repositories,
+//! which always filter by tenant.
+
+pub(crate) mod audit_log;
+pub(crate) mod invitation;
+pub(crate) mod outbox;
+pub(crate) mod refresh_token;
+pub(crate) mod signing_key;
+pub(crate) mod tenant;
+pub(crate) mod user;

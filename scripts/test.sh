@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, then runs every test suite.
+#   Rust: unit + integration tests (SQLite and the machine's PostgreSQL, S3 via a local moto
+#   server, the real `kefu` binary), clippy with warnings denied (it also enforces that only
+#   authentication mints a TenantScope); web: unit tests and the headless-Chromium browser test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kefu/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+step() { printf '\n==> %s\n' "$*"; }
+
+step "system packages"
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+python3 -c 'import moto.server, flask' 2>/dev/null || python3 -m pip install -q 'moto[server]'
+
+step "services"
+if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+fi
+pg_isready -h 127.0.0.1 -p 5432
+
+step "web app: install, build, unit tests"
+npm --prefix web ci --no-audit --no-fund --loglevel=error
+npm --prefix web run build
+npm --prefix web test
+
+step "rust: build and run all tests"
+cargo nextest run --workspace --locked --profile ci
+
+step "rust: clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "browser: headless Chromium end-to-end"
+KEFU_BIN="$CARGO_TARGET_DIR/debug/kefu" KEFU_WEB_DIST="$root/web/dist" npm --prefix web run e2e
