@@ -275,6 +275,10 @@ impl Acd {
             agent.wrap_up_until = Some(until);
         }
         self.timers.schedule(until, Timer::WrapUp(ax));
+        if wrap == Millis::ZERO {
+            // No wrap-up configured: free at once rather than at the driver's next timeout.
+            self.finish_wrap_up(ax);
+        }
         Ok(())
     }
 
