@@ -27,9 +27,18 @@ impl Orders {
     /// What `strategy` needs in addition to longest-idle.
     pub(crate) fn for_strategy(strategy: RoutingStrategy, primary: bool) -> Orders {
         match strategy {
-            RoutingStrategy::MostSkilled => Orders { by_level: primary, ..Orders::default() },
-            RoutingStrategy::LeastOccupied => Orders { by_busy: true, ..Orders::default() },
-            RoutingStrategy::RoundRobin => Orders { by_slot: true, ..Orders::default() },
+            RoutingStrategy::MostSkilled => Orders {
+                by_level: primary,
+                ..Orders::default()
+            },
+            RoutingStrategy::LeastOccupied => Orders {
+                by_busy: true,
+                ..Orders::default()
+            },
+            RoutingStrategy::RoundRobin => Orders {
+                by_slot: true,
+                ..Orders::default()
+            },
             RoutingStrategy::LongestIdle | RoutingStrategy::RingAll => Orders::default(),
         }
     }
@@ -65,7 +74,10 @@ pub(crate) struct AvailableAgents {
 
 impl AvailableAgents {
     pub(crate) fn new(orders: Orders) -> AvailableAgents {
-        AvailableAgents { orders, ..AvailableAgents::default() }
+        AvailableAgents {
+            orders,
+            ..AvailableAgents::default()
+        }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -75,7 +87,8 @@ impl AvailableAgents {
     pub(crate) fn insert(&mut self, k: AvailableKey) {
         self.by_idle.insert((k.idle_since, k.agent));
         if self.orders.by_level {
-            self.by_level.insert((Reverse(k.level), k.idle_since, k.agent));
+            self.by_level
+                .insert((Reverse(k.level), k.idle_since, k.agent));
         }
         if self.orders.by_busy {
             self.by_busy.insert((k.busy, k.idle_since, k.agent));
@@ -88,7 +101,8 @@ impl AvailableAgents {
     pub(crate) fn remove(&mut self, k: AvailableKey) {
         self.by_idle.remove(&(k.idle_since, k.agent));
         if self.orders.by_level {
-            self.by_level.remove(&(Reverse(k.level), k.idle_since, k.agent));
+            self.by_level
+                .remove(&(Reverse(k.level), k.idle_since, k.agent));
         }
         if self.orders.by_busy {
             self.by_busy.remove(&(k.busy, k.idle_since, k.agent));
@@ -116,7 +130,10 @@ impl AvailableAgents {
             RoutingStrategy::RoundRobin if self.orders.by_slot => match after {
                 Some(cursor) => Box::new(
                     self.by_slot
-                        .range((std::ops::Bound::Excluded(cursor), std::ops::Bound::Unbounded))
+                        .range((
+                            std::ops::Bound::Excluded(cursor),
+                            std::ops::Bound::Unbounded,
+                        ))
                         .chain(self.by_slot.range(..=cursor))
                         .copied(),
                 ),

@@ -25,7 +25,11 @@ pub struct CallRank {
 
 impl CallRank {
     pub(crate) fn new(priority: Priority, returned: bool, seq: u64) -> CallRank {
-        CallRank { priority: Reverse(priority), lane: u8::from(!returned), seq }
+        CallRank {
+            priority: Reverse(priority),
+            lane: u8::from(!returned),
+            seq,
+        }
     }
 
     /// The call's current priority.
@@ -70,7 +74,11 @@ pub(crate) enum CallStatus {
     /// In its queues' waiting sets, looking for an agent.
     Waiting,
     /// Waiting for the router plugin's scores; `candidates` are held for it.
-    Scoring { request: u64, candidates: Vec<AgentIx>, deadline: Millis },
+    Scoring {
+        request: u64,
+        candidates: Vec<AgentIx>,
+        deadline: Millis,
+    },
     /// Ringing at one agent (several under ring-all).
     Ringing { agents: Vec<AgentIx>, until: Millis },
 }

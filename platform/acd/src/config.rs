@@ -43,7 +43,10 @@ pub struct EngineSettings {
 
 impl Default for EngineSettings {
     fn default() -> Self {
-        EngineSettings { heartbeat_timeout: Millis::from_secs(30), ring_all_limit: 10 }
+        EngineSettings {
+            heartbeat_timeout: Millis::from_secs(30),
+            ring_all_limit: 10,
+        }
     }
 }
 

@@ -22,12 +22,12 @@ use crate::config::{EngineSettings, TenantConfig};
 use crate::error::InputError;
 use crate::event::{AcdEvent, AcdEventKind};
 use crate::io::{Input, Output};
-use crate::ix::{slot, AgentIx, QueueIx, SkillIx};
-use crate::queue::{resolve_step, Queue, SkillRuleIx};
+use crate::ix::{AgentIx, QueueIx, SkillIx, slot};
+use crate::queue::{Queue, SkillRuleIx, resolve_step};
 use crate::stats::SkillStats;
 use crate::time::Millis;
 use crate::timers::Timers;
-use crate::validate::{validate, InvalidConfig};
+use crate::validate::{InvalidConfig, validate};
 
 pub use queries::{CallPhase, CallView, WaitEstimate};
 
@@ -144,11 +144,19 @@ impl Acd {
             queue.steps = qc
                 .overflow
                 .iter()
-                .filter_map(|s| Some((s.after, resolve_step(&s.action, |q| queue_ix.get(q).copied())?)))
+                .filter_map(|s| {
+                    Some((
+                        s.after,
+                        resolve_step(&s.action, |q| queue_ix.get(q).copied())?,
+                    ))
+                })
                 .collect();
             if let Some(backup) = &qc.backup {
-                queue.backup_agents =
-                    backup.agents.iter().filter_map(|a| agent_ix.get(a).copied()).collect();
+                queue.backup_agents = backup
+                    .agents
+                    .iter()
+                    .filter_map(|a| agent_ix.get(a).copied())
+                    .collect();
             }
             queues.push(queue);
         }
@@ -207,7 +215,11 @@ impl Acd {
             Input::CallEnded { call } => self.call_ended(call),
             Input::WrapUpDone { agent } => self.wrap_up_done(agent),
             Input::Abandon { call } => self.abandon(call),
-            Input::Scores { call, request, scores } => self.scores(call, request, &scores),
+            Input::Scores {
+                call,
+                request,
+                scores,
+            } => self.scores(call, request, &scores),
         };
         self.route();
         result
@@ -250,12 +262,19 @@ impl Acd {
     }
 
     fn emit(&mut self, kind: AcdEventKind) {
-        let event = AcdEvent { tenant: self.tenant, at: self.now, kind };
+        let event = AcdEvent {
+            tenant: self.tenant,
+            at: self.now,
+            kind,
+        };
         self.outputs.push_back(Output::Event(event));
     }
 
     fn agent_of(&self, agent: AgentId) -> Result<AgentIx, InputError> {
-        self.agent_ix.get(&agent).copied().ok_or(InputError::UnknownAgent(agent))
+        self.agent_ix
+            .get(&agent)
+            .copied()
+            .ok_or(InputError::UnknownAgent(agent))
     }
 
     fn agent(&self, ax: AgentIx) -> Option<&Agent> {
@@ -287,7 +306,8 @@ impl Acd {
     }
 
     fn is_logged_in(&self, ax: AgentIx) -> bool {
-        self.agent(ax).is_some_and(|a| a.state != AgentState::LoggedOut)
+        self.agent(ax)
+            .is_some_and(|a| a.state != AgentState::LoggedOut)
     }
 }
 

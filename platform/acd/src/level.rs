@@ -19,7 +19,11 @@ impl Level {
 
     /// A level, if `value` is within 1–10.
     pub const fn new(value: u8) -> Option<Level> {
-        if value >= 1 && value <= 10 { Some(Level(value)) } else { None }
+        if value >= 1 && value <= 10 {
+            Some(Level(value))
+        } else {
+            None
+        }
     }
 
     /// The number.
@@ -54,7 +58,11 @@ impl Priority {
 
     /// A priority, if `value` is within 1–10.
     pub const fn new(value: u8) -> Option<Priority> {
-        if value >= 1 && value <= 10 { Some(Priority(value)) } else { None }
+        if value >= 1 && value <= 10 {
+            Some(Priority(value))
+        } else {
+            None
+        }
     }
 
     /// The number.
@@ -69,7 +77,11 @@ impl Priority {
 
     /// One level more urgent, capped at `cap` (aging).
     pub fn raised(self, cap: Priority) -> Priority {
-        if self >= cap { self } else { Priority(self.0 + 1) }
+        if self >= cap {
+            self
+        } else {
+            Priority(self.0 + 1)
+        }
     }
 }
 

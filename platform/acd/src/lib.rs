@@ -95,4 +95,4 @@ pub use io::{EnqueueCall, Input, Output, ScoreRequest};
 pub use level::{Level, Priority};
 pub use stats::{AgentStats, AgentsByState, QueueStats, SkillStats};
 pub use time::Millis;
-pub use validate::{validate, validate_queue, ConfigError, ConfigProblem, InvalidConfig};
+pub use validate::{ConfigError, ConfigProblem, InvalidConfig, validate, validate_queue};

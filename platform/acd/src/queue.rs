@@ -53,7 +53,11 @@ pub(crate) struct Queue {
 }
 
 impl Queue {
-    pub(crate) fn new(config: QueueConfig, required: Vec<(SkillIx, Level)>, primary: Option<SkillIx>) -> Queue {
+    pub(crate) fn new(
+        config: QueueConfig,
+        required: Vec<(SkillIx, Level)>,
+        primary: Option<SkillIx>,
+    ) -> Queue {
         Queue {
             config,
             required,
@@ -82,11 +86,16 @@ impl Queue {
             .iter()
             .filter(|r| attributes.get(&r.attribute) == Some(&r.equals))
             .map(|r| r.priority);
-        ruled.chain(asked).fold(self.config.default_priority, Priority::max)
+        ruled
+            .chain(asked)
+            .fold(self.config.default_priority, Priority::max)
     }
 }
 
-pub(crate) fn resolve_step(action: &OverflowAction, queue_ix: impl Fn(&kefu_core::QueueId) -> Option<QueueIx>) -> Option<Step> {
+pub(crate) fn resolve_step(
+    action: &OverflowAction,
+    queue_ix: impl Fn(&kefu_core::QueueId) -> Option<QueueIx>,
+) -> Option<Step> {
     Some(match action {
         OverflowAction::RelaxSkills { levels } => Step::Relax(*levels),
         OverflowAction::AddQueue { queue } => Step::AddQueue(queue_ix(queue)?),

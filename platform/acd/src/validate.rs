@@ -76,7 +76,11 @@ pub enum ConfigProblem {
 }
 
 fn path(queues: &[QueueId]) -> String {
-    queues.iter().map(ToString::to_string).collect::<Vec<_>>().join(" → ")
+    queues
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 /// Everything wrong with a configuration (never empty).
@@ -101,25 +105,43 @@ pub fn validate(config: &TenantConfig) -> Result<(), InvalidConfig> {
     let skills = known(&config.skills, "skills", &mut out);
     let agent_ids: Vec<AgentId> = config.agents.iter().map(|a| a.id).collect();
     let agents = known(&agent_ids, "agents", &mut out);
-    known(&config.queues.iter().map(|q| q.id).collect::<Vec<_>>(), "queues", &mut out);
+    known(
+        &config.queues.iter().map(|q| q.id).collect::<Vec<_>>(),
+        "queues",
+        &mut out,
+    );
     known(&config.reason_codes, "reason_codes", &mut out);
     for (i, code) in config.reason_codes.iter().enumerate() {
         if code.is_builtin() {
-            out.push(format!("reason_codes[{i}]"), ConfigProblem::ReservedReasonCode(code.clone()));
+            out.push(
+                format!("reason_codes[{i}]"),
+                ConfigProblem::ReservedReasonCode(code.clone()),
+            );
         }
     }
     if config.settings.heartbeat_timeout == Millis::ZERO {
-        out.push("settings.heartbeat_timeout".into(), ConfigProblem::MustBePositive);
+        out.push(
+            "settings.heartbeat_timeout".into(),
+            ConfigProblem::MustBePositive,
+        );
     }
     if config.settings.ring_all_limit == 0 {
-        out.push("settings.ring_all_limit".into(), ConfigProblem::MustBePositive);
+        out.push(
+            "settings.ring_all_limit".into(),
+            ConfigProblem::MustBePositive,
+        );
     }
     for (i, agent) in config.agents.iter().enumerate() {
         check_agent(agent, &skills, &format!("agents[{i}]."), &mut out);
     }
     let graph = overflow_graph(config.queues.iter());
     for (i, queue) in config.queues.iter().enumerate() {
-        let ctx = Context { skills: &skills, agents: &agents, graph: &graph, config };
+        let ctx = Context {
+            skills: &skills,
+            agents: &agents,
+            graph: &graph,
+            config,
+        };
         check_queue(queue, &ctx, &format!("queues[{i}]."), &mut out);
     }
     out.finish()
@@ -134,7 +156,12 @@ pub fn validate_queue(queue: &QueueConfig, config: &TenantConfig) -> Result<(), 
     let agents: BTreeSet<AgentId> = config.agents.iter().map(|a| a.id).collect();
     let others = config.queues.iter().filter(|q| q.id != queue.id);
     let graph = overflow_graph(others.chain(std::iter::once(queue)));
-    let ctx = Context { skills: &skills, agents: &agents, graph: &graph, config };
+    let ctx = Context {
+        skills: &skills,
+        agents: &agents,
+        graph: &graph,
+        config,
+    };
     check_queue(queue, &ctx, "", &mut out);
     out.finish()
 }
@@ -148,7 +175,11 @@ impl Errors {
     }
 
     fn finish(self) -> Result<(), InvalidConfig> {
-        if self.0.is_empty() { Ok(()) } else { Err(InvalidConfig { errors: self.0 }) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(InvalidConfig { errors: self.0 })
+        }
     }
 }
 
@@ -164,7 +195,10 @@ fn known<T: Ord + Clone + fmt::Display>(items: &[T], list: &str, out: &mut Error
     let mut seen = BTreeSet::new();
     for (i, item) in items.iter().enumerate() {
         if !seen.insert(item.clone()) {
-            out.push(format!("{list}[{i}]"), ConfigProblem::Duplicate(item.to_string()));
+            out.push(
+                format!("{list}[{i}]"),
+                ConfigProblem::Duplicate(item.to_string()),
+            );
         }
     }
     seen
@@ -175,9 +209,15 @@ fn check_agent(agent: &AgentProfile, skills: &BTreeSet<SkillId>, at: &str, out: 
     for (j, s) in agent.skills.iter().enumerate() {
         let field = format!("{at}skills[{j}]");
         if !skills.contains(&s.skill) {
-            out.push(format!("{field}.skill"), ConfigProblem::UnknownSkill(s.skill));
+            out.push(
+                format!("{field}.skill"),
+                ConfigProblem::UnknownSkill(s.skill),
+            );
         } else if !seen.insert(s.skill) {
-            out.push(format!("{field}.skill"), ConfigProblem::Duplicate(s.skill.to_string()));
+            out.push(
+                format!("{field}.skill"),
+                ConfigProblem::Duplicate(s.skill.to_string()),
+            );
         }
         level(s.level, format!("{field}.level"), out);
     }
@@ -193,11 +233,20 @@ fn check_queue(queue: &QueueConfig, ctx: &Context<'_>, at: &str, out: &mut Error
         }
     }
     for (j, rule) in queue.skill_rules.iter().enumerate() {
-        requirement(&rule.requirement, ctx.skills, &format!("{at}skill_rules[{j}].requirement"), out);
+        requirement(
+            &rule.requirement,
+            ctx.skills,
+            &format!("{at}skill_rules[{j}].requirement"),
+            out,
+        );
     }
     priority(queue.default_priority, format!("{at}default_priority"), out);
     for (j, rule) in queue.priority_rules.iter().enumerate() {
-        priority(rule.priority, format!("{at}priority_rules[{j}].priority"), out);
+        priority(
+            rule.priority,
+            format!("{at}priority_rules[{j}].priority"),
+            out,
+        );
     }
     if let Some(aging) = &queue.aging {
         positive(aging.every, format!("{at}aging.every"), out);
@@ -206,7 +255,13 @@ fn check_queue(queue: &QueueConfig, ctx: &Context<'_>, at: &str, out: &mut Error
     if let Some(max_wait) = queue.max_wait {
         positive(max_wait, format!("{at}max_wait"), out);
     }
-    range(queue.service_level.percent.into(), 0, 100, format!("{at}service_level.percent"), out);
+    range(
+        queue.service_level.percent.into(),
+        0,
+        100,
+        format!("{at}service_level.percent"),
+        out,
+    );
     positive(queue.ring_timeout, format!("{at}ring_timeout"), out);
     if let Some(sticky) = &queue.sticky {
         positive(sticky.wait, format!("{at}sticky.wait"), out);
@@ -214,15 +269,27 @@ fn check_queue(queue: &QueueConfig, ctx: &Context<'_>, at: &str, out: &mut Error
     if let Some(backup) = &queue.backup {
         for (j, agent) in backup.agents.iter().enumerate() {
             if !ctx.agents.contains(agent) {
-                out.push(format!("{at}backup.agents[{j}]"), ConfigProblem::UnknownAgent(*agent));
+                out.push(
+                    format!("{at}backup.agents[{j}]"),
+                    ConfigProblem::UnknownAgent(*agent),
+                );
             }
         }
         if backup.release_below > backup.activate_after {
-            out.push(format!("{at}backup.release_below"), ConfigProblem::ReleaseAboveActivation);
+            out.push(
+                format!("{at}backup.release_below"),
+                ConfigProblem::ReleaseAboveActivation,
+            );
         }
     }
     if let Some(plugin) = &queue.router_plugin {
-        range(plugin.max_candidates.into(), 2, 64, format!("{at}router_plugin.max_candidates"), out);
+        range(
+            plugin.max_candidates.into(),
+            2,
+            64,
+            format!("{at}router_plugin.max_candidates"),
+            out,
+        );
         positive(plugin.deadline, format!("{at}router_plugin.deadline"), out);
     }
     check_overflow(queue, ctx, at, out);
@@ -260,7 +327,9 @@ fn check_overflow(queue: &QueueConfig, ctx: &Context<'_>, at: &str, out: &mut Er
 }
 
 /// Which queues each queue overflows into.
-fn overflow_graph<'a>(queues: impl Iterator<Item = &'a QueueConfig>) -> BTreeMap<QueueId, Vec<QueueId>> {
+fn overflow_graph<'a>(
+    queues: impl Iterator<Item = &'a QueueConfig>,
+) -> BTreeMap<QueueId, Vec<QueueId>> {
     let mut graph: BTreeMap<QueueId, Vec<QueueId>> = BTreeMap::new();
     for q in queues {
         let targets = q.overflow.iter().filter_map(|s| match &s.action {
@@ -273,7 +342,11 @@ fn overflow_graph<'a>(queues: impl Iterator<Item = &'a QueueConfig>) -> BTreeMap
 }
 
 /// A path of overflow edges from `from` to `to` (both included), if there is one.
-fn route_back(graph: &BTreeMap<QueueId, Vec<QueueId>>, from: QueueId, to: QueueId) -> Option<Vec<QueueId>> {
+fn route_back(
+    graph: &BTreeMap<QueueId, Vec<QueueId>>,
+    from: QueueId,
+    to: QueueId,
+) -> Option<Vec<QueueId>> {
     let mut came_from: BTreeMap<QueueId, QueueId> = BTreeMap::new();
     let mut todo = VecDeque::from([from]);
     let mut seen = BTreeSet::from([from]);

@@ -7,13 +7,25 @@ use kefu_acd::config::*;
 use kefu_acd::{AgentState, Output};
 
 fn team(strategy: RoutingStrategy, levels: &[u8]) -> Sim {
-    let agents = levels.iter().enumerate().map(|(i, l)| agent_profile(i as u32 + 1, &[(1, *l)])).collect();
-    Sim::new(tenant_config(2, vec![queue_config(1, strategy, &[(1, 1)])], agents))
+    let agents = levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| agent_profile(i as u32 + 1, &[(1, *l)]))
+        .collect();
+    Sim::new(tenant_config(
+        2,
+        vec![queue_config(1, strategy, &[(1, 1)])],
+        agents,
+    ))
 }
 
 /// Ring, answer and finish call `c` at agent `a`, `talk` long.
 fn handle(sim: &mut Sim, c: u32, a: u32, talk: u64) {
-    assert_eq!(sim.offers(), [(call(c), agent(a))], "call {c} should ring agent {a}");
+    assert_eq!(
+        sim.offers(),
+        [(call(c), agent(a))],
+        "call {c} should ring agent {a}"
+    );
     sim.accept(c, a);
     sim.advance(secs(talk));
     sim.hang_up(c);
@@ -43,7 +55,11 @@ fn most_skilled_agent_gets_the_call_and_idle_time_breaks_ties() {
     }
     sim.take();
     sim.enqueue(1, 1);
-    assert_eq!(sim.offers(), [(call(1), agent(4))], "level 9, idle longer than agent 2");
+    assert_eq!(
+        sim.offers(),
+        [(call(1), agent(4))],
+        "level 9, idle longer than agent 2"
+    );
     sim.take();
     sim.enqueue(2, 1);
     assert_eq!(sim.offers(), [(call(2), agent(2))]);
@@ -81,7 +97,11 @@ fn least_occupied_agent_gets_the_call_even_if_another_idled_longer() {
     handle(&mut sim, 2, 2, 5); // agent 2 busy 5 s, free at 115 s: idle less long than agent 1
     sim.take();
     sim.enqueue(3, 1);
-    assert_eq!(sim.offers(), [(call(3), agent(2))], "least busy beats longest idle");
+    assert_eq!(
+        sim.offers(),
+        [(call(3), agent(2))],
+        "least busy beats longest idle"
+    );
 }
 
 #[test]
@@ -147,9 +167,14 @@ fn higher_priority_first_then_first_in_first_out() {
         let (c, _) = sim.offers()[0];
         served.push(c);
         sim.take();
-        sim.input(kefu_acd::Input::Accept { call: c, agent: agent(1) }).expect("accept");
+        sim.input(kefu_acd::Input::Accept {
+            call: c,
+            agent: agent(1),
+        })
+        .expect("accept");
         sim.advance(secs(10));
-        sim.input(kefu_acd::Input::CallEnded { call: c }).expect("end");
+        sim.input(kefu_acd::Input::CallEnded { call: c })
+            .expect("end");
     }
     assert_eq!(served, [call(2), call(3), call(1)]);
 }
@@ -157,13 +182,19 @@ fn higher_priority_first_then_first_in_first_out() {
 #[test]
 fn aging_lets_a_long_wait_overtake_a_newer_higher_priority_call() {
     let mut q = queue_config(1, RoutingStrategy::LongestIdle, &[(1, 1)]);
-    q.aging = Some(Aging { every: secs(10), up_to: prio(9) });
+    q.aging = Some(Aging {
+        every: secs(10),
+        up_to: prio(9),
+    });
     let mut sim = Sim::new(tenant_config(1, vec![q], vec![agent_profile(1, &[(1, 5)])]));
     sim.enqueue_with(1, 1, |e| e.priority = Some(prio(5)));
     sim.advance(secs(25));
     sim.enqueue_with(2, 1, |e| e.priority = Some(prio(7)));
     sim.advance(secs(6));
-    assert_eq!(sim.acd.call_rank(call(1)).map(|r| r.priority()), Some(prio(8)));
+    assert_eq!(
+        sim.acd.call_rank(call(1)).map(|r| r.priority()),
+        Some(prio(8))
+    );
     assert!(sim.event_names().contains(&"queue.call_priority_changed"));
     sim.take();
     sim.ready(1);
@@ -173,13 +204,23 @@ fn aging_lets_a_long_wait_overtake_a_newer_higher_priority_call() {
 #[test]
 fn ivr_data_raises_priority_and_adds_skills() {
     let mut q = queue_config(1, RoutingStrategy::LongestIdle, &[(1, 1)]);
-    q.priority_rules = vec![PriorityRule { attribute: "vip".into(), equals: "true".into(), priority: prio(9) }];
+    q.priority_rules = vec![PriorityRule {
+        attribute: "vip".into(),
+        equals: "true".into(),
+        priority: prio(9),
+    }];
     q.skill_rules = vec![SkillRule {
         attribute: "language".into(),
         equals: "fr".into(),
-        requirement: SkillRequirement { skill: skill(2), min_level: level(5) },
+        requirement: SkillRequirement {
+            skill: skill(2),
+            min_level: level(5),
+        },
     }];
-    let agents = vec![agent_profile(1, &[(1, 5)]), agent_profile(2, &[(1, 5), (2, 6)])];
+    let agents = vec![
+        agent_profile(1, &[(1, 5)]),
+        agent_profile(2, &[(1, 5), (2, 6)]),
+    ];
     let mut sim = Sim::new(tenant_config(2, vec![q], agents));
     sim.enqueue(1, 1);
     sim.enqueue_with(2, 1, |e| {
@@ -188,16 +229,27 @@ fn ivr_data_raises_priority_and_adds_skills() {
     sim.enqueue_with(3, 1, |e| {
         e.attributes.insert("language".into(), "fr".into());
     });
-    assert_eq!(sim.acd.call_rank(call(2)).map(|r| r.priority()), Some(prio(9)));
+    assert_eq!(
+        sim.acd.call_rank(call(2)).map(|r| r.priority()),
+        Some(prio(9))
+    );
     sim.take();
     sim.ready(1);
     assert_eq!(sim.offers(), [(call(2), agent(1))], "VIP first");
     sim.take();
     sim.ready(2);
-    assert_eq!(sim.offers(), [(call(1), agent(2))], "agent 2 takes the oldest it can");
+    assert_eq!(
+        sim.offers(),
+        [(call(1), agent(2))],
+        "agent 2 takes the oldest it can"
+    );
     sim.take();
     sim.hang_up_after_accept(1, 2);
-    assert_eq!(sim.offers(), [(call(3), agent(2))], "only agent 2 speaks French");
+    assert_eq!(
+        sim.offers(),
+        [(call(3), agent(2))],
+        "only agent 2 speaks French"
+    );
 }
 
 trait HangUp {

@@ -10,7 +10,11 @@ fn key(agent: u32, idle: u64, busy: u64, level: u8) -> AvailableKey {
 }
 
 fn all() -> Orders {
-    Orders { by_level: true, by_busy: true, by_slot: true }
+    Orders {
+        by_level: true,
+        by_busy: true,
+        by_slot: true,
+    }
 }
 
 fn order(set: &AvailableAgents, s: RoutingStrategy, after: Option<u32>) -> Vec<u32> {
@@ -38,7 +42,11 @@ fn removal_needs_the_insert_key_and_empties_every_order() {
     set.insert(k);
     set.remove(k);
     assert_eq!(set.len(), 0);
-    for s in [RoutingStrategy::MostSkilled, RoutingStrategy::LeastOccupied, RoutingStrategy::RoundRobin] {
+    for s in [
+        RoutingStrategy::MostSkilled,
+        RoutingStrategy::LeastOccupied,
+        RoutingStrategy::RoundRobin,
+    ] {
         assert!(order(&set, s, None).is_empty());
     }
 }

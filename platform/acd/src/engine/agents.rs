@@ -35,9 +35,16 @@ impl Acd {
         // Levels are checked per call, because overflow steps relax them.
         let mut queues: BTreeSet<QueueIx> = self.open_queues.iter().copied().collect();
         for (s, _) in &skills {
-            for qx in self.skills.get(s.get()).map(|slot| slot.queues.as_slice()).unwrap_or(&[]) {
+            for qx in self
+                .skills
+                .get(s.get())
+                .map(|slot| slot.queues.as_slice())
+                .unwrap_or(&[])
+            {
                 let has_all = self.queue(*qx).is_some_and(|q| {
-                    q.required.iter().all(|(r, _)| skills.binary_search_by_key(r, |(s, _)| *s).is_ok())
+                    q.required
+                        .iter()
+                        .all(|(r, _)| skills.binary_search_by_key(r, |(s, _)| *s).is_ok())
                 });
                 if has_all {
                     queues.insert(*qx);
@@ -81,7 +88,9 @@ impl Acd {
             self.index(ax, false);
         }
         let heartbeat = self.settings.heartbeat_timeout;
-        let Some(agent) = self.agent_mut(ax) else { return };
+        let Some(agent) = self.agent_mut(ax) else {
+            return;
+        };
         agent.state = to.clone();
         agent.state_since = now;
         let mut schedule = None;
@@ -100,7 +109,10 @@ impl Acd {
         }
         let cancel = if to == AgentState::LoggedOut {
             agent.pending = None;
-            agent.heartbeat_deadline.take().map(|at| (at, Timer::Heartbeat(ax)))
+            agent
+                .heartbeat_deadline
+                .take()
+                .map(|at| (at, Timer::Heartbeat(ax)))
         } else {
             None
         };
@@ -116,16 +128,32 @@ impl Acd {
             self.index(ax, true);
             self.dirty_agents.insert(ax);
         }
-        self.emit(AcdEventKind::AgentStateChanged { agent: id, from, to, cause });
+        self.emit(AcdEventKind::AgentStateChanged {
+            agent: id,
+            from,
+            to,
+            cause,
+        });
     }
 
     /// Insert or remove an agent in the available sets of each of its skills and of everyone.
     /// The caller guarantees the agent is (or was, for removal) routable with unchanged keys.
     pub(super) fn index(&mut self, ax: AgentIx, insert: bool) {
-        let Some(agent) = self.agents.get(ax.get()) else { return };
-        let mut key = AvailableKey { agent: ax, idle_since: agent.idle_since, busy: agent.busy, level: Level::MIN };
+        let Some(agent) = self.agents.get(ax.get()) else {
+            return;
+        };
+        let mut key = AvailableKey {
+            agent: ax,
+            idle_since: agent.idle_since,
+            busy: agent.busy,
+            level: Level::MIN,
+        };
         let apply = |set: &mut crate::availability::AvailableAgents, key| {
-            if insert { set.insert(key) } else { set.remove(key) }
+            if insert {
+                set.insert(key)
+            } else {
+                set.remove(key)
+            }
         };
         apply(&mut self.everyone, key);
         for (s, level) in &agent.skills {
@@ -139,7 +167,9 @@ impl Acd {
     /// Move the agent between state buckets of its skills and queues.
     fn count(&mut self, ax: AgentIx, from: &AgentState, to: &AgentState) {
         let (from, to) = (from.kind(), to.kind());
-        let Some(agent) = self.agents.get(ax.get()) else { return };
+        let Some(agent) = self.agents.get(ax.get()) else {
+            return;
+        };
         for (s, _) in &agent.skills {
             if let Some(slot) = self.skills.get_mut(s.get()) {
                 slot.stats.agents.shift(from, to);
@@ -165,8 +195,15 @@ impl Acd {
         {
             return Err(InputError::UnknownReason(reason.clone()));
         }
-        let cause = if forced { StateChangeCause::Supervisor } else { StateChangeCause::Agent };
-        let state = self.agent(ax).map(|a| a.state.clone()).unwrap_or(AgentState::LoggedOut);
+        let cause = if forced {
+            StateChangeCause::Supervisor
+        } else {
+            StateChangeCause::Agent
+        };
+        let state = self
+            .agent(ax)
+            .map(|a| a.state.clone())
+            .unwrap_or(AgentState::LoggedOut);
         match (&state, &requested) {
             (AgentState::LoggedOut | AgentState::Available | AgentState::NotReady { .. }, _) => {
                 self.apply_requested(ax, requested, cause);
@@ -202,7 +239,12 @@ impl Acd {
     }
 
     /// Apply a requested state to an agent who is not in a call.
-    pub(super) fn apply_requested(&mut self, ax: AgentIx, requested: RequestedState, cause: StateChangeCause) {
+    pub(super) fn apply_requested(
+        &mut self,
+        ax: AgentIx,
+        requested: RequestedState,
+        cause: StateChangeCause,
+    ) {
         match requested {
             RequestedState::Available => self.set_state(ax, AgentState::Available, cause),
             RequestedState::NotReady { reason } => {
@@ -228,7 +270,9 @@ impl Acd {
     pub(super) fn heartbeat(&mut self, agent: AgentId) -> Result<(), InputError> {
         let ax = self.agent_of(agent)?;
         let deadline = self.now + self.settings.heartbeat_timeout;
-        let Some(a) = self.agent_mut(ax) else { return Ok(()) };
+        let Some(a) = self.agent_mut(ax) else {
+            return Ok(());
+        };
         // A heartbeat does not log anyone in (only a state request does): logged-out agents
         // have no deadline to move.
         if let Some(old) = a.heartbeat_deadline {
@@ -254,9 +298,14 @@ impl Acd {
 
     /// An answered call hung up: its agent wraps up (or is free at once without wrap-up time).
     pub(super) fn call_ended(&mut self, call: CallId) -> Result<(), InputError> {
-        let ax = self.connected.remove(&call).ok_or(InputError::NotConnected(call))?;
+        let ax = self
+            .connected
+            .remove(&call)
+            .ok_or(InputError::NotConnected(call))?;
         let now = self.now;
-        let Some(agent) = self.agent_mut(ax) else { return Ok(()) };
+        let Some(agent) = self.agent_mut(ax) else {
+            return Ok(());
+        };
         if agent.state != (AgentState::OnCall { call }) {
             // Logged out mid-call: nothing to wrap up.
             return Ok(());
@@ -269,7 +318,11 @@ impl Acd {
             .call_queue
             .and_then(|q| self.queue(q))
             .map_or(Millis::ZERO, |q| q.config.after_call_work);
-        self.set_state(ax, AgentState::AfterCallWork { call }, StateChangeCause::Routing);
+        self.set_state(
+            ax,
+            AgentState::AfterCallWork { call },
+            StateChangeCause::Routing,
+        );
         let until = now + wrap;
         if let Some(agent) = self.agent_mut(ax) {
             agent.wrap_up_until = Some(until);
@@ -284,7 +337,10 @@ impl Acd {
 
     pub(super) fn wrap_up_done(&mut self, agent: AgentId) -> Result<(), InputError> {
         let ax = self.agent_of(agent)?;
-        if matches!(self.agent(ax).map(|a| &a.state), Some(AgentState::AfterCallWork { .. })) {
+        if matches!(
+            self.agent(ax).map(|a| &a.state),
+            Some(AgentState::AfterCallWork { .. })
+        ) {
             self.finish_wrap_up(ax);
         }
         Ok(())
@@ -304,8 +360,12 @@ impl Acd {
     /// End wrap-up bookkeeping (timer, busy time, the queue's handle-time figures).
     fn stop_wrap_up(&mut self, ax: AgentIx) {
         let now = self.now;
-        let Some(agent) = self.agent_mut(ax) else { return };
-        let Some(until) = agent.wrap_up_until.take() else { return };
+        let Some(agent) = self.agent_mut(ax) else {
+            return;
+        };
+        let Some(until) = agent.wrap_up_until.take() else {
+            return;
+        };
         let started = agent.state_since;
         let wrap = now.since(started);
         agent.busy = agent.busy + wrap;
@@ -321,7 +381,12 @@ impl Acd {
 
     /// An offer to this agent ended without a call (missed or withdrawn): apply a pending
     /// request now, else `otherwise`.
-    pub(super) fn after_offer(&mut self, ax: AgentIx, otherwise: AgentState, cause: StateChangeCause) {
+    pub(super) fn after_offer(
+        &mut self,
+        ax: AgentIx,
+        otherwise: AgentState,
+        cause: StateChangeCause,
+    ) {
         let pending = self.agent_mut(ax).and_then(|a| a.pending.take());
         match pending {
             Some(requested) => self.apply_requested(ax, requested, StateChangeCause::Agent),
@@ -331,14 +396,23 @@ impl Acd {
 
     /// The agent missed an offer (rang out or declined): not ready "missed", with an event.
     pub(super) fn missed(&mut self, ax: AgentIx, call: CallId, reason: RequeueReason) {
-        let Some(agent) = self.agent_mut(ax) else { return };
+        let Some(agent) = self.agent_mut(ax) else {
+            return;
+        };
         agent.stats.missed += 1;
         let id = agent.id;
         if reason == RequeueReason::RingTimeout {
-            self.outputs.push_back(Output::OfferWithdrawn { call, agent: id });
+            self.outputs
+                .push_back(Output::OfferWithdrawn { call, agent: id });
         }
-        self.emit(AcdEventKind::AgentOfferMissed { agent: id, call, reason });
-        let missed = AgentState::NotReady { reason: ReasonCode::missed() };
+        self.emit(AcdEventKind::AgentOfferMissed {
+            agent: id,
+            call,
+            reason,
+        });
+        let missed = AgentState::NotReady {
+            reason: ReasonCode::missed(),
+        };
         self.after_offer(ax, missed, StateChangeCause::Missed);
     }
 

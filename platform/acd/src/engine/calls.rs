@@ -19,19 +19,27 @@ impl Acd {
         if self.calls.contains_key(&e.call) || self.connected.contains_key(&e.call) {
             return Err(InputError::DuplicateCall(e.call));
         }
-        let home = *self.queue_ix.get(&e.queue).ok_or(InputError::UnknownQueue(e.queue))?;
+        let home = *self
+            .queue_ix
+            .get(&e.queue)
+            .ok_or(InputError::UnknownQueue(e.queue))?;
         if let Some(p) = e.priority.filter(|p| !p.is_valid()) {
             return Err(InputError::PriorityOutOfRange(p.get()));
         }
         let mut extra: Vec<(SkillIx, Level)> = Vec::new();
         for r in &e.required_skills {
-            let skill = *self.skill_ix.get(&r.skill).ok_or(InputError::UnknownSkill(r.skill))?;
+            let skill = *self
+                .skill_ix
+                .get(&r.skill)
+                .ok_or(InputError::UnknownSkill(r.skill))?;
             if !r.min_level.is_valid() {
                 return Err(InputError::LevelOutOfRange(r.min_level.get()));
             }
             extra.push((skill, r.min_level));
         }
-        let Some(queue) = self.queue(home) else { return Err(InputError::UnknownQueue(e.queue)) };
+        let Some(queue) = self.queue(home) else {
+            return Err(InputError::UnknownQueue(e.queue));
+        };
         for rule in &queue.skill_rules {
             if e.attributes.get(&rule.attribute) == Some(&rule.equals) {
                 extra.push((rule.skill, rule.min_level));
@@ -66,12 +74,12 @@ impl Acd {
             max_wait_at: queue.config.max_wait.map(|w| now + w),
         };
         // Sticky: hold the call for the caller's last agent if they are logged in and able.
-        if let (Some(sticky), Some(last)) = (queue.config.sticky, e.last_agent) {
-            if let Some(ax) = self.agent_ix.get(&last).copied() {
-                call.last_agent = Some(ax);
-                if self.is_logged_in(ax) && self.skilled_for(&call, ax) {
-                    call.sticky_until = Some(now + sticky.wait);
-                }
+        if let (Some(sticky), Some(last)) = (queue.config.sticky, e.last_agent)
+            && let Some(ax) = self.agent_ix.get(&last).copied()
+        {
+            call.last_agent = Some(ax);
+            if self.is_logged_in(ax) && self.skilled_for(&call, ax) {
+                call.sticky_until = Some(now + sticky.wait);
             }
         }
         self.next_seq += 1;
@@ -94,7 +102,11 @@ impl Acd {
             q.stats.waiting += 1;
         }
         if let Some(queue) = queue_id {
-            self.emit(AcdEventKind::CallEnqueued { call: id, queue, priority });
+            self.emit(AcdEventKind::CallEnqueued {
+                call: id,
+                queue,
+                priority,
+            });
         }
         self.review_backup(home);
         Ok(())
@@ -113,7 +125,9 @@ impl Acd {
 
     /// Put a call into the waiting sets of all its target queues and mark it for routing.
     pub(super) fn add_waiting(&mut self, call: CallId) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         c.status = CallStatus::Waiting;
         let rank = c.rank;
         for t in c.targets.clone() {
@@ -126,7 +140,9 @@ impl Acd {
 
     /// Take a call out of the waiting sets (it rings, is scored, or its wait ends).
     pub(super) fn remove_waiting(&mut self, call: CallId) {
-        let Some(c) = self.calls.get(&call) else { return };
+        let Some(c) = self.calls.get(&call) else {
+            return;
+        };
         if c.status != CallStatus::Waiting {
             return;
         }
@@ -144,7 +160,8 @@ impl Acd {
         let home = self.calls.get(&call).map(|c| c.home);
         for other in ringing.into_iter().filter(|a| *a != ax) {
             if let Some(id) = self.agent_id(other) {
-                self.outputs.push_back(Output::OfferWithdrawn { call, agent: id });
+                self.outputs
+                    .push_back(Output::OfferWithdrawn { call, agent: id });
             }
             self.after_offer(other, AgentState::Available, StateChangeCause::Routing);
         }
@@ -193,8 +210,12 @@ impl Acd {
     /// Stop ringing one agent (logged out, forced away, declined). If nobody else rings, the
     /// call goes back to the head of its queue.
     pub(super) fn drop_ringing(&mut self, call: CallId, ax: AgentIx, reason: RequeueReason) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        let CallStatus::Ringing { agents, .. } = &mut c.status else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        let CallStatus::Ringing { agents, .. } = &mut c.status else {
+            return;
+        };
         agents.retain(|a| *a != ax);
         if agents.is_empty() {
             self.requeue(call, reason);
@@ -204,15 +225,20 @@ impl Acd {
     /// Withdraw an offer from an agent who is leaving `Reserved` for another reason.
     pub(super) fn withdraw_one(&mut self, call: CallId, ax: AgentIx, reason: RequeueReason) {
         if let Some(id) = self.agent_id(ax) {
-            self.outputs.push_back(Output::OfferWithdrawn { call, agent: id });
+            self.outputs
+                .push_back(Output::OfferWithdrawn { call, agent: id });
         }
         self.drop_ringing(call, ax, reason);
     }
 
     /// Ring timeout (RONA): every agent it rang missed it; the call goes back to the head.
     pub(super) fn ring_out(&mut self, call: CallId) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        let CallStatus::Ringing { agents, .. } = &mut c.status else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        let CallStatus::Ringing { agents, .. } = &mut c.status else {
+            return;
+        };
         let agents = std::mem::take(agents);
         self.requeue(call, RequeueReason::RingTimeout);
         for ax in agents {
@@ -222,7 +248,9 @@ impl Acd {
 
     /// Back to the head of its queue (ahead of every call of its priority not yet offered).
     fn requeue(&mut self, call: CallId, reason: RequeueReason) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         if let CallStatus::Ringing { until, .. } = c.status {
             self.timers.cancel(until, Timer::Ring(call));
         }
@@ -235,14 +263,20 @@ impl Acd {
             q.stats.missed_offers += 1;
         }
         if let Some(queue) = self.queue_id(home) {
-            self.emit(AcdEventKind::CallRequeued { call, queue, reason });
+            self.emit(AcdEventKind::CallRequeued {
+                call,
+                queue,
+                reason,
+            });
         }
     }
 
     /// End a call's wait. The only way a call leaves `calls`, so each ends exactly once.
     pub(super) fn end_wait(&mut self, call: CallId, outcome: WaitOutcome) {
         self.remove_waiting(call);
-        let Some(c) = self.calls.remove(&call) else { return };
+        let Some(c) = self.calls.remove(&call) else {
+            return;
+        };
         self.dirty_calls.remove(&call);
         for (at, timer) in c.timers() {
             self.timers.cancel(at, timer);
@@ -254,10 +288,13 @@ impl Acd {
                     self.release_hold(ax);
                 }
             }
-            CallStatus::Ringing { agents, .. } if !matches!(outcome, WaitOutcome::Answered { .. }) => {
+            CallStatus::Ringing { agents, .. }
+                if !matches!(outcome, WaitOutcome::Answered { .. }) =>
+            {
                 for ax in agents.clone() {
                     if let Some(id) = self.agent_id(ax) {
-                        self.outputs.push_back(Output::OfferWithdrawn { call, agent: id });
+                        self.outputs
+                            .push_back(Output::OfferWithdrawn { call, agent: id });
                     }
                     self.after_offer(ax, AgentState::Available, StateChangeCause::Routing);
                 }
@@ -271,7 +308,9 @@ impl Acd {
         }
         let now = self.now;
         let waited = now.since(c.enqueued_at);
-        let Some(q) = self.queue_mut(c.home) else { return };
+        let Some(q) = self.queue_mut(c.home) else {
+            return;
+        };
         q.present.remove(&(c.enqueued_at, call));
         q.stats.waiting = q.stats.waiting.saturating_sub(1);
         let queue = q.config.id;
@@ -282,19 +321,37 @@ impl Acd {
                 if waited <= q.config.service_level.within {
                     q.stats.answered_within_target += 1;
                 }
-                AcdEventKind::CallAnswered { call, queue, agent, waited }
+                AcdEventKind::CallAnswered {
+                    call,
+                    queue,
+                    agent,
+                    waited,
+                }
             }
             WaitOutcome::Abandoned => {
                 q.stats.abandoned += 1;
-                AcdEventKind::CallAbandoned { call, queue, waited }
+                AcdEventKind::CallAbandoned {
+                    call,
+                    queue,
+                    waited,
+                }
             }
             WaitOutcome::Overflowed { destination } => {
                 q.stats.overflowed += 1;
-                AcdEventKind::CallOverflowed { call, queue, destination, waited }
+                AcdEventKind::CallOverflowed {
+                    call,
+                    queue,
+                    destination,
+                    waited,
+                }
             }
             WaitOutcome::TimedOut => {
                 q.stats.timed_out += 1;
-                AcdEventKind::CallTimedOut { call, queue, waited }
+                AcdEventKind::CallTimedOut {
+                    call,
+                    queue,
+                    waited,
+                }
             }
         };
         self.outputs.push_back(Output::WaitEnded { call, outcome });
@@ -305,20 +362,28 @@ impl Acd {
     /// Raise a waiting call's priority by one (aging), keeping its place in the FIFO order.
     pub(super) fn raise_priority(&mut self, call: CallId, to: Priority) {
         self.remove_waiting(call);
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         c.rank = CallRank::new(to, c.rank.returned(), c.rank.seq());
         let (home, waiting) = (c.home, c.status == CallStatus::Waiting);
         if waiting {
             self.add_waiting(call);
         }
         if let Some(queue) = self.queue_id(home) {
-            self.emit(AcdEventKind::CallPriorityChanged { call, queue, priority: to });
+            self.emit(AcdEventKind::CallPriorityChanged {
+                call,
+                queue,
+                priority: to,
+            });
         }
     }
 
     /// Add an overflow queue to a call's targets.
     pub(super) fn add_target(&mut self, call: CallId, target: QueueIx) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         if c.targets.contains(&target) {
             return;
         }

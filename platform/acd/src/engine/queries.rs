@@ -61,7 +61,9 @@ impl Acd {
 
     /// Can routing offer this agent a call right now (available and not held for scoring)?
     pub fn is_routable(&self, agent: AgentId) -> bool {
-        self.agent_ix.get(&agent).is_some_and(|ax| self.routable(*ax))
+        self.agent_ix
+            .get(&agent)
+            .is_some_and(|ax| self.routable(*ax))
     }
 
     /// A state change the agent asked for during a call, waiting for wrap-up to end.
@@ -88,8 +90,16 @@ impl Acd {
             priority: c.rank.priority(),
             enqueued_at: c.enqueued_at,
             phase,
-            agents: agents.into_iter().filter_map(|ax| self.agent_id(ax)).collect(),
-            overflow_queues: c.targets.iter().skip(1).filter_map(|q| self.queue_id(*q)).collect(),
+            agents: agents
+                .into_iter()
+                .filter_map(|ax| self.agent_id(ax))
+                .collect(),
+            overflow_queues: c
+                .targets
+                .iter()
+                .skip(1)
+                .filter_map(|q| self.queue_id(*q))
+                .collect(),
         })
     }
 
@@ -142,15 +152,20 @@ impl Acd {
             CallStatus::Scoring { .. } | CallStatus::Ringing { .. } => 0,
         };
         let position = u32::try_from(ahead + 1).unwrap_or(u32::MAX);
-        let handle = q.stats.average_handle_time().unwrap_or(q.config.expected_handle_time);
+        let handle = q
+            .stats
+            .average_handle_time()
+            .unwrap_or(q.config.expected_handle_time);
         let staffed = u64::from(q.stats.agents.staffed());
         let estimated_wait = match c.status {
-            CallStatus::Waiting => {
-                (staffed > 0).then(|| Millis(u64::from(position).saturating_mul(handle.0) / staffed))
-            }
+            CallStatus::Waiting => (staffed > 0)
+                .then(|| Millis(u64::from(position).saturating_mul(handle.0) / staffed)),
             _ => Some(Millis::ZERO),
         };
-        Some(WaitEstimate { position, estimated_wait })
+        Some(WaitEstimate {
+            position,
+            estimated_wait,
+        })
     }
 
     /// How many timers are pending (for tests and capacity figures).

@@ -95,7 +95,9 @@ impl Acd {
         let agent = self.agent(ax).filter(|a| a.is_routable())?;
         let mut best: Option<(CallRank, CallId)> = None;
         for qx in agent.queues.iter().chain(self.backup_queues(ax)) {
-            let Some(queue) = self.queue(*qx) else { continue };
+            let Some(queue) = self.queue(*qx) else {
+                continue;
+            };
             for (rank, id) in &queue.waiting {
                 if best.is_some_and(|(b, _)| b <= *rank) {
                     break;
@@ -120,14 +122,16 @@ impl Acd {
     /// Does the agent meet the call's own requirements and those of one of its queues (or
     /// stand in as a backup agent)? Minimums are lowered by the call's relaxation.
     pub(super) fn skilled_for(&self, c: &Call, ax: AgentIx) -> bool {
-        let Some(agent) = self.agent(ax) else { return false };
+        let Some(agent) = self.agent(ax) else {
+            return false;
+        };
         if !agent.meets(&c.extra, c.relax) {
             return false;
         }
-        let by_queue = c
-            .targets
-            .iter()
-            .any(|t| self.queue(*t).is_some_and(|q| agent.meets(&q.required, c.relax)));
+        let by_queue = c.targets.iter().any(|t| {
+            self.queue(*t)
+                .is_some_and(|q| agent.meets(&q.required, c.relax))
+        });
         by_queue || (self.backup_applies(c) && agent.backup_for.contains(&c.home))
     }
 
@@ -143,10 +147,16 @@ impl Acd {
         if c.is_sticky(self.now) {
             let last = c.last_agent?;
             let able = self.routable(last) && self.skilled_for(c, last);
-            return able.then(|| Pick { agents: vec![last], via: c.home, strategy: RoutingStrategy::LongestIdle });
+            return able.then(|| Pick {
+                agents: vec![last],
+                via: c.home,
+                strategy: RoutingStrategy::LongestIdle,
+            });
         }
         for t in &c.targets {
-            let Some(queue) = self.queue(*t) else { continue };
+            let Some(queue) = self.queue(*t) else {
+                continue;
+            };
             let strategy = queue.config.strategy;
             let want = match (strategy, queue.config.router_plugin) {
                 (RoutingStrategy::RingAll, _) => usize::from(self.settings.ring_all_limit),
@@ -155,7 +165,11 @@ impl Acd {
             };
             let agents = self.candidates(c, *t, strategy, want);
             if !agents.is_empty() {
-                return Some(Pick { agents, via: *t, strategy });
+                return Some(Pick {
+                    agents,
+                    via: *t,
+                    strategy,
+                });
             }
         }
         if self.backup_applies(c) {
@@ -165,26 +179,43 @@ impl Acd {
                 .iter()
                 .filter(|ax| self.routable(**ax) && self.skilled_for(c, **ax))
                 .min_by_key(|ax| (self.agent(**ax).map(|a| a.idle_since), **ax))?;
-            return Some(Pick { agents: vec![*best], via: c.home, strategy: RoutingStrategy::LongestIdle });
+            return Some(Pick {
+                agents: vec![*best],
+                via: c.home,
+                strategy: RoutingStrategy::LongestIdle,
+            });
         }
         None
     }
 
     /// Up to `want` routable agents able to take `c` through queue `t`, in strategy order.
-    fn candidates(&self, c: &Call, t: QueueIx, strategy: RoutingStrategy, want: usize) -> Vec<AgentIx> {
-        let Some(queue) = self.queue(t) else { return Vec::new() };
+    fn candidates(
+        &self,
+        c: &Call,
+        t: QueueIx,
+        strategy: RoutingStrategy,
+        want: usize,
+    ) -> Vec<AgentIx> {
+        let Some(queue) = self.queue(t) else {
+            return Vec::new();
+        };
         // Every able agent is in the set of each required skill: walk the smallest set that
         // keeps the strategy's order.
         let mut driving: Option<&AvailableAgents> = None;
         if strategy == RoutingStrategy::MostSkilled {
             // Levels are ranked in the primary skill only; its set alone keeps that order.
-            driving = queue.primary.and_then(|s| self.skills.get(s.get())).map(|slot| &slot.available);
+            driving = queue
+                .primary
+                .and_then(|s| self.skills.get(s.get()))
+                .map(|slot| &slot.available);
         }
         for (s, _) in queue.required.iter().chain(&c.extra) {
             if strategy == RoutingStrategy::MostSkilled {
                 break;
             }
-            let Some(slot) = self.skills.get(s.get()) else { continue };
+            let Some(slot) = self.skills.get(s.get()) else {
+                continue;
+            };
             let set = &slot.available;
             if set.keeps(strategy) && driving.is_none_or(|d| set.len() < d.len()) {
                 driving = Some(set);
@@ -193,7 +224,9 @@ impl Acd {
         let set = driving.unwrap_or(&self.everyone);
         set.in_order(strategy, queue.cursor)
             .filter(|ax| {
-                self.agent(*ax).is_some_and(|a| a.meets(&queue.required, c.relax) && a.meets(&c.extra, c.relax))
+                self.agent(*ax).is_some_and(|a| {
+                    a.meets(&queue.required, c.relax) && a.meets(&c.extra, c.relax)
+                })
             })
             .take(want.max(1))
             .collect()
@@ -207,7 +240,9 @@ impl Acd {
         {
             q.cursor = Some(first);
         }
-        let Some(c) = self.calls.get(&call) else { return };
+        let Some(c) = self.calls.get(&call) else {
+            return;
+        };
         let plugin = self.queue(c.home).and_then(|q| q.config.router_plugin);
         match (pick.strategy, plugin) {
             (RoutingStrategy::RingAll, _) => self.offer(call, pick.agents),
@@ -222,18 +257,33 @@ impl Acd {
     fn offer(&mut self, call: CallId, agents: Vec<AgentIx>) {
         self.remove_waiting(call);
         let now = self.now;
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         let home = c.home;
-        let ring = self.queues.get(home.get()).map(|q| q.config.ring_timeout).unwrap_or_default();
+        let ring = self
+            .queues
+            .get(home.get())
+            .map(|q| q.config.ring_timeout)
+            .unwrap_or_default();
         let until = now + ring;
-        c.status = CallStatus::Ringing { agents: agents.clone(), until };
+        c.status = CallStatus::Ringing {
+            agents: agents.clone(),
+            until,
+        };
         self.timers.schedule(until, Timer::Ring(call));
         let queue = self.queue_id(home).unwrap_or_default();
         for ax in agents {
-            let Some(a) = self.agent_mut(ax) else { continue };
+            let Some(a) = self.agent_mut(ax) else {
+                continue;
+            };
             a.stats.offered += 1;
             let agent = a.id;
-            self.outputs.push_back(Output::Offer { call, agent, ring_until: until });
+            self.outputs.push_back(Output::Offer {
+                call,
+                agent,
+                ring_until: until,
+            });
             self.set_state(ax, AgentState::Reserved { call }, StateChangeCause::Routing);
             self.emit(AcdEventKind::CallOffered { call, queue, agent });
         }
@@ -251,18 +301,39 @@ impl Acd {
         let request = self.next_request;
         self.next_request += 1;
         let deadline = self.now + plugin.deadline;
-        let ids = candidates.iter().filter_map(|ax| self.agent_id(*ax)).collect();
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        c.status = CallStatus::Scoring { request, candidates, deadline };
+        let ids = candidates
+            .iter()
+            .filter_map(|ax| self.agent_id(*ax))
+            .collect();
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        c.status = CallStatus::Scoring {
+            request,
+            candidates,
+            deadline,
+        };
         let (home, attributes) = (c.home, c.attributes.clone());
         self.timers.schedule(deadline, Timer::Scoring(call));
         let queue = self.queue_id(home).unwrap_or_default();
-        let req = ScoreRequest { call, queue, request, candidates: ids, attributes, deadline };
+        let req = ScoreRequest {
+            call,
+            queue,
+            request,
+            candidates: ids,
+            attributes,
+            deadline,
+        };
         self.outputs.push_back(Output::ScoreRequest(req));
     }
 
     /// Scores arrived. Answers for calls no longer being scored are stale and ignored.
-    pub(super) fn scores(&mut self, call: CallId, request: u64, scores: &[(AgentId, i64)]) -> Result<(), InputError> {
+    pub(super) fn scores(
+        &mut self,
+        call: CallId,
+        request: u64,
+        scores: &[(AgentId, i64)],
+    ) -> Result<(), InputError> {
         match self.calls.get(&call).map(|c| &c.status) {
             Some(CallStatus::Scoring { request: r, .. }) if *r == request => {
                 self.decide(call, scores);
@@ -275,14 +346,28 @@ impl Acd {
     /// End a scoring round: offer the call to the best-scored candidate still held (unscored
     /// candidates rank last; ties go to the strategy's order), release the others.
     pub(super) fn decide(&mut self, call: CallId, scores: &[(AgentId, i64)]) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        let CallStatus::Scoring { candidates, deadline, .. } = &mut c.status else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        let CallStatus::Scoring {
+            candidates,
+            deadline,
+            ..
+        } = &mut c.status
+        else {
+            return;
+        };
         let candidates = std::mem::take(candidates);
         let deadline = *deadline;
         self.timers.cancel(deadline, Timer::Scoring(call));
         let score_of = |ax: &AgentIx| {
             let id = self.agent_id(*ax);
-            scores.iter().filter(|(a, _)| Some(*a) == id).map(|(_, s)| *s).max().unwrap_or(i64::MIN)
+            scores
+                .iter()
+                .filter(|(a, _)| Some(*a) == id)
+                .map(|(_, s)| *s)
+                .max()
+                .unwrap_or(i64::MIN)
         };
         let winner = candidates
             .iter()
@@ -314,8 +399,17 @@ impl Acd {
         if let Some(a) = self.agent_mut(ax) {
             a.held = None;
         }
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        let CallStatus::Scoring { candidates, deadline, .. } = &mut c.status else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        let CallStatus::Scoring {
+            candidates,
+            deadline,
+            ..
+        } = &mut c.status
+        else {
+            return;
+        };
         candidates.retain(|a| *a != ax);
         if candidates.is_empty() {
             let deadline = *deadline;

@@ -43,13 +43,22 @@ impl Acd {
 
     /// Apply the call's next overflow step and schedule the one after.
     fn overflow_step(&mut self, call: CallId) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         c.step_at = None;
         let (home, index, enqueued_at) = (c.home, c.next_step, c.enqueued_at);
         c.next_step += 1;
-        let Some(queue) = self.queues.get(home.get()) else { return };
-        let Some((_, step)) = queue.steps.get(index).copied() else { return };
-        let next = queue.steps.get(index + 1).map(|(after, _)| enqueued_at + *after);
+        let Some(queue) = self.queues.get(home.get()) else {
+            return;
+        };
+        let Some((_, step)) = queue.steps.get(index).copied() else {
+            return;
+        };
+        let next = queue
+            .steps
+            .get(index + 1)
+            .map(|(after, _)| enqueued_at + *after);
         let queue_id = queue.config.id;
         match step {
             Step::Leave(destination) => {
@@ -75,14 +84,22 @@ impl Acd {
             self.timers.schedule(at, Timer::Overflow(call));
         }
         self.dirty_calls.insert(call);
-        self.emit(AcdEventKind::OverflowStepApplied { call, queue: queue_id, step: index });
+        self.emit(AcdEventKind::OverflowStepApplied {
+            call,
+            queue: queue_id,
+            step: index,
+        });
     }
 
     /// One aging period passed: one level up, until the queue's cap.
     fn age(&mut self, call: CallId) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         c.aging_at = None;
-        let Some(aging) = self.queues.get(c.home.get()).and_then(|q| q.config.aging) else { return };
+        let Some(aging) = self.queues.get(c.home.get()).and_then(|q| q.config.aging) else {
+            return;
+        };
         let raised = c.rank.priority().raised(aging.up_to);
         if raised < aging.up_to {
             let at = self.now + aging.every;
@@ -97,7 +114,9 @@ impl Acd {
     pub(super) fn review_backup(&mut self, qx: QueueIx) {
         let now = self.now;
         let Some(q) = self.queue_mut(qx) else { return };
-        let Some(backup) = q.config.backup.clone() else { return };
+        let Some(backup) = q.config.backup.clone() else {
+            return;
+        };
         let oldest = q.present.first().map(|(at, _)| *at);
         let waited = oldest.map(|at| now.since(at));
         let mut event = None;
@@ -127,7 +146,10 @@ impl Acd {
             self.emit(kind);
         }
         if activated {
-            let agents = self.queue(qx).map(|q| q.backup_agents.clone()).unwrap_or_default();
+            let agents = self
+                .queue(qx)
+                .map(|q| q.backup_agents.clone())
+                .unwrap_or_default();
             for ax in agents {
                 if self.routable(ax) {
                     self.dirty_agents.insert(ax);

@@ -46,14 +46,20 @@ pub fn queue_config(n: u32, strategy: RoutingStrategy, skills: &[(u32, u8)]) -> 
         strategy,
         required_skills: skills
             .iter()
-            .map(|(s, l)| SkillRequirement { skill: skill(*s), min_level: level(*l) })
+            .map(|(s, l)| SkillRequirement {
+                skill: skill(*s),
+                min_level: level(*l),
+            })
             .collect(),
         default_priority: Priority::NORMAL,
         priority_rules: vec![],
         skill_rules: vec![],
         aging: None,
         max_wait: None,
-        service_level: ServiceLevelTarget { percent: 80, within: secs(20) },
+        service_level: ServiceLevelTarget {
+            percent: 80,
+            within: secs(20),
+        },
         ring_timeout: secs(10),
         after_call_work: Millis::ZERO,
         expected_handle_time: secs(120),
@@ -68,19 +74,32 @@ pub fn queue_config(n: u32, strategy: RoutingStrategy, skills: &[(u32, u8)]) -> 
 pub fn agent_profile(n: u32, skills: &[(u32, u8)]) -> AgentProfile {
     AgentProfile {
         id: agent(n),
-        skills: skills.iter().map(|(s, l)| AgentSkill { skill: skill(*s), level: level(*l) }).collect(),
+        skills: skills
+            .iter()
+            .map(|(s, l)| AgentSkill {
+                skill: skill(*s),
+                level: level(*l),
+            })
+            .collect(),
     }
 }
 
 /// A tenant with skills 1..=`skills`, the reason codes `lunch` and `training`.
-pub fn tenant_config(skills: u32, queues: Vec<QueueConfig>, agents: Vec<AgentProfile>) -> TenantConfig {
+pub fn tenant_config(
+    skills: u32,
+    queues: Vec<QueueConfig>,
+    agents: Vec<AgentProfile>,
+) -> TenantConfig {
     TenantConfig {
         tenant: tenant(),
         skills: (1..=skills).map(skill).collect(),
         reason_codes: vec![ReasonCode::new("lunch"), ReasonCode::new("training")],
         queues,
         agents,
-        settings: EngineSettings { heartbeat_timeout: secs(3600), ring_all_limit: 10 },
+        settings: EngineSettings {
+            heartbeat_timeout: secs(3600),
+            ring_all_limit: 10,
+        },
     }
 }
 
@@ -96,7 +115,12 @@ pub struct Sim {
 
 impl Sim {
     pub fn new(config: TenantConfig) -> Sim {
-        Sim { acd: Acd::new(config).expect("valid config"), now: Millis::ZERO, recent: vec![], log: vec![] }
+        Sim {
+            acd: Acd::new(config).expect("valid config"),
+            now: Millis::ZERO,
+            recent: vec![],
+            log: vec![],
+        }
     }
 
     fn drain(&mut self) {
@@ -130,13 +154,21 @@ impl Sim {
     }
 
     pub fn ready(&mut self, n: u32) {
-        self.input(Input::SetAgentState { agent: agent(n), state: RequestedState::Available })
-            .expect("agent goes ready");
+        self.input(Input::SetAgentState {
+            agent: agent(n),
+            state: RequestedState::Available,
+        })
+        .expect("agent goes ready");
     }
 
     pub fn not_ready(&mut self, n: u32, reason: &str) -> Result<(), InputError> {
-        let state = RequestedState::NotReady { reason: ReasonCode::new(reason) };
-        self.input(Input::SetAgentState { agent: agent(n), state })
+        let state = RequestedState::NotReady {
+            reason: ReasonCode::new(reason),
+        };
+        self.input(Input::SetAgentState {
+            agent: agent(n),
+            state,
+        })
     }
 
     pub fn enqueue(&mut self, c: u32, q: u32) {
@@ -157,11 +189,16 @@ impl Sim {
     }
 
     pub fn accept(&mut self, c: u32, a: u32) {
-        self.input(Input::Accept { call: call(c), agent: agent(a) }).expect("accept");
+        self.input(Input::Accept {
+            call: call(c),
+            agent: agent(a),
+        })
+        .expect("accept");
     }
 
     pub fn hang_up(&mut self, c: u32) {
-        self.input(Input::CallEnded { call: call(c) }).expect("call ends");
+        self.input(Input::CallEnded { call: call(c) })
+            .expect("call ends");
     }
 
     /// Offers (call, agent) among the recent outputs.
@@ -209,6 +246,9 @@ impl Sim {
     }
 
     pub fn state(&self, n: u32) -> AgentState {
-        self.acd.agent_state(agent(n)).cloned().expect("known agent")
+        self.acd
+            .agent_state(agent(n))
+            .cloned()
+            .expect("known agent")
     }
 }
