@@ -1,0 +1,607 @@
+//! Property tests: random sequences of agent, caller, plugin and clock events against a tenant
+//! that uses every strategy and rule, with the routing invariants checked after every single
+//! engine call (each input and each timeout).
+//!
+//! Checked: an agent never holds two offers or calls; no call waits while an eligible routable
+//! agent exists; a call never gets an agent that a better-ranked waiting call could have taken;
+//! no agent looks available past its heartbeat deadline; every call ends exactly once and all
+//! end; replaying the recorded engine calls gives the same outputs and state.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::*;
+use kefu_acd::config::*;
+use kefu_acd::{
+    Acd, AgentState, CallPhase, CallRank, EnqueueCall, Input, Millis, Output, ReasonCode,
+    RequestedState, TenantConfig, WaitOutcome,
+};
+use kefu_core::{AgentId, CallId};
+use proptest::prelude::*;
+
+const AGENTS: u32 = 6;
+const HEARTBEAT: Millis = Millis(20_000);
+
+fn config() -> TenantConfig {
+    let step = |after, action| OverflowStep {
+        after: secs(after),
+        action,
+    };
+    let mut q1 = queue_config(1, RoutingStrategy::LongestIdle, &[(1, 5)]);
+    q1.overflow = vec![
+        step(6, OverflowAction::RelaxSkills { levels: 3 }),
+        step(12, OverflowAction::AddQueue { queue: queue(3) }),
+        step(
+            50,
+            OverflowAction::LeaveQueue {
+                destination: LeaveDestination::Voicemail,
+            },
+        ),
+    ];
+    q1.max_wait = Some(secs(60));
+    q1.sticky = Some(StickyRouting { wait: secs(4) });
+    q1.skill_rules = vec![SkillRule {
+        attribute: "language".into(),
+        equals: "fr".into(),
+        requirement: SkillRequirement {
+            skill: skill(3),
+            min_level: level(5),
+        },
+    }];
+    q1.priority_rules = vec![PriorityRule {
+        attribute: "vip".into(),
+        equals: "yes".into(),
+        priority: prio(9),
+    }];
+    q1.after_call_work = secs(2);
+    q1.ring_timeout = secs(5);
+    let mut q2 = queue_config(2, RoutingStrategy::MostSkilled, &[(2, 5)]);
+    q2.aging = Some(Aging {
+        every: secs(3),
+        up_to: prio(8),
+    });
+    q2.backup = Some(BackupAgents {
+        agents: vec![agent(6)],
+        activate_after: secs(7),
+        release_below: secs(3),
+    });
+    q2.max_wait = Some(secs(45));
+    q2.ring_timeout = secs(4);
+    let mut q3 = queue_config(3, RoutingStrategy::RoundRobin, &[(3, 4)]);
+    q3.router_plugin = Some(RouterPlugin {
+        max_candidates: 3,
+        deadline: Millis(2_000),
+    });
+    q3.max_wait = Some(secs(30));
+    q3.ring_timeout = secs(6);
+    q3.after_call_work = secs(1);
+    let mut q4 = queue_config(4, RoutingStrategy::RingAll, &[(1, 1)]);
+    q4.max_wait = Some(secs(35));
+    q4.ring_timeout = secs(3);
+    let mut q5 = queue_config(5, RoutingStrategy::LeastOccupied, &[]);
+    q5.max_wait = Some(secs(20));
+    let agents = vec![
+        agent_profile(1, &[(1, 8), (2, 3)]),
+        agent_profile(2, &[(1, 5), (3, 5)]),
+        agent_profile(3, &[(1, 2), (3, 6)]),
+        agent_profile(4, &[(2, 7), (3, 4)]),
+        agent_profile(5, &[(3, 9), (2, 5)]),
+        agent_profile(6, &[(1, 1)]),
+    ];
+    let mut c = tenant_config(3, vec![q1, q2, q3, q4, q5], agents);
+    c.settings.heartbeat_timeout = HEARTBEAT;
+    c.settings.ring_all_limit = 3;
+    c
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Ready(u32),
+    NotReady(u32),
+    LogOut(u32),
+    Force(u32, u8),
+    Heartbeat(u32),
+    Unreachable(u32),
+    Enqueue {
+        queue: u32,
+        priority: u8,
+        french: bool,
+        vip: bool,
+        last: Option<u32>,
+    },
+    Accept(u32),
+    Decline(u32),
+    Abandon(usize),
+    HangUp(usize),
+    WrapUpDone(u32),
+    Scores(usize, Vec<i64>),
+    Advance(u64),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let a = || 1..=AGENTS;
+    prop_oneof![
+        6 => a().prop_map(Op::Ready),
+        1 => a().prop_map(Op::NotReady),
+        1 => a().prop_map(Op::LogOut),
+        1 => (a(), 0u8..3).prop_map(|(a, k)| Op::Force(a, k)),
+        2 => a().prop_map(Op::Heartbeat),
+        1 => a().prop_map(Op::Unreachable),
+        5 => (1u32..=5, 1u8..=10, any::<bool>(), any::<bool>(), proptest::option::of(a()))
+            .prop_map(|(queue, priority, french, vip, last)| Op::Enqueue { queue, priority, french, vip, last }),
+        6 => a().prop_map(Op::Accept),
+        1 => a().prop_map(Op::Decline),
+        1 => any::<usize>().prop_map(Op::Abandon),
+        3 => any::<usize>().prop_map(Op::HangUp),
+        1 => a().prop_map(Op::WrapUpDone),
+        3 => (any::<usize>(), proptest::collection::vec(-5i64..5, 0..4)).prop_map(|(i, s)| Op::Scores(i, s)),
+        5 => (0u64..8_000).prop_map(Op::Advance),
+    ]
+}
+
+/// One engine call, recorded for replay.
+#[derive(Debug, Clone)]
+enum Call {
+    Input(Millis, Input),
+    Timeout(Millis),
+}
+
+/// The driver and the checker. `talking` mirrors what the call actors would know.
+struct World {
+    acd: Acd,
+    now: Millis,
+    next_call: u32,
+    recorded: Vec<Call>,
+    outputs: Vec<Output>,
+    enqueued: BTreeSet<CallId>,
+    ended: BTreeMap<CallId, WaitOutcome>,
+    talking: BTreeMap<CallId, AgentId>,
+    scoring: Vec<(CallId, u64, Vec<AgentId>)>,
+    alive_until: BTreeMap<AgentId, Millis>,
+}
+
+/// What the checks need from before an engine call.
+struct Before {
+    waiting: BTreeMap<CallId, CallRank>,
+    scoring: BTreeSet<CallId>,
+    eligible: BTreeSet<(CallId, AgentId)>,
+}
+
+impl World {
+    fn new() -> World {
+        World {
+            acd: Acd::new(config()).expect("valid"),
+            now: Millis::ZERO,
+            next_call: 1,
+            recorded: vec![],
+            outputs: vec![],
+            enqueued: BTreeSet::new(),
+            ended: BTreeMap::new(),
+            talking: BTreeMap::new(),
+            scoring: vec![],
+            alive_until: BTreeMap::new(),
+        }
+    }
+
+    fn before(&self) -> Before {
+        let mut b = Before {
+            waiting: BTreeMap::new(),
+            scoring: BTreeSet::new(),
+            eligible: BTreeSet::new(),
+        };
+        for c in self.acd.calls() {
+            match self.acd.call(c).map(|v| v.phase) {
+                Some(CallPhase::Waiting) => {
+                    b.waiting.insert(c, self.acd.call_rank(c).expect("queued"));
+                }
+                Some(CallPhase::Scoring) => {
+                    b.scoring.insert(c);
+                }
+                _ => {}
+            }
+            for a in (1..=AGENTS).map(agent) {
+                if self.acd.can_take(c, a) {
+                    b.eligible.insert((c, a));
+                }
+            }
+        }
+        b
+    }
+
+    fn input(&mut self, input: Input) -> bool {
+        let before = self.before();
+        let was_logged_out: BTreeSet<AgentId> = self.logged_out();
+        self.recorded.push(Call::Input(self.now, input.clone()));
+        let ok = self.acd.handle_input(self.now, input.clone()).is_ok();
+        if ok {
+            match &input {
+                Input::Heartbeat { agent } if !was_logged_out.contains(agent) => {
+                    self.alive_until.insert(*agent, self.now + HEARTBEAT);
+                }
+                Input::Accept { call, agent } => {
+                    self.talking.insert(*call, *agent);
+                }
+                Input::CallEnded { call } => {
+                    self.talking.remove(call);
+                }
+                _ => {}
+            }
+        }
+        self.after(&before, &was_logged_out);
+        ok
+    }
+
+    fn advance(&mut self, by: u64) {
+        let target = self.now + Millis(by);
+        loop {
+            let at = self
+                .acd
+                .poll_timeout()
+                .filter(|at| *at <= target)
+                .unwrap_or(target);
+            let before = self.before();
+            let was_logged_out = self.logged_out();
+            self.now = at;
+            self.recorded.push(Call::Timeout(at));
+            self.acd.handle_timeout(at);
+            self.after(&before, &was_logged_out);
+            if at == target {
+                break;
+            }
+        }
+    }
+
+    fn logged_out(&self) -> BTreeSet<AgentId> {
+        self.acd
+            .agents()
+            .filter(|(_, s)| **s == AgentState::LoggedOut)
+            .map(|(a, _)| a)
+            .collect()
+    }
+
+    /// Collect the outputs of one engine call and check every invariant.
+    fn after(&mut self, before: &Before, was_logged_out: &BTreeSet<AgentId>) {
+        let mut fresh = vec![];
+        while let Some(o) = self.acd.poll_output() {
+            fresh.push(o);
+        }
+        for o in &fresh {
+            match o {
+                Output::WaitEnded { call, outcome } => {
+                    assert!(
+                        self.ended.insert(*call, *outcome).is_none(),
+                        "call {call} ended twice"
+                    );
+                    assert!(
+                        self.enqueued.contains(call),
+                        "call {call} ended without being queued"
+                    );
+                }
+                Output::ScoreRequest(r) => {
+                    self.scoring.push((r.call, r.request, r.candidates.clone()))
+                }
+                _ => {}
+            }
+        }
+        for (agent, state) in self.acd.agents() {
+            if was_logged_out.contains(&agent) && *state != AgentState::LoggedOut {
+                self.alive_until.insert(agent, self.now + HEARTBEAT);
+            }
+            if *state == AgentState::LoggedOut {
+                // Logging out ends the engine's part in any call the agent still talks on.
+                self.talking.retain(|_, a| *a != agent);
+            }
+        }
+        self.check_one_engagement_per_agent();
+        self.check_no_call_waits_for_a_free_agent();
+        self.check_priority(before, &fresh);
+        self.check_heartbeats();
+        self.outputs.extend(fresh);
+    }
+
+    fn check_one_engagement_per_agent(&self) {
+        let mut engaged: BTreeMap<AgentId, Vec<CallId>> = BTreeMap::new();
+        for c in self.acd.calls() {
+            let view = self.acd.call(c).expect("queued");
+            if view.phase == CallPhase::Ringing {
+                for a in view.agents {
+                    engaged.entry(a).or_default().push(c);
+                }
+            }
+        }
+        for (c, a) in &self.talking {
+            engaged.entry(*a).or_default().push(*c);
+        }
+        for (a, calls) in &engaged {
+            assert!(calls.len() <= 1, "agent {a} holds {calls:?}");
+            let state = self.acd.agent_state(*a).expect("agent");
+            let expected = matches!(state, AgentState::Reserved { call } | AgentState::OnCall { call } if *call == calls[0]);
+            assert!(expected, "agent {a} is {state:?} but engaged in {calls:?}");
+        }
+    }
+
+    fn check_no_call_waits_for_a_free_agent(&self) {
+        for c in self.acd.calls() {
+            if self.acd.call(c).map(|v| v.phase) != Some(CallPhase::Waiting) {
+                continue;
+            }
+            for a in (1..=AGENTS).map(agent) {
+                let free = self.acd.is_routable(a);
+                assert!(
+                    !(free && self.acd.can_take(c, a)),
+                    "call {c} waits while {a} could take it"
+                );
+            }
+        }
+    }
+
+    /// Each fresh decision (an offer not coming out of a scoring round, or a scoring round's
+    /// candidates) must not pass over a better-ranked call that waited before and after and
+    /// could take that agent before and after.
+    fn check_priority(&self, before: &Before, fresh: &[Output]) {
+        let mut decisions: Vec<(CallId, AgentId)> = vec![];
+        for o in fresh {
+            match o {
+                Output::Offer { call, agent, .. } if !before.scoring.contains(call) => {
+                    decisions.push((*call, *agent));
+                }
+                Output::ScoreRequest(r) => {
+                    decisions.extend(r.candidates.iter().map(|a| (r.call, *a)))
+                }
+                _ => {}
+            }
+        }
+        for (call, a) in &decisions {
+            let able = before.eligible.contains(&(*call, *a)) || self.acd.can_take(*call, *a);
+            assert!(able, "{call} was offered to {a}, who cannot take it");
+        }
+        for (low, a) in decisions {
+            let Some(low_rank) = before
+                .waiting
+                .get(&low)
+                .copied()
+                .or_else(|| self.acd.call_rank(low))
+            else {
+                continue;
+            };
+            for (high, rank) in &before.waiting {
+                let still = self
+                    .acd
+                    .call(*high)
+                    .is_some_and(|v| v.phase == CallPhase::Waiting);
+                let able = before.eligible.contains(&(*high, a)) && self.acd.can_take(*high, a);
+                assert!(
+                    !(still && able && *high != low && *rank < low_rank),
+                    "{low} got {a} although better-ranked {high} could take them"
+                );
+            }
+        }
+    }
+
+    fn check_heartbeats(&self) {
+        for (a, state) in self.acd.agents() {
+            if *state != AgentState::LoggedOut {
+                let until = self.alive_until.get(&a).copied().unwrap_or(Millis::ZERO);
+                assert!(
+                    self.now < until,
+                    "{a} is {state:?} at {} with heartbeat due at {until}",
+                    self.now
+                );
+            }
+        }
+    }
+
+    fn apply(&mut self, op: &Op) {
+        let ringing_at = |acd: &Acd, a: u32| match acd.agent_state(agent(a)) {
+            Some(AgentState::Reserved { call }) => Some(*call),
+            _ => None,
+        };
+        match op.clone() {
+            Op::Ready(a) => {
+                self.input(Input::SetAgentState {
+                    agent: agent(a),
+                    state: RequestedState::Available,
+                });
+            }
+            Op::NotReady(a) => {
+                let state = RequestedState::NotReady {
+                    reason: ReasonCode::new("lunch"),
+                };
+                self.input(Input::SetAgentState {
+                    agent: agent(a),
+                    state,
+                });
+            }
+            Op::LogOut(a) => {
+                self.input(Input::SetAgentState {
+                    agent: agent(a),
+                    state: RequestedState::LoggedOut,
+                });
+            }
+            Op::Force(a, kind) => {
+                let state = match kind {
+                    0 => RequestedState::Available,
+                    1 => RequestedState::NotReady {
+                        reason: ReasonCode::new("training"),
+                    },
+                    _ => RequestedState::LoggedOut,
+                };
+                self.input(Input::ForceAgentState {
+                    agent: agent(a),
+                    state,
+                });
+            }
+            Op::Heartbeat(a) => {
+                self.input(Input::Heartbeat { agent: agent(a) });
+            }
+            Op::Unreachable(a) => {
+                self.input(Input::AgentUnreachable { agent: agent(a) });
+                assert_eq!(self.acd.agent_state(agent(a)), Some(&AgentState::LoggedOut));
+            }
+            Op::Enqueue {
+                queue: q,
+                priority,
+                french,
+                vip,
+                last,
+            } => {
+                let id = call(self.next_call);
+                self.next_call += 1;
+                let mut attributes = BTreeMap::new();
+                if french {
+                    attributes.insert("language".to_owned(), "fr".to_owned());
+                }
+                if vip {
+                    attributes.insert("vip".to_owned(), "yes".to_owned());
+                }
+                let e = EnqueueCall {
+                    call: id,
+                    queue: queue(q),
+                    priority: Some(prio(priority)),
+                    required_skills: vec![],
+                    attributes,
+                    last_agent: last.map(agent),
+                };
+                assert!(self.input(Input::Enqueue(e)), "enqueue refused");
+                self.enqueued.insert(id);
+            }
+            Op::Accept(a) => {
+                if let Some(c) = ringing_at(&self.acd, a) {
+                    assert!(
+                        self.input(Input::Accept {
+                            call: c,
+                            agent: agent(a)
+                        }),
+                        "accept refused"
+                    );
+                } else if let Some(c) = self.acd.calls().collect::<Vec<_>>().first().copied() {
+                    assert!(
+                        !self.input(Input::Accept {
+                            call: c,
+                            agent: agent(a)
+                        }),
+                        "accept without offer"
+                    );
+                }
+            }
+            Op::Decline(a) => {
+                if let Some(c) = ringing_at(&self.acd, a) {
+                    assert!(
+                        self.input(Input::Decline {
+                            call: c,
+                            agent: agent(a)
+                        }),
+                        "decline refused"
+                    );
+                }
+            }
+            Op::Abandon(i) => {
+                let calls: Vec<CallId> = self.acd.calls().collect();
+                if !calls.is_empty() {
+                    assert!(
+                        self.input(Input::Abandon {
+                            call: calls[i % calls.len()]
+                        }),
+                        "abandon refused"
+                    );
+                }
+            }
+            Op::HangUp(i) => {
+                let talking: Vec<CallId> = self.talking.keys().copied().collect();
+                if !talking.is_empty() {
+                    assert!(
+                        self.input(Input::CallEnded {
+                            call: talking[i % talking.len()]
+                        }),
+                        "hang-up refused"
+                    );
+                }
+            }
+            Op::WrapUpDone(a) => {
+                self.input(Input::WrapUpDone { agent: agent(a) });
+            }
+            Op::Scores(i, scores) => {
+                if !self.scoring.is_empty() {
+                    let (c, request, candidates) = self.scoring[i % self.scoring.len()].clone();
+                    let scores = candidates.into_iter().zip(scores).collect();
+                    self.input(Input::Scores {
+                        call: c,
+                        request,
+                        scores,
+                    });
+                }
+            }
+            Op::Advance(ms) => self.advance(ms),
+        }
+    }
+
+    /// Everyone leaves, time runs out: every queued call must have ended exactly once.
+    fn wind_down(&mut self) {
+        for a in 1..=AGENTS {
+            self.input(Input::ForceAgentState {
+                agent: agent(a),
+                state: RequestedState::LoggedOut,
+            });
+        }
+        self.advance(600_000);
+        assert_eq!(self.acd.calls().count(), 0, "calls left in queue");
+        assert_eq!(
+            self.ended.keys().collect::<Vec<_>>(),
+            self.enqueued.iter().collect::<Vec<_>>()
+        );
+        for (c, outcome) in &self.ended {
+            if let WaitOutcome::Answered { agent } = outcome {
+                let answered = self.recorded.iter().any(|r| {
+                    matches!(r, Call::Input(_, Input::Accept { call, agent: a }) if call == c && a == agent)
+                });
+                assert!(answered, "{c} answered by {agent} without an accept");
+            }
+        }
+    }
+}
+
+fn replay(recorded: &[Call]) -> (Acd, Vec<Output>) {
+    let mut acd = Acd::new(config()).expect("valid");
+    let mut outputs = vec![];
+    for call in recorded {
+        match call {
+            Call::Input(at, input) => {
+                let _ = acd.handle_input(*at, input.clone());
+            }
+            Call::Timeout(at) => acd.handle_timeout(*at),
+        }
+        while let Some(o) = acd.poll_output() {
+            outputs.push(o);
+        }
+    }
+    (acd, outputs)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn routing_invariants_hold_for_any_event_sequence(ops in proptest::collection::vec(op(), 1..120)) {
+        let mut world = World::new();
+        for op in &ops {
+            world.apply(op);
+        }
+        world.wind_down();
+        if std::env::var_os("ACD_PROP_STATS").is_some() {
+            let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
+            for o in &world.outputs {
+                let k = match o {
+                    Output::Event(e) => e.name().to_owned(),
+                    Output::WaitEnded { outcome, .. } => format!("{outcome:?}").split_whitespace().next().unwrap_or("").to_owned(),
+                    other => format!("{other:?}").split_whitespace().next().unwrap_or("").to_owned(),
+                };
+                *kinds.entry(k).or_default() += 1;
+            }
+            eprintln!("{kinds:?}");
+        }
+        let (replayed, outputs) = replay(&world.recorded);
+        prop_assert_eq!(&outputs, &world.outputs);
+        prop_assert_eq!(format!("{replayed:?}"), format!("{:?}", world.acd));
+    }
+}
