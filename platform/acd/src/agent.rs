@@ -132,7 +132,8 @@ pub(crate) struct Agent {
     pub(crate) id: AgentId,
     /// Sorted by skill index; small (≈20), searched by binary search.
     pub(crate) skills: Vec<(SkillIx, Level)>,
-    /// Queues whose required skills this agent has (at some level): where it looks for calls.
+    /// Queues whose requirements this agent meets once relaxed as far as that queue's calls
+    /// can be: where it looks for calls, and whose statistics count it.
     pub(crate) queues: Vec<QueueIx>,
     /// Queues naming this agent as a backup.
     pub(crate) backup_for: Vec<QueueIx>,

@@ -160,6 +160,22 @@ impl Acd {
             }
             queues.push(queue);
         }
+        // A call overflowed into another queue keeps its home queue's relaxation.
+        let mut reach: Vec<(usize, u8)> = Vec::new();
+        for (home, queue) in queues.iter().enumerate() {
+            let own = queue.own_relax();
+            reach.push((home, own));
+            for (_, step) in &queue.steps {
+                if let crate::queue::Step::AddQueue(t) = step {
+                    reach.push((t.get(), own));
+                }
+            }
+        }
+        for (q, relax) in reach {
+            if let Some(queue) = queues.get_mut(q) {
+                queue.max_relax = queue.max_relax.max(relax);
+            }
+        }
         for (slot, orders) in skills.iter_mut().zip(skill_orders) {
             slot.available = AvailableAgents::new(orders);
         }

@@ -37,6 +37,9 @@ pub(crate) struct Queue {
     pub(crate) required: Vec<(SkillIx, Level)>,
     /// The first configured required skill: what most-skilled ranks agents by.
     pub(crate) primary: Option<SkillIx>,
+    /// The most relaxation any call waiting here can have: its own calls' overflow steps, or
+    /// those of queues that overflow into it.
+    pub(crate) max_relax: u8,
     pub(crate) skill_rules: Vec<SkillRuleIx>,
     pub(crate) steps: Vec<(Millis, Step)>,
     pub(crate) backup_agents: Vec<AgentIx>,
@@ -62,6 +65,7 @@ impl Queue {
             config,
             required,
             primary,
+            max_relax: 0,
             skill_rules: Vec::new(),
             steps: Vec::new(),
             backup_agents: Vec::new(),
@@ -72,6 +76,15 @@ impl Queue {
             cursor: None,
             stats: QueueStats::default(),
         }
+    }
+
+    /// Levels this queue's own overflow steps lower its calls' minimums by, in total.
+    pub(crate) fn own_relax(&self) -> u8 {
+        let total = self
+            .steps
+            .iter()
+            .map(|(_, s)| if let Step::Relax(n) = s { *n } else { 0 });
+        total.fold(0u8, u8::saturating_add).min(9)
     }
 
     /// The priority a call gets: the highest of the IVR's ask, the default and matching rules.

@@ -31,22 +31,27 @@ impl Acd {
             .filter_map(|s| Some((*self.skill_ix.get(&s.skill)?, s.level)))
             .collect();
         skills.sort();
-        // Candidate queues: those whose every required skill the agent has at some level.
-        // Levels are checked per call, because overflow steps relax them.
+        // Candidate queues: those whose requirements the agent meets at the most relaxed
+        // levels any call waiting there can reach (levels are checked per call, because
+        // overflow steps relax them). Other queues can never have a call for this agent, so
+        // it never walks their waiting calls.
+        let meets = |q: &crate::queue::Queue| {
+            q.required.iter().all(|(r, min)| {
+                skills
+                    .binary_search_by_key(r, |(s, _)| *s)
+                    .ok()
+                    .and_then(|i| skills.get(i))
+                    .is_some_and(|(_, level)| *level >= min.relaxed(q.max_relax))
+            })
+        };
         let mut queues: BTreeSet<QueueIx> = self.open_queues.iter().copied().collect();
         for (s, _) in &skills {
-            for qx in self
+            let by_skill = self
                 .skills
                 .get(s.get())
-                .map(|slot| slot.queues.as_slice())
-                .unwrap_or(&[])
-            {
-                let has_all = self.queue(*qx).is_some_and(|q| {
-                    q.required
-                        .iter()
-                        .all(|(r, _)| skills.binary_search_by_key(r, |(s, _)| *s).is_ok())
-                });
-                if has_all {
+                .map_or(&[][..], |slot| slot.queues.as_slice());
+            for qx in by_skill {
+                if self.queue(*qx).is_some_and(meets) {
                     queues.insert(*qx);
                 }
             }
