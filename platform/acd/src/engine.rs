@@ -36,6 +36,8 @@ pub use queries::{CallPhase, CallView, WaitEstimate};
 struct SkillSlot {
     available: AvailableAgents,
     stats: SkillStats,
+    /// Queued calls needing this skill, by arrival: the first is the skill's oldest wait.
+    present: BTreeSet<(Millis, CallId)>,
     /// Queues requiring this skill (to find an agent's queues without scanning all queues).
     queues: Vec<QueueIx>,
 }
@@ -99,6 +101,7 @@ impl Acd {
             .map(|_| SkillSlot {
                 available: AvailableAgents::default(),
                 stats: SkillStats::default(),
+                present: BTreeSet::new(),
                 queues: Vec::new(),
             })
             .collect();

@@ -109,6 +109,12 @@ impl QueueStats {
 pub struct SkillStats {
     /// Calls in queue that need this skill.
     pub waiting: u32,
+    /// How long the oldest of them has waited (filled in when read).
+    pub oldest_wait: Option<Millis>,
+    /// Calls needing this skill that were answered.
+    pub answered: u64,
+    /// Calls needing this skill whose caller hung up while waiting.
+    pub abandoned: u64,
     /// Agents with this skill, by state.
     pub agents: AgentsByState,
 }
@@ -116,6 +122,8 @@ pub struct SkillStats {
 /// An agent's figures since the engine started.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentStats {
+    /// Time in the current state (filled in when read).
+    pub in_state: Millis,
     /// Offers made to the agent.
     pub offered: u64,
     /// Offers accepted.

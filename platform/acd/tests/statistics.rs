@@ -128,12 +128,21 @@ fn skill_and_agent_statistics_follow_state_changes() {
     );
     assert_eq!(s1.waiting, 1);
     assert_eq!(sim.acd.skill_stats(skill(2)).map(|s| s.waiting), Some(0));
+    sim.advance(secs(3));
+    assert_eq!(
+        sim.acd.skill_stats(skill(1)).and_then(|s| s.oldest_wait),
+        Some(secs(3))
+    );
     sim.accept(1, 1);
     sim.advance(secs(30));
     sim.hang_up(1);
     let s1 = sim.acd.skill_stats(skill(1)).expect("skill");
-    assert_eq!(s1.waiting, 0);
+    assert_eq!((s1.waiting, s1.oldest_wait, s1.answered), (0, None, 1));
     assert_eq!(s1.agents.after_call_work, 1);
+    sim.advance(secs(4));
     let a = sim.acd.agent_stats(agent(1)).expect("agent");
-    assert_eq!((a.offered, a.answered, a.talk_time), (1, 1, secs(30)));
+    assert_eq!(
+        (a.offered, a.answered, a.talk_time, a.in_state),
+        (1, 1, secs(30), secs(4))
+    );
 }

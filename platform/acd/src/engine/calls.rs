@@ -94,6 +94,7 @@ impl Acd {
         for s in needs {
             if let Some(slot) = self.skills.get_mut(s.get()) {
                 slot.stats.waiting += 1;
+                slot.present.insert((now, id));
             }
         }
         if let Some(q) = self.queue_mut(home) {
@@ -304,6 +305,12 @@ impl Acd {
         for s in self.skills_needed(&c) {
             if let Some(slot) = self.skills.get_mut(s.get()) {
                 slot.stats.waiting = slot.stats.waiting.saturating_sub(1);
+                slot.present.remove(&(c.enqueued_at, call));
+                match outcome {
+                    WaitOutcome::Answered { .. } => slot.stats.answered += 1,
+                    WaitOutcome::Abandoned => slot.stats.abandoned += 1,
+                    WaitOutcome::Overflowed { .. } | WaitOutcome::TimedOut => {}
+                }
             }
         }
         let now = self.now;

@@ -130,16 +130,22 @@ impl Acd {
         Some(stats)
     }
 
-    /// A skill's figures.
+    /// A skill's figures, with its oldest wait as of now.
     pub fn skill_stats(&self, skill: SkillId) -> Option<SkillStats> {
         let s = self.skill_ix.get(&skill)?;
-        self.skills.get(s.get()).map(|slot| slot.stats)
+        let slot = self.skills.get(s.get())?;
+        let mut stats = slot.stats;
+        stats.oldest_wait = slot.present.first().map(|(at, _)| self.now.since(*at));
+        Some(stats)
     }
 
-    /// An agent's figures.
+    /// An agent's figures, with the time in the current state as of now.
     pub fn agent_stats(&self, agent: AgentId) -> Option<AgentStats> {
         let ax = self.agent_ix.get(&agent)?;
-        self.agent(*ax).map(|a| a.stats)
+        let a = self.agent(*ax)?;
+        let mut stats = a.stats;
+        stats.in_state = self.now.since(a.state_since);
+        Some(stats)
     }
 
     /// Position and estimated wait for a queued call. Costs a walk over the calls ahead of it

@@ -169,6 +169,7 @@ impl World {
         self.check_no_call_waits_for_a_free_agent();
         self.check_priority(before, &fresh);
         self.check_heartbeats();
+        self.check_counters();
         self.outputs.extend(fresh);
     }
 
@@ -248,6 +249,44 @@ impl World {
                     "{low} got {a} although better-ranked {high} could take them"
                 );
             }
+        }
+    }
+
+    /// The incrementally kept counters agree with a recount from the engine's views.
+    fn check_counters(&self) {
+        let profiles = config().agents;
+        for s in 1..=3 {
+            let mut expected = kefu_acd::AgentsByState::default();
+            for p in profiles
+                .iter()
+                .filter(|p| p.skills.iter().any(|k| k.skill == skill(s)))
+            {
+                match self.acd.agent_state(p.id).map(AgentState::kind) {
+                    Some(kefu_acd::AgentStateKind::Available) => expected.available += 1,
+                    Some(kefu_acd::AgentStateKind::Reserved) => expected.reserved += 1,
+                    Some(kefu_acd::AgentStateKind::OnCall) => expected.on_call += 1,
+                    Some(kefu_acd::AgentStateKind::AfterCallWork) => expected.after_call_work += 1,
+                    Some(kefu_acd::AgentStateKind::NotReady) => expected.not_ready += 1,
+                    _ => {}
+                }
+            }
+            let counted = self.acd.skill_stats(skill(s)).map(|st| st.agents);
+            assert_eq!(counted, Some(expected), "skill {s} agents by state");
+        }
+        for q in 1..=5 {
+            let waiting = self
+                .acd
+                .calls()
+                .filter(|c| self.acd.call(*c).is_some_and(|v| v.queue == queue(q)))
+                .count();
+            let stats = self.acd.queue_stats(queue(q)).expect("queue");
+            assert_eq!(stats.waiting as usize, waiting, "queue {q} waiting");
+            let ended = stats.answered + stats.abandoned + stats.overflowed + stats.timed_out;
+            assert_eq!(
+                stats.entered,
+                ended + stats.waiting as u64,
+                "queue {q} calls in = out + waiting"
+            );
         }
     }
 
