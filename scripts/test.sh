@@ -18,7 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-python3 -c 'import moto.server, flask' 2>/dev/null || python3 -m pip install -q 'moto[server]'
+python3 -c 'import moto.server, flask, aiosmtpd' 2>/dev/null || python3 -m pip install -q 'moto[server]' aiosmtpd
 
 step "services"
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then

@@ -54,6 +54,7 @@ pub async fn build_state(
         Duration::from_secs(config.refresh_token_ttl_secs),
     )
     .await?;
+    let mailer = crate::outbox::Mailer::from_config(&config)?;
     Ok(AppState::new(Inner {
         ip_limit: RateLimiter::new(config.auth_rate_per_ip_per_min, RATE_LIMIT_KEYS),
         account_limit: RateLimiter::new(config.auth_rate_per_account_per_min, RATE_LIMIT_KEYS),
@@ -63,6 +64,7 @@ pub async fn build_state(
         auth,
         metrics,
         outbox_wake: Default::default(),
+        mailer,
     }))
 }
 

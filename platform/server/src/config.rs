@@ -59,6 +59,11 @@ pub struct Config {
     pub web_dir: PathBuf,
     /// Public base URL, used in links sent by e-mail (invitations).
     pub public_url: String,
+    /// SMTP server for e-mail (`smtps://user:pass@host:465`, `smtp://host:587?tls=required`);
+    /// empty means e-mails are written to the log instead.
+    pub smtp_url: String,
+    /// Sender of e-mails, e.g. `Kefu <no-reply@example.com>`.
+    pub smtp_from: String,
     /// Access-token lifetime in seconds.
     pub access_token_ttl_secs: u64,
     /// Refresh-token lifetime in seconds.
@@ -94,6 +99,8 @@ impl Default for Config {
             s3_secret_access_key: String::new(),
             web_dir: PathBuf::from("web/dist"),
             public_url: "http://127.0.0.1:8080".into(),
+            smtp_url: String::new(),
+            smtp_from: "Kefu <no-reply@kefu.invalid>".into(),
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
             invitation_ttl_hours: 72,
@@ -189,6 +196,18 @@ impl Config {
         }
         if self.object_store == ObjectStoreKind::S3 && self.s3_bucket.is_empty() {
             return bad("s3_bucket", "required when object_store = \"s3\"");
+        }
+        if !self.smtp_url.is_empty()
+            && !self.smtp_url.starts_with("smtp://")
+            && !self.smtp_url.starts_with("smtps://")
+        {
+            return bad("smtp_url", "expected an smtp:// or smtps:// URL");
+        }
+        if self.smtp_from.parse::<lettre::message::Mailbox>().is_err() {
+            return bad(
+                "smtp_from",
+                "expected an address like `Kefu <no-reply@example.com>`",
+            );
         }
         if !self.public_url.starts_with("http://") && !self.public_url.starts_with("https://") {
             return bad("public_url", "expected an http:// or https:// URL");

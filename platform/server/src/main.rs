@@ -66,7 +66,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = args.load()?;
             let values = serde_json::to_value(&config)?;
             for key in Config::keys() {
-                let shown = if key.contains("secret") {
+                let shown = if key.contains("secret") || key == "smtp_url" {
                     "(hidden)".to_owned()
                 } else {
                     values.get(&key).map(|v| v.to_string()).unwrap_or_default()

@@ -37,6 +37,8 @@ pub struct Inner {
     pub metrics: Option<PrometheusHandle>,
     /// Wakes the outbox worker when a message is queued.
     pub outbox_wake: tokio::sync::Notify,
+    /// SMTP delivery, when configured.
+    pub mailer: Option<crate::outbox::Mailer>,
 }
 
 impl AppState {
