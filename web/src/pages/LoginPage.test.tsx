@@ -79,3 +79,17 @@ describe('login form', () => {
     await waitFor(() => expect(screen.getByTestId('location').textContent).toBe('/agent'));
   });
 });
+
+describe('login form, company errors', () => {
+  it('opens the company field to show a problem about it', async () => {
+    const u = userEvent.setup();
+    renderApp('/login', () =>
+      problem(404, 'tenant-not-found', 'Unknown company', { detail: 'No company has this ID.', field: 'tenant' }),
+    );
+    await u.type(screen.getByLabelText('E-mail'), 'ben@x.test');
+    await u.type(screen.getByLabelText('Password'), 'a long password');
+    await u.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect((await screen.findByTestId('error-tenant')).textContent).toBe('No company has this ID.');
+    expect(screen.getByLabelText(/company id/i)).toBeTruthy();
+  });
+});

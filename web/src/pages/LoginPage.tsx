@@ -69,7 +69,9 @@ export function LoginPage() {
         });
         return;
       }
-      setErrors(formErrors(err, showTenant ? FIELDS : FIELDS.filter((f) => f !== 'tenant')));
+      // A problem about the company ID brings the field up so the message has a place to go.
+      if (err instanceof ApiError && err.field === 'tenant') setShowTenant(true);
+      setErrors(formErrors(err, FIELDS));
     }
   }
 
@@ -87,7 +89,7 @@ export function LoginPage() {
     >
       {notice ? <Banner kind="info" testId="login-notice">{notice}</Banner> : null}
       {errors.banner ? <Banner testId="form-error">{errors.banner}</Banner> : null}
-      <form onSubmit={onSubmit} noValidate={false} aria-label="Sign in" data-testid="login-form">
+      <form onSubmit={onSubmit} aria-label="Sign in" data-testid="login-form">
         <Field
           label="E-mail"
           name="email"
