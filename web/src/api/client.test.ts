@@ -61,7 +61,12 @@ describe('problem+json parsing', () => {
     expect(apiErr.status).toBe(429);
     expect(apiErr.slug).toBe('rate-limited');
     expect(apiErr.retryAfter).toBe(42);
-    expect(apiErr.userMessage).toContain('42 seconds');
+    expect(apiErr.userMessage).toBe('Too many attempts. Try again in 42 seconds.');
+  });
+
+  it('starts server details, which are lower case, with a capital', () => {
+    const e = new ApiError({ type: 'x', title: 'Authentication required', status: 401, detail: 'the e-mail or password is wrong' });
+    expect(e.userMessage).toBe('The e-mail or password is wrong');
   });
 
   it('reports an unreachable server as status 0', async () => {
@@ -208,6 +213,46 @@ describe('refresh on 401', () => {
     release();
     await both;
     expect(calls.filter((c) => c.path === '/api/v1/sessions/refresh')).toHaveLength(1);
+  });
+
+  it('lets tabs take turns refreshing, so no tab presents a token another tab already used', async () => {
+    // Two tabs: two clients sharing one localStorage, and a server that revokes on reuse.
+    let tail = Promise.resolve();
+    const locks = {
+      request: vi.fn((_name: string, fn: () => Promise<unknown>) => {
+        const run = tail.then(fn);
+        tail = run.then(
+          () => undefined,
+          () => undefined,
+        );
+        return run;
+      }),
+    };
+    Object.defineProperty(navigator, 'locks', { value: locks, configurable: true });
+    try {
+      const storage = memoryStorage();
+      storage.setItem(REFRESH_TOKEN_KEY, 'refresh-1');
+      let next = 2;
+      const used = new Set<string>();
+      const mock = mockFetch(async (req) => {
+        const token = (req.body as { refresh_token: string }).refresh_token;
+        await new Promise((r) => setTimeout(r, 5));
+        if (used.has(token)) return problem(401, 'unauthorized', 'Refresh token reused');
+        used.add(token);
+        return json(200, session({ n: next++ }));
+      });
+      const tabA = new ApiClient({ fetch: mock.fetch, storage });
+      const tabB = new ApiClient({ fetch: mock.fetch, storage });
+      await Promise.all([tabA.refresh(), tabB.refresh()]);
+      expect(mock.calls.map((c) => (c.body as { refresh_token: string }).refresh_token)).toEqual([
+        'refresh-1',
+        'refresh-2',
+      ]);
+      expect(storage.map.get(REFRESH_TOKEN_KEY)).toBe('refresh-3');
+      expect(locks.request).toHaveBeenCalledTimes(2);
+    } finally {
+      delete (navigator as { locks?: unknown }).locks;
+    }
   });
 
   it('does not try to refresh when a sign-in itself answers 401', async () => {

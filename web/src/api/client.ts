@@ -16,6 +16,9 @@ export const REFRESH_TOKEN_KEY = 'kefu.refresh_token';
 
 const PROBLEM_BASE = 'https://kefu.dev/problems/';
 
+/** Web Lock that serialises token refreshes across the tabs of one browser. */
+export const REFRESH_LOCK = 'kefu.refresh';
+
 /** The short name of a problem type: `https://kefu.dev/problems/tenant-required` → `tenant-required`. */
 export function problemSlug(type: string | undefined): string {
   if (!type) return 'about:blank';
@@ -53,11 +56,16 @@ export class ApiError extends Error {
   /** A sentence for a person: the detail when there is one, else the title. */
   get userMessage(): string {
     if (this.status === 429) {
-      const wait = this.retryAfter !== null ? ` Try again in ${formatWait(this.retryAfter)}.` : ' Try again later.';
-      return `${this.problem.detail ?? this.problem.title ?? 'Too many attempts.'}`.replace(/\.?$/, '.') + wait;
+      const wait = this.retryAfter !== null ? `Try again in ${formatWait(this.retryAfter)}.` : 'Try again later.';
+      return `Too many attempts. ${wait}`;
     }
-    return this.problem.detail || this.problem.title;
+    return sentence(this.problem.detail || this.problem.title);
   }
+}
+
+/** Server details are written in lower case ("the e-mail or password is wrong"): start them with a capital. */
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function formatWait(seconds: number): string {
@@ -241,7 +249,18 @@ export class ApiClient {
     return this.refreshing;
   }
 
-  private async doRefresh(): Promise<Session> {
+  private doRefresh(): Promise<Session> {
+    // Tabs share the stored refresh token, and the server treats a reused refresh token as theft
+    // and revokes the whole session. So tabs take turns (Web Locks), and each reads the token
+    // only once it holds the lock, getting the one the previous tab just stored.
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    if (locks?.request) {
+      return locks.request(REFRESH_LOCK, () => this.refreshWithStoredToken()).then((s) => s);
+    }
+    return this.refreshWithStoredToken();
+  }
+
+  private async refreshWithStoredToken(): Promise<Session> {
     const token = this.refreshToken;
     if (!token) {
       this.accessToken = null;
