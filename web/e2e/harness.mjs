@@ -51,6 +51,16 @@ export function freePort() {
 
 const MAX_LOG = 200_000;
 
+/** Variables of this harness: not for the server, which reads every KEFU_* variable as a
+ * configuration key and refuses to start on an unknown one. */
+const HARNESS_VARS = ['KEFU_BIN', 'KEFU_E2E_REQUIRE'];
+
+function serverEnv() {
+  const env = { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info' };
+  for (const name of HARNESS_VARS) delete env[name];
+  return env;
+}
+
 /**
  * Starts `kefu serve` and resolves once `GET /readyz` answers 200. Rejects (with the server's
  * output) when the process exits early or is not ready within `timeoutMs`.
@@ -70,8 +80,10 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
     if (log.length > MAX_LOG) log = log.slice(-MAX_LOG);
   };
   const child = spawn(KEFU_BIN, args, {
+    // Run where no stray kefu.toml can be picked up, with only the server's own settings.
+    cwd: dataDir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info' },
+    env: serverEnv(),
   });
   child.stdout.on('data', append);
   child.stderr.on('data', append);
