@@ -11,7 +11,8 @@ export function formatDetail(detail: unknown): string {
   if (detail === null || detail === undefined || detail === '') return '—';
   if (typeof detail === 'string') return detail;
   if (typeof detail === 'object' && !Array.isArray(detail)) {
-    const entries = Object.entries(detail as Record<string, unknown>);
+    // Unset fields (a PATCH that left `name` alone logs `name: null`) say nothing: skip them.
+    const entries = Object.entries(detail as Record<string, unknown>).filter(([, v]) => v !== null && v !== undefined);
     if (entries.length === 0) return '—';
     return entries
       .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)

@@ -8,7 +8,7 @@ import { formatDateTime, formatDetail } from '../../format';
 const PAGE_SIZE = 50;
 
 export function AuditPage() {
-  const { api } = useSignedIn();
+  const { api, tenant } = useSignedIn();
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [people, setPeople] = useState<Map<string, User>>(new Map());
   const [loading, setLoading] = useState(true);
@@ -46,6 +46,13 @@ export function AuditPage() {
     const u = people.get(id);
     return u ? u.name || u.email : id;
   };
+  // Targets are ids; a user id reads better as the person's name (the id stays in the tooltip).
+  const target = (id: string | null) => {
+    if (!id) return '—';
+    if (id === tenant.id) return tenant.name;
+    const u = people.get(id);
+    return u ? `${u.name || u.email}` : id;
+  };
 
   return (
     <div className="page" data-testid="page-audit">
@@ -82,11 +89,13 @@ export function AuditPage() {
                 {entries.map((e) => (
                   <tr key={e.id}>
                     <td className="cell-muted nowrap">{formatDateTime(e.at)}</td>
-                    <td>{actor(e.actor_id)}</td>
+                    <td className="nowrap">{actor(e.actor_id)}</td>
                     <td>
                       <code className="action">{e.action}</code>
                     </td>
-                    <td className="cell-muted">{e.target ?? '—'}</td>
+                    <td className="cell-muted" title={e.target ?? undefined}>
+                      {target(e.target)}
+                    </td>
                     <td className="cell-detail">{formatDetail(e.detail)}</td>
                   </tr>
                 ))}
