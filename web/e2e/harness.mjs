@@ -8,6 +8,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -195,4 +197,88 @@ export async function saveFailureArtifacts(page, name, serverLog) {
     saved.push(`${base}.server.log`);
   }
   return saved;
+}
+
+/**
+ * A browser story: one server, one browser page, and steps that run in order. Once a step fails,
+ * the later ones are skipped, the failing page is photographed and the server's output is kept
+ * in e2e/artifacts/. The suite is skipped when there is no server binary, unless
+ * KEFU_E2E_REQUIRE=1 (then a missing binary is an error).
+ *
+ * `body({ step, ctx })` declares the steps; `ctx.server` and `ctx.page` are set before they run.
+ */
+export function browserStory(title, artifactName, body) {
+  const missing = missingPrerequisite();
+  if (missing && process.env.KEFU_E2E_REQUIRE === '1') throw new Error(`browser e2e cannot run: ${missing}`);
+  if (missing) console.log(`# skipping browser e2e: ${missing}`);
+
+  describe(title, { skip: missing ?? false }, () => {
+    const ctx = { server: null, browser: null, page: null, pageErrors: [], failed: false };
+
+    before(async () => {
+      ctx.server = await startServer({ timeoutMs: 60_000 });
+      ctx.browser = await launchBrowser();
+      const context = await ctx.browser.newContext({ viewport: { width: 1360, height: 860 } });
+      ctx.page = await context.newPage();
+      ctx.page.setDefaultTimeout(15_000);
+      ctx.page.on('pageerror', (err) => ctx.pageErrors.push(err.message));
+    });
+
+    after(async () => {
+      try {
+        if (ctx.failed) {
+          // The failing step already took its screenshot; keep the server's side of the story.
+          const saved = await saveFailureArtifacts(null, artifactName, ctx.server?.log);
+          if (saved.length) console.log(`# failure artifacts:\n${saved.map((s) => `#   ${s}`).join('\n')}`);
+        }
+      } finally {
+        await ctx.browser?.close().catch(() => undefined);
+        await ctx.server?.stop();
+      }
+    });
+
+    function step(name, fn) {
+      test(name, async (t) => {
+        if (ctx.failed) {
+          t.skip('an earlier step failed');
+          return;
+        }
+        try {
+          await fn();
+        } catch (err) {
+          ctx.failed = true;
+          // Screenshot now, while the page still shows what went wrong.
+          const saved = await saveFailureArtifacts(ctx.page, `${artifactName}-${name.replace(/\W+/g, '-')}`, null);
+          if (saved.length) err.message += `\n(screenshot: ${saved.join(', ')})`;
+          if (ctx.pageErrors.length) err.message += `\n(page errors: ${ctx.pageErrors.join(' | ')})`;
+          throw err;
+        }
+      });
+    }
+
+    body({ step, ctx });
+
+    step('no uncaught errors in the page', async () => {
+      assert.deepEqual(ctx.pageErrors, []);
+    });
+  });
+}
+
+/** Fills the sign-up form and waits for the admin shell. */
+export async function signUp(page, baseUrl, { company, name, email, password }) {
+  await page.goto(`${baseUrl}/signup`);
+  await page.getByLabel('Company name', { exact: true }).fill(company);
+  await page.getByLabel('Your name', { exact: true }).fill(name);
+  await page.getByLabel('E-mail', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByTestId('shell-admin').waitFor();
+}
+
+export async function signOut(page) {
+  await page.getByTestId('sign-out').click();
+  await page.waitForURL('**/login');
+  await page.getByRole('form', { name: 'Sign in' }).waitFor();
+  // Signing out finishes by forgetting the stored refresh token.
+  await page.waitForFunction(() => window.localStorage.getItem('kefu.refresh_token') === null);
 }

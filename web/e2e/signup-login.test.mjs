@@ -4,78 +4,17 @@
 //   npm run build && npm run e2e        (KEFU_BIN overrides the server binary's path)
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import {
-  launchBrowser,
-  missingPrerequisite,
-  readDemoCredentials,
-  saveFailureArtifacts,
-  startServer,
-} from './harness.mjs';
+import { browserStory, readDemoCredentials, signOut } from './harness.mjs';
 
-// Without a server binary the test is skipped, unless KEFU_E2E_REQUIRE=1 (e.g. in CI after the
-// server was built), where a missing binary is an error.
-const missing = missingPrerequisite();
-if (missing && process.env.KEFU_E2E_REQUIRE === '1') throw new Error(`browser e2e cannot run: ${missing}`);
-const skip = missing;
-if (skip) console.log(`# skipping browser e2e: ${skip}`);
-
-describe('sign-up and login in the browser', { skip: skip ?? false }, () => {
-  let server;
-  let browser;
-  let page;
-  const pageErrors = [];
-  let failed = false;
-
+browserStory('sign-up and login in the browser', 'signup-login', ({ step, ctx }) => {
   const run = Date.now().toString(36);
   const company = `Acme Support ${run}`;
   const ownerName = 'Olivia Owner';
   const ownerEmail = `olivia-${run}@acme.test`;
   const ownerPassword = 'violet tram lantern 42';
 
-  before(async () => {
-    server = await startServer({ timeoutMs: 60_000 });
-    browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-  });
-
-  after(async () => {
-    try {
-      if (failed) {
-        // The failing step already took its screenshot; keep the server's side of the story.
-        const saved = await saveFailureArtifacts(null, 'signup-login', server?.log);
-        if (saved.length) console.log(`# failure artifacts:\n${saved.map((s) => `#   ${s}`).join('\n')}`);
-      }
-    } finally {
-      await browser?.close().catch(() => undefined);
-      await server?.stop();
-    }
-  });
-
-  /** A step of the story: later steps are skipped once one has failed. */
-  function step(name, fn) {
-    test(name, async (t) => {
-      if (failed) {
-        t.skip('an earlier step failed');
-        return;
-      }
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        // Screenshot now, while the page still shows what went wrong.
-        const saved = await saveFailureArtifacts(page, name.replace(/\W+/g, '-'), null);
-        if (saved.length) err.message += `\n(screenshot: ${saved.join(', ')})`;
-        if (pageErrors.length) err.message += `\n(page errors: ${pageErrors.join(' | ')})`;
-        throw err;
-      }
-    });
-  }
-
   step('a new company signs up and lands in the admin shell', async () => {
+    const { page, server } = ctx;
     const res = await page.goto(`${server.baseUrl}/`);
     assert.equal(res?.status(), 200, `GET / should serve the web app, got ${res?.status()}`);
     await page.getByRole('link', { name: 'Create a company account' }).click();
@@ -104,14 +43,11 @@ describe('sign-up and login in the browser', { skip: skip ?? false }, () => {
   });
 
   step('the owner signs out', async () => {
-    await page.getByTestId('sign-out').click();
-    await page.waitForURL('**/login');
-    await page.getByRole('form', { name: 'Sign in' }).waitFor();
-    const stored = await page.evaluate(() => window.localStorage.getItem('kefu.refresh_token'));
-    assert.equal(stored, null, 'the refresh token must be gone after sign-out');
+    await signOut(ctx.page);
   });
 
   step('a demo agent signs in and lands in the agent shell', async () => {
+    const { page, server } = ctx;
     const creds = await readDemoCredentials(server.dataDir);
     assert.equal(creds.tenant, 'demo');
     const agent = creds.users.find((u) => u.email === 'agent1@demo.kefu.test');
@@ -140,7 +76,8 @@ describe('sign-up and login in the browser', { skip: skip ?? false }, () => {
     }
   });
 
-  step("an agent who opens /admin is sent back to /agent", async () => {
+  step('an agent who opens /admin is sent back to /agent', async () => {
+    const { page, server } = ctx;
     const res = await page.goto(`${server.baseUrl}/admin`);
     assert.equal(
       res?.status(),
@@ -150,9 +87,5 @@ describe('sign-up and login in the browser', { skip: skip ?? false }, () => {
     await page.waitForURL('**/agent');
     await page.getByTestId('shell-agent').waitFor();
     assert.equal(await page.getByTestId('shell-admin').count(), 0);
-  });
-
-  step('no uncaught errors in the page', async () => {
-    assert.deepEqual(pageErrors, []);
   });
 });
