@@ -10,11 +10,10 @@ import { formatDateTime } from '../../format';
 import { useUsers } from '../useUsers';
 
 export function UsersPage() {
-  const { user: me } = useSignedIn();
+  const { user: me, api } = useSignedIn();
   const { users, setUsers, error, loading, reload } = useUsers();
   const [busyIds, setBusyIds] = useState<ReadonlySet<string>>(new Set());
   const [actionError, setActionError] = useState<string | null>(null);
-  const { api } = useSignedIn();
 
   async function patch(u: User, change: { role?: Role; disabled?: boolean }, what: string) {
     setActionError(null);
