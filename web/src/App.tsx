@@ -1,0 +1,86 @@
+import { Link, Navigate, Route, Routes } from 'react-router-dom';
+import { RequireShell, RootRedirect } from './auth/RequireShell';
+import { AcceptInvitePage } from './pages/AcceptInvitePage';
+import { AdminPluginsPage, AdminShell, NumbersPage, QueuesPage } from './pages/admin/AdminShell';
+import { AuditPage } from './pages/admin/AuditPage';
+import { UsersPage } from './pages/admin/UsersPage';
+import { AgentShell } from './pages/agent/AgentShell';
+import { DeveloperPluginsPage, DeveloperShell } from './pages/developer/DeveloperShell';
+import { LoginPage } from './pages/LoginPage';
+import { SignupPage } from './pages/SignupPage';
+import { SupervisorShell, TeamPage, WallboardPage } from './pages/supervisor/SupervisorShell';
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/" element={<RootRedirect />} />
+      <Route path="/login" element={<LoginPage />} />
+      <Route path="/signup" element={<SignupPage />} />
+      <Route path="/invite" element={<AcceptInvitePage />} />
+
+      <Route
+        path="/admin"
+        element={
+          <RequireShell shell="admin">
+            <AdminShell />
+          </RequireShell>
+        }
+      >
+        <Route index element={<Navigate to="users" replace />} />
+        <Route path="users" element={<UsersPage />} />
+        <Route path="numbers" element={<NumbersPage />} />
+        <Route path="queues" element={<QueuesPage />} />
+        <Route path="plugins" element={<AdminPluginsPage />} />
+        <Route path="audit" element={<AuditPage />} />
+      </Route>
+
+      <Route
+        path="/supervisor"
+        element={
+          <RequireShell shell="supervisor">
+            <SupervisorShell />
+          </RequireShell>
+        }
+      >
+        <Route index element={<WallboardPage />} />
+        <Route path="users" element={<TeamPage />} />
+      </Route>
+
+      <Route
+        path="/agent/*"
+        element={
+          <RequireShell shell="agent">
+            <AgentShell />
+          </RequireShell>
+        }
+      />
+
+      <Route
+        path="/developer"
+        element={
+          <RequireShell shell="developer">
+            <DeveloperShell />
+          </RequireShell>
+        }
+      >
+        <Route index element={<DeveloperPluginsPage />} />
+      </Route>
+
+      <Route path="*" element={<NotFound />} />
+    </Routes>
+  );
+}
+
+function NotFound() {
+  return (
+    <div className="auth-page">
+      <main className="auth-card" data-testid="not-found">
+        <h1>Page not found</h1>
+        <p>There is nothing at this address.</p>
+        <p>
+          <Link to="/">Go to your start page</Link>
+        </p>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import { AppShell, type NavItem } from '../../components/Shell';
+import { Placeholder } from '../../components/ui';
+
+const NAV: NavItem[] = [
+  { to: '/admin/users', label: 'Users' },
+  { to: '/admin/numbers', label: 'Numbers' },
+  { to: '/admin/queues', label: 'Queues' },
+  { to: '/admin/plugins', label: 'Plugins' },
+  { to: '/admin/audit', label: 'Audit log' },
+];
+
+export function AdminShell() {
+  return <AppShell shell="admin" nav={NAV} />;
+}
+
+export function NumbersPage() {
+  return (
+    <div className="page">
+      <div className="page-header"><h1>Numbers</h1></div>
+      <Placeholder title="Phone numbers and trunks" testId="placeholder-numbers">
+        <p>Connect your SIP trunks and point your phone numbers (DIDs) at an IVR or a queue.</p>
+        <p className="muted">Coming in a later release.</p>
+      </Placeholder>
+    </div>
+  );
+}
+
+export function QueuesPage() {
+  return (
+    <div className="page">
+      <div className="page-header"><h1>Queues</h1></div>
+      <Placeholder title="Queues and skills" testId="placeholder-queues">
+        <p>Define queues, the skills they need, priorities, overflow and business hours.</p>
+        <p className="muted">Coming in a later release.</p>
+      </Placeholder>
+    </div>
+  );
+}
+
+export function AdminPluginsPage() {
+  return (
+    <div className="page">
+      <div className="page-header"><h1>Plugins</h1></div>
+      <Placeholder title="Installed plugins" testId="placeholder-plugins">
+        <p>Install IVR, CRM, routing and integration plugins, and choose which version runs.</p>
+        <p className="muted">Coming in a later release.</p>
+      </Placeholder>
+    </div>
+  );
+}
