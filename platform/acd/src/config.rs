@@ -69,6 +69,7 @@ pub enum RoutingStrategy {
 
 /// One queue: who may answer its calls, in what order, and what happens when nobody does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct QueueConfig {
     /// The queue.
     pub id: QueueId,
@@ -119,6 +120,7 @@ pub struct QueueConfig {
 
 /// A skill an agent must have, at least at `min_level`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SkillRequirement {
     /// The skill.
     pub skill: SkillId,
@@ -128,6 +130,7 @@ pub struct SkillRequirement {
 
 /// Calls whose IVR data has `attribute == equals` get at least `priority`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PriorityRule {
     /// The IVR data key, e.g. `vip`.
     pub attribute: String,
@@ -139,6 +142,7 @@ pub struct PriorityRule {
 
 /// Calls whose IVR data has `attribute == equals` also need `skill` at `min_level`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SkillRule {
     /// The IVR data key, e.g. `language`.
     pub attribute: String,
@@ -150,6 +154,7 @@ pub struct SkillRule {
 
 /// Raise a waiting call's priority by one level every `every`, up to `up_to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Aging {
     /// Waiting time per level.
     pub every: Millis,
@@ -159,6 +164,7 @@ pub struct Aging {
 
 /// "`percent`% of calls answered within `within`".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServiceLevelTarget {
     /// The share of calls, 0–100.
     pub percent: u8,
@@ -213,6 +219,7 @@ pub enum LeaveDestination {
 
 /// Wait up to `wait` for the caller's last agent before offering the call to others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StickyRouting {
     /// How long the call is held for the last agent.
     pub wait: Millis,
@@ -220,6 +227,7 @@ pub struct StickyRouting {
 
 /// Agents outside the queue's skills who help when its oldest call has waited too long.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BackupAgents {
     /// Who helps.
     pub agents: Vec<AgentId>,
@@ -231,6 +239,7 @@ pub struct BackupAgents {
 
 /// Ask the tenant's router plugin to re-score candidates before each offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RouterPlugin {
     /// How many candidates (in strategy order) are sent for scoring, 2–64.
     pub max_candidates: u8,
@@ -240,6 +249,7 @@ pub struct RouterPlugin {
 
 /// An agent as routing knows them: their skills.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AgentProfile {
     /// The agent.
     pub id: AgentId,
@@ -250,6 +260,7 @@ pub struct AgentProfile {
 
 /// One skill of an agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AgentSkill {
     /// The skill.
     pub skill: SkillId,

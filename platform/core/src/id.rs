@@ -36,6 +36,11 @@ macro_rules! typed_id {
                 Self(ulid::Ulid::new())
             }
 
+            /// The id with this ULID (e.g. the agent of a user shares the user's ULID).
+            pub fn from_ulid(ulid: ulid::Ulid) -> Self {
+                Self(ulid)
+            }
+
             /// The id's ULID.
             pub fn ulid(&self) -> ulid::Ulid {
                 self.0
@@ -124,6 +129,10 @@ typed_id!(
 typed_id!(
     /// One call, from the first INVITE to the last BYE.
     CallId, "cal"
+);
+typed_id!(
+    /// A business-hours calendar.
+    CalendarId, "hrs"
 );
 
 #[cfg(test)]

@@ -6,11 +6,14 @@
 //! through a [`TenantScope`], and only authentication creates one (see [`tenant`]).
 #![deny(missing_docs)]
 
+pub mod calendar;
 pub mod event;
 pub mod id;
 pub mod role;
 pub mod tenant;
 
-pub use id::{AgentId, CallId, IdError, InvitationId, QueueId, SkillId, TenantId, UserId};
+pub use id::{
+    AgentId, CalendarId, CallId, IdError, InvitationId, QueueId, SkillId, TenantId, UserId,
+};
 pub use role::Role;
 pub use tenant::TenantScope;

@@ -72,7 +72,8 @@ pub struct Config {
     pub invitation_ttl_hours: u64,
     /// Largest JSON request body in bytes.
     pub max_body_bytes: usize,
-    /// Sign-up and login attempts allowed per source address per minute.
+    /// Sign-up, login and invitation attempts allowed per source address per minute (a whole
+    /// office may sign in from one address at shift start).
     pub auth_rate_per_ip_per_min: u32,
     /// Login attempts allowed per account (e-mail) per minute.
     pub auth_rate_per_account_per_min: u32,
@@ -105,7 +106,7 @@ impl Default for Config {
             refresh_token_ttl_secs: 30 * 24 * 3600,
             invitation_ttl_hours: 72,
             max_body_bytes: 64 * 1024,
-            auth_rate_per_ip_per_min: 30,
+            auth_rate_per_ip_per_min: 120,
             auth_rate_per_account_per_min: 10,
             demo: true,
             log_format: LogFormat::Text,
@@ -161,7 +162,11 @@ impl Config {
             None => fig = fig.merge(Toml::file("kefu.toml")),
         }
         let config: Config = fig
-            .merge(env.ignore(&["CONFIG"]))
+            // KEFU_CONFIG names the file (a flag); KEFU_TEST_* belong to test harnesses.
+            .merge(
+                env.ignore(&["CONFIG"])
+                    .filter(|k| !k.as_str().to_ascii_lowercase().starts_with("test_")),
+            )
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(describe)?;

@@ -81,37 +81,45 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Problem> {
         }
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return Problem::new(
-                StatusCode::BAD_REQUEST,
-                "malformed-json",
-                "Malformed JSON",
-                format!("the body is not valid JSON: {inner}"),
-            )
-            .field("body");
-        }
-        let msg = inner.to_string();
-        // Unknown and missing fields are reported on the parent path; name the field itself.
-        let named = ["unknown field `", "missing field `"]
-            .iter()
-            .find_map(|p| msg.strip_prefix(p))
-            .and_then(|rest| rest.split('`').next());
-        let field = match (named, path.as_str()) {
-            (Some(name), ".") => name.to_owned(),
-            (Some(name), p) if p == name || p.ends_with(&format!(".{name}")) => p.to_owned(),
-            (Some(name), parent) => format!("{parent}.{name}"),
-            (None, ".") => "body".to_owned(),
-            (None, p) => p.to_owned(),
-        };
-        let detail = match msg.find(" at line ") {
-            Some(i) => msg[..i].to_owned(),
-            None => msg,
-        };
-        Problem::invalid(&field, format!("{field}: {detail}"))
-    })
+    serde_path_to_error::deserialize(de).map_err(describe)
+}
+
+/// Turn an already-parsed JSON object into `T` (after the server added fields such as an id),
+/// naming the field at fault on error.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Problem> {
+    serde_path_to_error::deserialize(value).map_err(describe)
+}
+
+fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> Problem {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    if inner.is_syntax() || inner.is_eof() {
+        return Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "Malformed JSON",
+            format!("the body is not valid JSON: {inner}"),
+        )
+        .field("body");
+    }
+    let msg = inner.to_string();
+    // Unknown and missing fields are reported on the parent path; name the field itself.
+    let named = ["unknown field `", "missing field `"]
+        .iter()
+        .find_map(|p| msg.strip_prefix(p))
+        .and_then(|rest| rest.split('`').next());
+    let field = match (named, path.as_str()) {
+        (Some(name), ".") => name.to_owned(),
+        (Some(name), p) if p == name || p.ends_with(&format!(".{name}")) => p.to_owned(),
+        (Some(name), parent) => format!("{parent}.{name}"),
+        (None, ".") => "body".to_owned(),
+        (None, p) => p.to_owned(),
+    };
+    let detail = match msg.find(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg,
+    };
+    Problem::invalid(&field, format!("{field}: {detail}"))
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod json;
 pub mod ops;
 pub mod outbox;
 pub mod problem;
+pub mod routing;
 pub mod serve;
 pub mod state;
 pub mod web;

@@ -25,6 +25,9 @@ pub struct Problem {
     /// The input field at fault (`password`, `role`, `body`…).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every field at fault, when there is more than one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
     /// Seconds to wait before retrying (rate limits).
     #[serde(skip)]
     pub retry_after: Option<u64>,
@@ -39,6 +42,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             field: None,
+            errors: Vec::new(),
             retry_after: None,
         }
     }
@@ -143,6 +147,15 @@ impl From<StoreError> for Problem {
             other => Problem::internal(other),
         }
     }
+}
+
+/// One field at fault.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Path of the field (`overflow[1].queue`).
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
 }
 
 /// The result type of handlers.

@@ -357,3 +357,51 @@ async fn demo_tenant_is_seeded_once_with_working_logins() {
         assert_eq!(r.body["user"]["role"], u.role.to_string());
     }
 }
+
+on_both_databases!(
+    re_enabling_an_invited_user_keeps_the_invitation_usable,
+    |db| async move {
+        let app = TestApp::new(db).await;
+        let (owner, _) = app.signup("Acme", "owner@acme.test").await;
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/users",
+                Some(&owner),
+                Some(json!({"email": "new@acme.test", "name": "New", "role": "agent"})),
+            )
+            .await;
+        let path = format!("/api/v1/users/{}", r.body["user"]["id"].as_str().unwrap());
+        let r = app
+            .call(
+                Method::PATCH,
+                &path,
+                Some(&owner),
+                Some(json!({"disabled": true})),
+            )
+            .await;
+        assert_eq!(r.body["status"], "disabled");
+        let r = app
+            .call(
+                Method::PATCH,
+                &path,
+                Some(&owner),
+                Some(json!({"disabled": false})),
+            )
+            .await;
+        assert_eq!(
+            r.body["status"], "invited",
+            "no password yet: still invited"
+        );
+        let token = app.invitation_token_for("new@acme.test").await;
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/invitations/accept",
+                None,
+                Some(json!({"token": token, "password": "a fine long passphrase"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    }
+);

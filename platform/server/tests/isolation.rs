@@ -37,6 +37,75 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/api/v1/audit", Rule::OwnTenantAdmin),
     ("get", "/api/v1/users/{id}", Rule::ById),
     ("patch", "/api/v1/users/{id}", Rule::ById),
+    ("get", "/api/v1/skills", Rule::OwnTenant),
+    ("post", "/api/v1/skills", Rule::OwnTenantAdmin),
+    ("patch", "/api/v1/skills/{id}", Rule::ById),
+    ("delete", "/api/v1/skills/{id}", Rule::ById),
+    ("get", "/api/v1/queues", Rule::OwnTenant),
+    ("post", "/api/v1/queues", Rule::OwnTenantAdmin),
+    ("get", "/api/v1/queues/{id}", Rule::ById),
+    ("put", "/api/v1/queues/{id}", Rule::ById),
+    ("delete", "/api/v1/queues/{id}", Rule::ById),
+    ("get", "/api/v1/agents", Rule::OwnTenantAdmin),
+    ("put", "/api/v1/agents/{id}/skills", Rule::ById),
+    ("get", "/api/v1/reason-codes", Rule::OwnTenant),
+    ("post", "/api/v1/reason-codes", Rule::OwnTenantAdmin),
+    ("delete", "/api/v1/reason-codes/{code}", Rule::ById),
+    ("get", "/api/v1/calendars", Rule::OwnTenant),
+    ("post", "/api/v1/calendars", Rule::OwnTenantAdmin),
+    ("get", "/api/v1/calendars/{id}", Rule::ById),
+    ("put", "/api/v1/calendars/{id}", Rule::ById),
+    ("delete", "/api/v1/calendars/{id}", Rule::ById),
+];
+
+fn queue_body(name: &str) -> Value {
+    json!({
+        "name": name,
+        "service_level": {"percent": 80, "within": 20000},
+        "ring_timeout": 15000, "after_call_work": 30000, "expected_handle_time": 180000
+    })
+}
+
+fn calendar_body(name: &str) -> Value {
+    json!({"name": name, "timezone": "UTC", "weekly": [{"day": "mon", "open": "09:00", "close": "17:00"}]})
+}
+
+/// Tenant B's objects, which tenant A must never reach.
+struct Beta {
+    user: String,
+    skill: String,
+    queue: String,
+    calendar: String,
+}
+
+impl Beta {
+    fn fill(&self, path: &str) -> String {
+        let id = if path.starts_with("/api/v1/skills") {
+            &self.skill
+        } else if path.starts_with("/api/v1/queues") {
+            &self.queue
+        } else if path.starts_with("/api/v1/calendars") {
+            &self.calendar
+        } else {
+            &self.user
+        };
+        path.replace("{id}", id).replace("{code}", "lunch")
+    }
+
+    fn ids(&self) -> [&str; 4] {
+        [&self.user, &self.skill, &self.queue, &self.calendar]
+    }
+}
+
+/// Every list of tenant B's data, to compare before and after.
+const B_LISTS: &[&str] = &[
+    "/api/v1/users",
+    "/api/v1/audit?limit=200",
+    "/api/v1/skills",
+    "/api/v1/queues",
+    "/api/v1/agents",
+    "/api/v1/reason-codes",
+    "/api/v1/calendars",
 ];
 
 fn body_for(method: &str, path: &str, b_refresh: &str) -> Option<Value> {
@@ -44,9 +113,29 @@ fn body_for(method: &str, path: &str, b_refresh: &str) -> Option<Value> {
         ("post", "/api/v1/users") => {
             Some(json!({"email": "new@x.test", "name": "N", "role": "agent"}))
         }
-        ("patch", _) => Some(json!({"name": "Hacked", "disabled": true})),
+        ("patch", "/api/v1/users/{id}") => Some(json!({"name": "Hacked", "disabled": true})),
+        ("post", "/api/v1/skills") => Some(json!({"name": "Alpha skill"})),
+        ("patch", "/api/v1/skills/{id}") => Some(json!({"name": "Hacked"})),
+        ("post", "/api/v1/queues") => Some(queue_body("Alpha queue")),
+        ("put", "/api/v1/queues/{id}") => Some(queue_body("Hacked")),
+        ("put", "/api/v1/agents/{id}/skills") => Some(json!({"skills": []})),
+        ("post", "/api/v1/reason-codes") => Some(json!({"code": "brb", "label": "Back soon"})),
+        ("post", "/api/v1/calendars") => Some(calendar_body("Alpha hours")),
+        ("put", "/api/v1/calendars/{id}") => Some(calendar_body("Hacked")),
         ("post", "/api/v1/sessions/logout") => Some(json!({"refresh_token": b_refresh})),
         _ => None,
+    }
+}
+
+/// A reply to tenant A must not mention any of tenant B's objects, names or e-mails.
+fn assert_no_beta(beta: &Beta, body: &Value, method: &str, path: &str) {
+    let text = body.to_string();
+    assert!(
+        !text.contains("beta.test") && !text.contains("Beta "),
+        "{method} {path} leaked tenant B data: {text}"
+    );
+    for id in beta.ids() {
+        assert!(!text.contains(id), "{method} {path} leaked tenant B's {id}");
     }
 }
 
@@ -63,8 +152,29 @@ on_both_databases!(every_route_is_isolated, |db| async move {
     let (b_admin, b_session) = app.signup("Beta", "admin@beta.test").await;
     let b_refresh = b_session["refresh_token"].as_str().unwrap().to_owned();
     let (_, b_agent_id) = app.add_user(&b_admin, "agent@beta.test", "agent").await;
-    let b_users_before = app.get("/api/v1/users", &b_admin).await.body;
-    let b_audit_before = app.get("/api/v1/audit?limit=200", &b_admin).await.body;
+    let mk = |path: &'static str, body: Value| {
+        let (app, token) = (&app, &b_admin);
+        async move {
+            let r = app.call(Method::POST, path, Some(token), Some(body)).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{path}: {:?}", r.body);
+            r.body["id"].as_str().map(str::to_owned).unwrap_or_default()
+        }
+    };
+    let beta = Beta {
+        skill: mk("/api/v1/skills", json!({"name": "Beta skill"})).await,
+        queue: mk("/api/v1/queues", queue_body("Beta queue")).await,
+        calendar: mk("/api/v1/calendars", calendar_body("Beta hours")).await,
+        user: b_agent_id.clone(),
+    };
+    mk(
+        "/api/v1/reason-codes",
+        json!({"code": "lunch", "label": "Lunch"}),
+    )
+    .await;
+    let mut b_before = Vec::new();
+    for list in B_LISTS {
+        b_before.push(app.get(list, &b_admin).await.body);
+    }
 
     let doc = app.get("/api/openapi.json", &a_admin).await.body;
     let mut seen = 0;
@@ -76,7 +186,7 @@ on_both_databases!(every_route_is_isolated, |db| async move {
                 .find(|(m, p, _)| m == method && p == path)
                 .map(|r| r.2)
                 .unwrap_or_else(|| panic!("{method} {path} has no isolation rule in RULES"));
-            let concrete = path.replace("{id}", &b_agent_id);
+            let concrete = beta.fill(path);
             let body = body_for(method, path, &b_refresh);
             match rule {
                 Rule::Public => {
@@ -118,11 +228,7 @@ on_both_databases!(every_route_is_isolated, |db| async move {
                         "{method} {path} as admin: {:?}",
                         r.body
                     );
-                    let text = r.body.to_string();
-                    assert!(
-                        !text.contains("beta.test") && !text.contains(&b_agent_id),
-                        "{method} {path} leaked tenant B data: {text}"
-                    );
+                    assert_no_beta(&beta, &r.body, method, path);
                 }
                 Rule::OwnTenant => {
                     let token = if path.ends_with("/logout") {
@@ -132,7 +238,7 @@ on_both_databases!(every_route_is_isolated, |db| async move {
                     };
                     let r = app.call(method_of(method), path, Some(token), body).await;
                     assert!(r.status.is_success(), "{method} {path}: {:?}", r.body);
-                    assert!(!r.body.to_string().contains("beta.test"));
+                    assert_no_beta(&beta, &r.body, method, path);
                 }
             }
             // Unauthenticated calls to secured routes are refused.
@@ -160,14 +266,13 @@ on_both_databases!(every_route_is_isolated, |db| async move {
     );
 
     // Nothing of tenant B changed, and B's session survived A's logout attempt with B's token.
-    assert_eq!(
-        app.get("/api/v1/users", &b_admin).await.body,
-        b_users_before
-    );
-    assert_eq!(
-        app.get("/api/v1/audit?limit=200", &b_admin).await.body,
-        b_audit_before
-    );
+    for (list, before) in B_LISTS.iter().zip(&b_before) {
+        assert_eq!(
+            &app.get(list, &b_admin).await.body,
+            before,
+            "tenant B's {list} changed"
+        );
+    }
     let r = app
         .call(
             Method::POST,

@@ -7,9 +7,7 @@
 use chrono::{DateTime, Utc};
 use kefu_core::{TenantId, UserId};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::entity::{invitation, refresh_token, tenant, user};
 use crate::tenants::Tenant;
@@ -94,7 +92,7 @@ impl Store {
         presented_hash: &str,
         next: NewRefresh<'_>,
     ) -> Result<Refresh, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let Some(row) = refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(presented_hash))
             .one(&txn)
@@ -145,7 +143,7 @@ impl Store {
         user: UserId,
         presented_hash: &str,
     ) -> Result<bool, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let row = refresh_token::Entity::find()
             .filter(refresh_token::Column::TenantId.eq(tenant.to_string()))
             .filter(refresh_token::Column::UserId.eq(user.to_string()))
@@ -175,7 +173,7 @@ impl Store {
         token_hash: &str,
         password_hash: String,
     ) -> Result<Credential, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let now = Utc::now();
         let inv = invitation::Entity::find()
             .filter(invitation::Column::TokenHash.eq(token_hash))
@@ -189,7 +187,7 @@ impl Store {
         let tenant: TenantId = crate::parse_id(&inv.tenant_id)?;
         let user_id: UserId = crate::parse_id(&inv.user_id)?;
         let u = find_user(&txn, tenant, user_id).await?;
-        if u.status != UserStatus::Invited.as_str() {
+        if u.status != UserStatus::Invited.as_str() || u.password_hash.is_some() {
             return Err(StoreError::Invalid {
                 field: "token",
                 message: "this invitation is no longer valid".into(),

@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod config_docs;
 pub mod credentials;
 mod entity;
 mod error;
@@ -26,7 +27,10 @@ pub mod users;
 use std::time::Duration;
 
 use kefu_migrations::MigratorTrait;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 
 pub use error::StoreError;
 pub use kefu_core::TenantScope;
@@ -108,6 +112,20 @@ impl Store {
 
     pub(crate) fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    /// Begin a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes cannot wait for a
+    /// concurrent writer and fails with "database is locked"; an immediate one waits its turn
+    /// (busy timeout). PostgreSQL ignores the option.
+    pub(crate) async fn write_txn(&self) -> Result<DatabaseTransaction, StoreError> {
+        Ok(self
+            .db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await?)
     }
 }
 

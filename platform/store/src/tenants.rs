@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use kefu_core::{TenantId, TenantScope, UserId};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::entity::{tenant, user};
 use crate::users::{NewUser, User, UserStatus};
@@ -70,7 +70,7 @@ impl Store {
         slug: &str,
         owner: NewUser<'_>,
     ) -> Result<(Tenant, User), StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let slug = free_slug(&txn, slug).await?;
         let now = Utc::now();
         let tenant_id = TenantId::new();

@@ -9,7 +9,6 @@ use kefu_core::{InvitationId, Role, TenantId, TenantScope, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 
 use crate::entity::{invitation, refresh_token, user};
@@ -163,7 +162,7 @@ impl Store {
             return Err(StoreError::Forbidden("grant that role"));
         }
         let tenant = scope.tenant().to_string();
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let taken = user::Entity::find()
             .filter(user::Column::TenantId.eq(&tenant))
             .filter(user::Column::Email.eq(new.email))
@@ -241,8 +240,9 @@ impl Store {
         change: UserChange,
     ) -> Result<(User, bool), StoreError> {
         require(scope, Role::is_admin, "change users")?;
-        let txn = self.db().begin().await?;
-        let current: User = find_user(&txn, scope.tenant(), id).await?.try_into()?;
+        let txn = self.write_txn().await?;
+        let current_model = find_user(&txn, scope.tenant(), id).await?;
+        let current: User = current_model.clone().try_into()?;
         if current.role == Role::Owner && scope.role() != Role::Owner {
             return Err(StoreError::Forbidden("change an owner"));
         }
@@ -281,6 +281,10 @@ impl Store {
         if let Some(disabled) = change.disabled {
             let status = match (disabled, current.status) {
                 (true, _) => UserStatus::Disabled,
+                // Re-enabled: someone who never chose a password is still only invited.
+                (false, UserStatus::Disabled) if current_model.password_hash.is_none() => {
+                    UserStatus::Invited
+                }
                 (false, UserStatus::Disabled) => UserStatus::Active,
                 (false, other) => other,
             };
@@ -341,7 +345,7 @@ impl Store {
         if !scope.role().may_grant(new.role) {
             return Err(StoreError::Forbidden("grant that role"));
         }
-        let txn = self.db().begin().await?;
+        let txn = self.write_txn().await?;
         let now = Utc::now();
         let id = UserId::new();
         let u = user::ActiveModel {

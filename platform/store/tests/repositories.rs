@@ -31,7 +31,7 @@ fn owner(email: &str) -> NewUser<'_> {
 #[tokio::test]
 async fn migrations_apply_once_and_repositories_stay_in_their_tenant() {
     for (db, store, _dir) in stores().await {
-        assert_eq!(store.pending_migrations().await.unwrap().len(), 1, "{db}");
+        assert_eq!(store.pending_migrations().await.unwrap().len(), 2, "{db}");
         store.migrate().await.unwrap();
         store.migrate().await.unwrap();
         assert!(store.pending_migrations().await.unwrap().is_empty(), "{db}");
@@ -141,5 +141,46 @@ async fn migrations_apply_once_and_repositories_stay_in_their_tenant() {
         );
         assert_eq!(log_b.len(), 2, "{db}");
         assert!(log_b.iter().all(|e| e.target != oa.id.to_string()));
+    }
+}
+
+/// Many writers at once: every write lands (SQLite must queue writers, not fail them with
+/// "database is locked").
+#[tokio::test]
+async fn concurrent_writes_all_succeed() {
+    for (db, store, _dir) in stores().await {
+        store.migrate().await.unwrap();
+        let (t, o) = store
+            .create_tenant_with_owner("Busy", "busy", owner("o@x.test"))
+            .await
+            .unwrap();
+        let scope = TenantScope::authenticated(t.id, o.id, Role::Owner);
+        let mut tasks = Vec::new();
+        for i in 0..24 {
+            let (store, scope) = (store.clone(), scope.clone());
+            tasks.push(tokio::spawn(async move {
+                let email = format!("agent{i}@x.test");
+                let u = store
+                    .create_user(
+                        &scope,
+                        NewUser {
+                            email: &email,
+                            name: "A",
+                            role: Role::Agent,
+                            password_hash: None,
+                        },
+                    )
+                    .await?;
+                let change = UserChange {
+                    name: Some(format!("Agent {i}")),
+                    ..UserChange::default()
+                };
+                store.change_user(&scope, u.id, change).await.map(|_| ())
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap().unwrap_or_else(|e| panic!("{db}: {e}"));
+        }
+        assert_eq!(store.list_users(&scope).await.unwrap().len(), 25, "{db}");
     }
 }

@@ -1,11 +1,16 @@
 //! The JSON API under `/api/v1`, one file per resource. Each resource's `router()` carries its
 //! OpenAPI description, so the document at `/api/openapi.json` is generated from this code.
 
+pub mod agents;
 pub mod audit;
+pub mod calendars;
 pub mod invitations;
 pub mod me;
+pub mod queues;
+pub mod reason_codes;
 pub mod sessions;
 pub mod signup;
+pub mod skills;
 pub mod users;
 pub mod validate;
 
@@ -51,4 +56,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(users::router())
         .merge(invitations::router())
         .merge(audit::router())
+        .merge(skills::router())
+        .merge(queues::router())
+        .merge(agents::router())
+        .merge(reason_codes::router())
+        .merge(calendars::router())
 }

@@ -100,7 +100,8 @@ impl KeyRing {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
-        validation.leeway = 30;
+        // Tokens are issued and checked by our own clocks; a little leeway covers node skew.
+        validation.leeway = 5;
         let ring = KeyRing {
             keys: RwLock::new(Vec::new()),
             validation,

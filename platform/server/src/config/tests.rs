@@ -59,6 +59,23 @@ fn bad_values_name_the_key() {
 }
 
 #[test]
+fn test_harness_variables_are_not_configuration() {
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("KEFU_TEST_POSTGRES_URL", "postgres://x@y/z");
+        jail.set_env("KEFU_LISTEN", "127.0.0.1:9300");
+        let c = Config::load_from(None, env(), &Overrides::default()).unwrap();
+        assert_eq!(c.listen.port(), 9300);
+        jail.set_env("KEFU_LISTN", "127.0.0.1:9300");
+        let err = Config::load_from(None, env(), &Overrides::default()).unwrap_err();
+        assert!(
+            err.0.contains("listn"),
+            "other unknown KEFU_ variables are still refused: {err}"
+        );
+        Ok(())
+    });
+}
+
+#[test]
 fn a_named_config_file_must_exist() {
     let err = Config::load(
         Some(Path::new("/nonexistent/kefu.toml")),

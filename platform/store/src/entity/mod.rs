@@ -7,4 +7,5 @@ pub(crate) mod outbox;
 pub(crate) mod refresh_token;
 pub(crate) mod signing_key;
 pub(crate) mod tenant;
+pub(crate) mod tenant_config;
 pub(crate) mod user;

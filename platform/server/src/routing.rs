@@ -1,0 +1,218 @@
+//! The tenant's routing configuration document: skills, reason codes, queues, agents' skills
+//! and business-hours calendars, stored as one versioned document (see
+//! `kefu_store::config_docs`). Every change is applied to the whole document and checked by the
+//! routing engine's own validation (`kefu_acd::validate`) before it is saved, so cross-queue
+//! rules such as overflow loops are caught whichever resource the change came through.
+
+use kefu_acd::TenantConfig;
+use kefu_acd::config::{AgentProfile, EngineSettings, QueueConfig};
+use kefu_core::calendar::BusinessHours;
+use kefu_core::{SkillId, TenantScope};
+use kefu_store::StoreError;
+use kefu_store::config_docs::ConfigChange;
+use serde::{Deserialize, Serialize};
+
+use crate::problem::{FieldError, Problem};
+use crate::state::AppState;
+
+/// The document kind in the store.
+pub const KIND: &str = "routing";
+
+/// Most skills, queues, reason codes or calendars a tenant may define.
+pub const MAX_ITEMS: usize = 5_000;
+
+/// A skill with its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Skill {
+    /// Skill id.
+    #[schema(value_type = String)]
+    pub id: SkillId,
+    /// Unique name ("Mandarin", "Billing").
+    pub name: String,
+    /// What it means.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A not-ready reason agents can pick.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReasonCodeDef {
+    /// Code (`lunch`), lowercase letters, digits, `-` and `_`.
+    pub code: String,
+    /// Label shown to agents ("Lunch break").
+    pub label: String,
+}
+
+/// Everything routing-related a tenant configures.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutingDoc {
+    /// Skills.
+    #[serde(default)]
+    pub skills: Vec<Skill>,
+    /// Not-ready reasons.
+    #[serde(default)]
+    pub reason_codes: Vec<ReasonCodeDef>,
+    /// Queues.
+    #[serde(default)]
+    pub queues: Vec<QueueConfig>,
+    /// Agents' skills.
+    #[serde(default)]
+    pub agents: Vec<AgentProfile>,
+    /// Business-hours calendars.
+    #[serde(default)]
+    pub calendars: Vec<BusinessHours>,
+    /// Engine settings.
+    #[serde(default)]
+    pub settings: EngineSettings,
+}
+
+impl RoutingDoc {
+    /// The routing engine's view of this document.
+    pub fn tenant_config(&self, scope: &TenantScope) -> TenantConfig {
+        TenantConfig {
+            tenant: scope.tenant(),
+            skills: self.skills.iter().map(|s| s.id).collect(),
+            reason_codes: self
+                .reason_codes
+                .iter()
+                .map(|r| kefu_acd::ReasonCode::new(r.code.clone()))
+                .collect(),
+            queues: self.queues.clone(),
+            agents: self.agents.clone(),
+            settings: self.settings.clone(),
+        }
+    }
+
+    /// Check the whole document. `focus` is the path prefix of the object the caller edited
+    /// (`queues[3]`); errors inside it are reported relative to the request body.
+    pub fn validate(&self, scope: &TenantScope, focus: Option<&str>) -> Result<(), Problem> {
+        let too_many = [
+            ("skills", self.skills.len()),
+            ("queues", self.queues.len()),
+            ("reason_codes", self.reason_codes.len()),
+            ("calendars", self.calendars.len()),
+            ("agents", self.agents.len()),
+        ];
+        if let Some((what, _)) = too_many.iter().find(|(_, n)| *n > MAX_ITEMS) {
+            return Err(Problem::invalid(
+                what,
+                format!("at most {MAX_ITEMS} {what}"),
+            ));
+        }
+        let mut errors: Vec<FieldError> = Vec::new();
+        if let Err(invalid) = kefu_acd::validate(&self.tenant_config(scope)) {
+            errors.extend(invalid.errors.iter().map(|e| FieldError {
+                field: e.field.clone(),
+                message: e.problem.to_string(),
+            }));
+        }
+        for (i, c) in self.calendars.iter().enumerate() {
+            if let Err(e) = c.validate() {
+                errors.push(FieldError {
+                    field: format!("calendars[{i}].{}", e.field),
+                    message: e.message,
+                });
+            }
+        }
+        if errors.is_empty() {
+            return Ok(());
+        }
+        let focused: Vec<FieldError> = match focus {
+            Some(prefix) => errors
+                .iter()
+                .filter_map(|e| {
+                    let rest = e.field.strip_prefix(prefix)?;
+                    Some(FieldError {
+                        field: rest.trim_start_matches('.').to_owned(),
+                        message: e.message.clone(),
+                    })
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        // Errors outside the edited object mean the change broke something else (a skill still
+        // used by a queue): that is a conflict with the rest of the configuration.
+        if focused.is_empty() {
+            let detail = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut p = Problem::new(
+                axum::http::StatusCode::CONFLICT,
+                "config-conflict",
+                "The change conflicts with the rest of the configuration",
+                detail,
+            )
+            .field(errors[0].field.clone());
+            p.errors = errors;
+            return Err(p);
+        }
+        let mut p = Problem::invalid(
+            &focused[0].field,
+            format!("{}: {}", focused[0].field, focused[0].message),
+        );
+        p.errors = focused;
+        Err(p)
+    }
+}
+
+/// Read the document and its version.
+pub async fn load(state: &AppState, scope: &TenantScope) -> Result<(i64, RoutingDoc), Problem> {
+    let stored = state.store.config_doc(scope, KIND).await?;
+    let doc = match stored.doc {
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|e| Problem::internal(format!("stored routing document: {e}")))?,
+        None => RoutingDoc::default(),
+    };
+    Ok((stored.version, doc))
+}
+
+/// What an edit did, for the audit log.
+#[derive(Debug)]
+pub struct Edit<R> {
+    /// The result handed back to the handler.
+    pub result: R,
+    /// Audit action (`queue.updated`).
+    pub action: &'static str,
+    /// Object changed.
+    pub target: String,
+    /// Path of the edited object in the document, for error messages (`queues[2]`).
+    pub focus: Option<String>,
+}
+
+/// Apply `edit` to the current document, validate the result and save it. If someone else
+/// saved in between, the edit is applied again to their version (a few times), so concurrent
+/// edits of different objects both land.
+pub async fn update<R>(
+    state: &AppState,
+    scope: &TenantScope,
+    edit: impl Fn(&mut RoutingDoc) -> Result<Edit<R>, Problem>,
+) -> Result<R, Problem> {
+    for _ in 0..5 {
+        let (version, mut doc) = load(state, scope).await?;
+        let done = edit(&mut doc)?;
+        doc.validate(scope, done.focus.as_deref())?;
+        let text = serde_json::to_string(&doc).map_err(Problem::internal)?;
+        let change = ConfigChange {
+            action: done.action,
+            target: &done.target,
+            detail: serde_json::json!({}),
+        };
+        match state
+            .store
+            .save_config_doc(scope, KIND, version, text, change)
+            .await
+        {
+            Ok(_) => return Ok(done.result),
+            Err(StoreError::Conflict { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Problem::new(
+        axum::http::StatusCode::CONFLICT,
+        "busy",
+        "Configuration busy",
+        "the configuration is being changed by others; retry",
+    ))
+}
