@@ -5,7 +5,6 @@
 #   authentication mints a TenantScope); web: unit tests and the headless-Chromium browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kefu/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 step() { printf '\n==> %s\n' "$*"; }
@@ -39,4 +38,4 @@ step "rust: clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "browser: headless Chromium end-to-end"
-KEFU_BIN="$CARGO_TARGET_DIR/debug/kefu" KEFU_WEB_DIST="$root/web/dist" npm --prefix web run e2e
+KEFU_BIN="$CARGO_TARGET_DIR/debug/kefu" KEFU_E2E_REQUIRE=1 npm --prefix web run e2e
