@@ -33,6 +33,7 @@ npm --prefix web test
 
 step "rust: build and run all tests"
 cargo nextest run --workspace --locked --profile ci
+cargo test --workspace --locked --doc
 
 step "rust: clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -64,6 +64,7 @@ pub async fn build_state(
         auth,
         metrics,
         outbox_wake: Default::default(),
+        identity: Default::default(),
         mailer,
     }))
 }

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod identity;
 pub mod json;
 pub mod ops;
 pub mod outbox;

@@ -37,6 +37,8 @@ pub struct Inner {
     pub metrics: Option<PrometheusHandle>,
     /// Wakes the outbox worker when a message is queued.
     pub outbox_wake: tokio::sync::Notify,
+    /// Who signed-in users are, cached for `/me`.
+    pub identity: crate::identity::IdentityCache,
     /// SMTP delivery, when configured.
     pub mailer: Option<crate::outbox::Mailer>,
 }

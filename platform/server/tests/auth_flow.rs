@@ -405,3 +405,27 @@ on_both_databases!(
         assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     }
 );
+
+#[tokio::test]
+async fn me_reflects_changes_at_once() {
+    let app = TestApp::new(common::Db::Sqlite).await;
+    let (owner, session) = app.signup("Acme", "owner@acme.test").await;
+    assert_eq!(
+        app.get("/api/v1/me", &owner).await.body["user"]["name"],
+        "Owner Person"
+    );
+    let id = session["user"]["id"].as_str().unwrap();
+    let r = app
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/users/{id}"),
+            Some(&owner),
+            Some(json!({"name": "Renamed Owner"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/me", &owner).await.body["user"]["name"],
+        "Renamed Owner"
+    );
+}

@@ -1,6 +1,11 @@
 //! `/me`: who am I, and in which company.
 
+use std::time::Instant;
+
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -27,18 +32,27 @@ pub struct MeView {
         (status = 200, body = MeView),
         (status = 401, body = Problem),
     ))]
-async fn me(
-    State(state): State<AppState>,
-    Authed(scope, _): Authed,
-) -> ApiResult<axum::Json<MeView>> {
-    let (user, tenant) = tokio::try_join!(
-        state.store.user(&scope, scope.user()),
-        state.store.tenant(&scope)
-    )?;
-    Ok(axum::Json(MeView {
-        user: (&user).into(),
-        tenant: (&tenant).into(),
-    }))
+async fn me(State(state): State<AppState>, Authed(scope, _): Authed) -> ApiResult<Response> {
+    let now = Instant::now();
+    let body = match state.identity.get(scope.tenant(), scope.user(), now) {
+        Some(body) => body,
+        None => {
+            let (user, tenant) = tokio::try_join!(
+                state.store.user(&scope, scope.user()),
+                state.store.tenant(&scope)
+            )?;
+            let view = MeView {
+                user: (&user).into(),
+                tenant: (&tenant).into(),
+            };
+            let body = Bytes::from(serde_json::to_vec(&view).map_err(Problem::internal)?);
+            state
+                .identity
+                .put(scope.tenant(), scope.user(), now, body.clone());
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// Routes of this resource.

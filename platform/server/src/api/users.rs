@@ -226,6 +226,7 @@ async fn change_user(
             },
         )
         .await?;
+    state.identity.forget(scope.tenant(), id);
     if signed_out {
         state.auth.revoke(scope.tenant(), id, Utc::now());
     }

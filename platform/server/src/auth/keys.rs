@@ -2,6 +2,7 @@
 //! `kefu keys rotate`. The newest key signs; all unretired keys verify. A key is retired once
 //! its successor is older than the access-token lifetime, i.e. when no live token can carry it.
 
+use std::collections::HashMap;
 use std::sync::RwLock;
 use std::time::Duration;
 
@@ -26,11 +27,19 @@ struct LoadedKey {
     decoding: DecodingKey,
 }
 
+/// Verified tokens remembered, so a token presented again skips the signature check.
+const VERIFIED_CACHE_MAX: usize = 100_000;
+
 /// The current keys; index 0 signs.
 pub struct KeyRing {
     keys: RwLock<Vec<LoadedKey>>,
     validation: Validation,
     access_ttl: Duration,
+    /// Tokens whose signature and claims checked out, by their full text. A browser presents
+    /// the same token on every request for its lifetime, so this turns an Ed25519 verification
+    /// into a hash look-up. Times (`exp`, `nbf`) are still checked on every use, and the cache
+    /// is cleared whenever the key set changes.
+    verified: RwLock<HashMap<String, Claims>>,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -106,6 +115,7 @@ impl KeyRing {
             keys: RwLock::new(Vec::new()),
             validation,
             access_ttl,
+            verified: RwLock::new(HashMap::new()),
         };
         if store.signing_keys().await?.is_empty() {
             store.add_signing_key(&generate()?).await?;
@@ -165,6 +175,34 @@ impl KeyRing {
         if token.len() > 4096 {
             return Err(TokenError::Malformed("token too long".into()));
         }
+        let cached = self
+            .verified
+            .read()
+            .ok()
+            .and_then(|v| v.get(token).cloned());
+        if let Some(claims) = cached {
+            let now = Utc::now().timestamp();
+            let leeway = self.validation.leeway as i64;
+            if claims.exp + leeway < now {
+                return Err(TokenError::Rejected("token expired".into()));
+            }
+            if claims.nbf - leeway > now {
+                return Err(TokenError::Rejected("token not yet valid".into()));
+            }
+            return Ok(claims);
+        }
+        let claims = self.verify_signature(token)?;
+        if let Ok(mut verified) = self.verified.write() {
+            if verified.len() >= VERIFIED_CACHE_MAX {
+                // Crude but bounded: start over rather than track recency.
+                verified.clear();
+            }
+            verified.insert(token.to_owned(), claims.clone());
+        }
+        Ok(claims)
+    }
+
+    fn verify_signature(&self, token: &str) -> Result<Claims, TokenError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| TokenError::Malformed(e.to_string()))?;
         if header.alg != Algorithm::EdDSA {
@@ -209,5 +247,59 @@ impl KeyRing {
             .read()
             .map(|k| k.iter().map(|k| (k.kid.clone(), k.created_at)).collect())
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty_ring() -> KeyRing {
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.leeway = 5;
+        KeyRing {
+            keys: RwLock::new(Vec::new()),
+            validation,
+            access_ttl: Duration::from_secs(900),
+            verified: RwLock::new(HashMap::new()),
+        }
+    }
+
+    fn claims(exp_in: i64) -> Claims {
+        let now = Utc::now().timestamp();
+        Claims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: kefu_core::UserId::new(),
+            tid: kefu_core::TenantId::new(),
+            role: kefu_core::Role::Agent,
+            iat: now - 900,
+            iat_ms: (now - 900) * 1000,
+            nbf: now - 900,
+            exp: now + exp_in,
+            jti: "j".into(),
+        }
+    }
+
+    #[test]
+    fn cached_tokens_still_expire() {
+        let ring = empty_ring();
+        ring.verified
+            .write()
+            .unwrap()
+            .insert("live".into(), claims(60));
+        ring.verified
+            .write()
+            .unwrap()
+            .insert("stale".into(), claims(-60));
+        assert!(
+            ring.verify("live").is_ok(),
+            "served from the cache (no key could verify it)"
+        );
+        assert!(matches!(ring.verify("stale"), Err(TokenError::Rejected(_))));
+        assert!(matches!(
+            ring.verify("never-seen"),
+            Err(TokenError::Malformed(_))
+        ));
     }
 }
