@@ -67,7 +67,7 @@ describe('problem field paths → inputs', () => {
     expect(placed).toEqual({
       fields: {
         'required_skills[1].min_level': 'Level 11 is outside 1–10',
-        'overflow[0]': 'Missing field `levels`',
+        'overflow[0]': 'Missing field “levels”',
       },
       banner: null,
     });
@@ -77,7 +77,7 @@ describe('problem field paths → inputs', () => {
     const err = invalid('colour', 'colour: unknown field `colour`, expected one of …');
     expect(placeErrors(err, inputs('name'))).toEqual({
       fields: {},
-      banner: 'colour: Unknown field `colour`, expected one of …',
+      banner: 'colour: Unknown field “colour”, expected one of …',
     });
   });
 

@@ -18,8 +18,10 @@ export interface PlacedErrors {
 
 export const NO_PLACED_ERRORS: PlacedErrors = { fields: {}, banner: null };
 
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+/** Server messages are lower case and quote names in backticks (`open`); people read “open”. */
+export function readable(text: string): string {
+  const quoted = text.replace(/`([^`]+)`/g, '“$1”');
+  return quoted.charAt(0).toUpperCase() + quoted.slice(1);
 }
 
 /**
@@ -84,14 +86,14 @@ export function placeErrors(
   const fields: Record<string, string> = {};
   const unplaced: string[] = [];
   for (const { field, message } of problemFields(err.problem)) {
-    const text = capitalize(humanize(message));
+    const text = readable(humanize(message));
     const at = inputFor(field, hasInput);
     if (at === null) unplaced.push(`${field}: ${text}`);
     else if (!(at in fields)) fields[at] = text;
   }
   let banner: string | null = null;
-  if (err.status === 409) banner = humanize(err.userMessage);
+  if (err.status === 409) banner = readable(humanize(err.userMessage));
   else if (unplaced.length > 0) banner = unplaced.join('; ');
-  else if (Object.keys(fields).length === 0) banner = humanize(err.userMessage);
+  else if (Object.keys(fields).length === 0) banner = readable(humanize(err.userMessage));
   return { fields, banner };
 }
