@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Queue } from '../api/routing';
-import { formToQueueBody, newOverflowRow, newQueueForm, queueToForm, type QueueForm } from './queueForm';
+import { formToQueueBody, newOverflowRow, newQueueForm, queueInputPaths, queueToForm, type QueueForm } from './queueForm';
 
 const SKILL_A = 'skl_01M81BRDY6WFGGNA244MN6Q3CK';
 const SKILL_B = 'skl_01M81BRDYGN606SQV1N7ZVGQE3';
@@ -154,5 +154,33 @@ describe('queue form ↔ QueueConfig body', () => {
     const f = { ...newQueueForm(), name: 'Q', agingOn: false, agingEvery: 'x', backupOn: true, backupReleaseBelow: '' };
     const mapped = formToQueueBody(f);
     expect(mapped).toEqual({ ok: false, errors: { 'backup.release_below': 'Enter a number of seconds' } });
+  });
+});
+
+describe('server field paths → queue editor inputs', () => {
+  it('has an input for every field of the rows on screen, and for the sections switched on', () => {
+    const f = queueToForm(FULL);
+    const paths = queueInputPaths(f);
+    for (const p of [
+      'name',
+      'required_skills[1].min_level',
+      'skill_rules[0].requirement.skill',
+      'priority_rules[0].priority',
+      'overflow[0].levels',
+      'overflow[1].queue',
+      'overflow[3].destination',
+      'overflow[2]',
+      'aging.up_to',
+      'sticky.wait',
+      'backup.release_below',
+    ]) {
+      expect(paths.has(p), p).toBe(true);
+    }
+    expect(paths.has('required_skills[2].min_level')).toBe(false);
+    expect(paths.has('overflow[0].queue')).toBe(false); // a relax_skills step has no queue input
+    expect(paths.has('colour')).toBe(false);
+    const off = queueInputPaths({ ...f, agingOn: false, backupOn: false });
+    expect(off.has('aging.every')).toBe(false);
+    expect(off.has('backup.agents')).toBe(false);
   });
 });

@@ -272,3 +272,47 @@ export function formToQueueBody(f: QueueForm): QueueMapping {
 
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, body };
 }
+
+/**
+ * The API paths the editor has an input or a row message for, given what is on screen now.
+ * A server error for any other path (`colour`, `router_plugin.deadline`) goes to the banner.
+ */
+export function queueInputPaths(f: QueueForm): Set<string> {
+  const paths = new Set([
+    'name',
+    'strategy',
+    'default_priority',
+    'max_wait',
+    'service_level.percent',
+    'service_level.within',
+    'ring_timeout',
+    'after_call_work',
+    'expected_handle_time',
+    'required_skills',
+    'priority_rules',
+    'skill_rules',
+    'overflow',
+  ]);
+  f.requiredSkills.forEach((_, i) => {
+    for (const s of ['', '.skill', '.min_level']) paths.add(`required_skills[${i}]${s}`);
+  });
+  f.priorityRules.forEach((_, i) => {
+    for (const s of ['', '.attribute', '.equals', '.priority']) paths.add(`priority_rules[${i}]${s}`);
+  });
+  f.skillRules.forEach((_, i) => {
+    for (const s of ['', '.attribute', '.equals', '.requirement.skill', '.requirement.min_level']) {
+      paths.add(`skill_rules[${i}]${s}`);
+    }
+  });
+  f.overflow.forEach((row, i) => {
+    paths.add(`overflow[${i}]`);
+    paths.add(`overflow[${i}].after`);
+    if (row.action === 'relax_skills') paths.add(`overflow[${i}].levels`);
+    if (row.action === 'add_queue') paths.add(`overflow[${i}].queue`);
+    if (row.action === 'leave_queue') paths.add(`overflow[${i}].destination`);
+  });
+  if (f.agingOn) for (const p of ['aging.every', 'aging.up_to']) paths.add(p);
+  if (f.stickyOn) paths.add('sticky.wait');
+  if (f.backupOn) for (const p of ['backup.agents', 'backup.activate_after', 'backup.release_below']) paths.add(p);
+  return paths;
+}
