@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Calendar } from '../api/routing';
 import {
   addRange,
+  calendarInputPaths,
   calendarToForm,
   copyDay,
   formToCalendarBody,
@@ -9,6 +10,7 @@ import {
   openAllDay,
   rangesOf,
   removeRange,
+  weeklySummary,
   type CalendarForm,
 } from './calendarForm';
 
@@ -103,5 +105,41 @@ describe('calendar form ↔ calendar body', () => {
     expect(Object.keys(mapped.errors).sort()).toEqual(
       ['holidays[0].date', 'holidays[1].open', 'name', 'weekly[2].close'].sort(),
     );
+  });
+});
+
+describe('weekly summary', () => {
+  it('joins consecutive days with the same hours', () => {
+    const weekdays = (['mon', 'tue', 'wed', 'thu', 'fri'] as const).flatMap((day) => [
+      { day, open: '09:00', close: '12:00' },
+      { day, open: '13:00', close: '18:00' },
+    ]);
+    expect(weeklySummary([...weekdays, { day: 'sat', open: '10:00', close: '14:00' }])).toBe(
+      'Mon–Fri 09:00–12:00, 13:00–18:00; Sat 10:00–14:00',
+    );
+  });
+
+  it('splits runs broken by a closed day and names round-the-clock days', () => {
+    expect(
+      weeklySummary([
+        { day: 'mon', open: '00:00', close: '24:00' },
+        { day: 'tue', open: '00:00', close: '24:00' },
+        { day: 'thu', open: '00:00', close: '24:00' },
+      ]),
+    ).toBe('Mon–Tue all day; Thu all day');
+    expect(weeklySummary([])).toBe('Always closed');
+  });
+});
+
+describe('server field paths → calendar editor inputs', () => {
+  it('knows the inputs of the rows on screen; hours of a closed holiday fall back to its row', () => {
+    const f = calendarToForm(SAVED);
+    const paths = calendarInputPaths(f);
+    expect(paths.has('weekly[2].close')).toBe(true);
+    expect(paths.has('weekly[3].close')).toBe(false);
+    expect(paths.has('holidays[1].open')).toBe(true);
+    expect(paths.has('holidays[0].close')).toBe(false); // closed all day: no time inputs
+    expect(paths.has('holidays[0]')).toBe(true);
+    expect(paths.has('timezone')).toBe(true);
   });
 });

@@ -171,3 +171,43 @@ export function timeZones(): string[] {
     return ['UTC'];
   }
 }
+
+const SHORT: Record<Weekday, string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
+
+/**
+ * The weekly hours in a line: consecutive days with the same hours are joined
+ * ("Mon–Fri 09:00–12:00, 13:00–18:00; Sat 10:00–14:00"); days without hours are left out.
+ */
+export function weeklySummary(weekly: readonly { day: Weekday; open: string; close: string }[]): string {
+  const hours = WEEKDAYS.map((day) =>
+    weekly
+      .filter((r) => r.day === day)
+      .map((r) => (r.open === '00:00' && r.close === '24:00' ? 'all day' : `${r.open}–${r.close}`))
+      .join(', '),
+  );
+  const parts: string[] = [];
+  let i = 0;
+  while (i < WEEKDAYS.length) {
+    let j = i;
+    while (j + 1 < WEEKDAYS.length && hours[j + 1] === hours[i]) j++;
+    if (hours[i]) {
+      const days = i === j ? SHORT[WEEKDAYS[i]!] : `${SHORT[WEEKDAYS[i]!]}–${SHORT[WEEKDAYS[j]!]}`;
+      parts.push(`${days} ${hours[i]}`);
+    }
+    i = j + 1;
+  }
+  return parts.length ? parts.join('; ') : 'Always closed';
+}
+
+/** The API paths the calendar editor has an input or a row message for. */
+export function calendarInputPaths(f: CalendarForm): Set<string> {
+  const paths = new Set(['name', 'timezone', 'weekly', 'holidays']);
+  f.weekly.forEach((_, i) => {
+    for (const s of ['', '.day', '.open', '.close']) paths.add(`weekly[${i}]${s}`);
+  });
+  f.holidays.forEach((h, i) => {
+    for (const s of ['', '.date', '.name']) paths.add(`holidays[${i}]${s}`);
+    if (!h.closed) for (const s of ['.open', '.close']) paths.add(`holidays[${i}]${s}`);
+  });
+  return paths;
+}
