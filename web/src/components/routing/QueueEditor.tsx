@@ -367,8 +367,9 @@ function BackupAgentsPicker({
               }
               data-testid={`backup-agent-${a.email}`}
             />
-            <span>
-              {a.name || a.email} <span className="cell-muted">{a.email}</span>
+            <span className="checkbox-text">
+              <span>{a.name || a.email}</span>
+              <span className="cell-muted">{a.email}</span>
             </span>
           </label>
         ))}
