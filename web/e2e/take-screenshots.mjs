@@ -40,13 +40,62 @@ try {
   const agent2User = items.find((u) => u.email === agent2.email);
   await api('PATCH', `/api/v1/users/${agent2User.id}`, { role: 'developer' }, adminSession.access_token);
 
+  // Routing configuration to look at: skills, an agent's levels, two queues, codes, a calendar.
+  const token = adminSession.access_token;
+  const skill = {};
+  for (const [name, description] of [
+    ['Mandarin', 'Callers who prefer Mandarin'],
+    ['English', ''],
+    ['Billing', 'Invoices, refunds and payment plans'],
+  ]) {
+    skill[name] = (await api('POST', '/api/v1/skills', { name, description }, token)).id;
+  }
+  const agents = (await api('GET', '/api/v1/agents', null, token)).items;
+  const agent1 = agents.find((a) => a.email === 'agent1@demo.kefu.test');
+  await api('PUT', `/api/v1/agents/${agent1.user_id}/skills`, {
+    skills: [{ skill: skill.Mandarin, level: 8 }, { skill: skill.Billing, level: 4 }],
+  }, token);
+  const timing = { service_level: { percent: 80, within: 20000 }, ring_timeout: 15000, after_call_work: 30000, expected_handle_time: 180000 };
+  const sales = await api('POST', '/api/v1/queues', { name: 'Sales', required_skills: [{ skill: skill.English, min_level: 3 }], ...timing }, token);
+  const support = await api('POST', '/api/v1/queues', {
+    name: 'Support',
+    strategy: 'most_skilled',
+    required_skills: [{ skill: skill.Mandarin, min_level: 5 }, { skill: skill.Billing, min_level: 2 }],
+    priority_rules: [{ attribute: 'vip', equals: 'true', priority: 9 }],
+    aging: { every: 60000, up_to: 8 },
+    overflow: [
+      { after: 30000, action: 'relax_skills', levels: 2 },
+      { after: 60000, action: 'add_queue', queue: sales.id },
+      { after: 300000, action: 'leave_queue', destination: 'voicemail' },
+    ],
+    ...timing,
+  }, token);
+  for (const [code, label] of [['lunch', 'Lunch break'], ['training', 'Training'], ['coaching', 'Coaching session']]) {
+    await api('POST', '/api/v1/reason-codes', { code, label }, token);
+  }
+  const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri'].flatMap((day) => [
+    { day, open: '09:00', close: '12:00' },
+    { day, open: '13:00', close: '18:00' },
+  ]);
+  const hours = await api('POST', '/api/v1/calendars', {
+    name: 'Support hours',
+    timezone: 'Asia/Shanghai',
+    weekly: [...weekdays, { day: 'sat', open: '10:00', close: '14:00' }],
+    holidays: [
+      { date: '2026-10-01', name: 'National Day' },
+      { date: '2026-12-24', name: 'Christmas Eve', open: '09:00', close: '12:00' },
+    ],
+  }, token);
+  const always = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, open: '00:00', close: '24:00' }));
+  await api('POST', '/api/v1/calendars', { name: 'Hotline', timezone: 'UTC', weekly: always }, token);
+
   async function shot(page, name) {
     const file = path.join(out, `${name}.png`);
     await page.screenshot({ path: file, fullPage: true });
     console.log(file);
   }
 
-  async function signedIn(user, shell, pages) {
+  async function signedIn(user, shell, pages, more) {
     const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
     const page = await context.newPage();
     await page.goto(`${server.baseUrl}/login`);
@@ -60,6 +109,7 @@ try {
       await page.waitForLoadState('networkidle');
       await shot(page, name);
     }
+    if (more) await more(page);
     await context.close();
   }
 
@@ -77,7 +127,41 @@ try {
     ['10-admin-users', null, 'users-table'],
     ['11-admin-audit', '/admin/audit', 'page-audit'],
     ['12-admin-numbers', '/admin/numbers', 'placeholder-numbers'],
-  ]);
+    ['13-admin-queues', '/admin/queues', 'queues-table'],
+    ['14-admin-queue-edit', `/admin/queues/${support.id}`, 'queue-form'],
+    ['15-admin-queue-new', '/admin/queues/new', 'queue-form'],
+    ['16-admin-skills', '/admin/skills', 'skills-table'],
+    ['17-admin-agents', '/admin/agents', 'agents-table'],
+    ['18-admin-reason-codes', '/admin/reason-codes', 'reason-codes-table'],
+    ['19-admin-hours', '/admin/hours', 'calendars-table'],
+    ['19a-admin-hours-edit', `/admin/hours/${hours.id}`, 'calendar-form'],
+  ], async (page) => {
+    // The queue editor refusing a level of 11, with the server's message next to the input.
+    await page.goto(`${server.baseUrl}/admin/queues/${support.id}`);
+    await page.getByTestId('input-required_skills[0].min_level').fill('11');
+    await page.getByTestId('queue-save').click();
+    await page.getByTestId('error-required_skills[0].min_level').waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, '14a-admin-queue-invalid-level');
+    // Backup agents: the supervisor has no saved skills, so the server does not know them yet.
+    await page.goto(`${server.baseUrl}/admin/queues/new`);
+    await page.getByTestId('input-name').fill('Escalations');
+    await page.getByTestId('toggle-backup').check();
+    await page.getByTestId('backup-agent-supervisor@demo.kefu.test').check();
+    await page.getByTestId('queue-save').click();
+    await page.getByTestId('error-backup.agents').waitFor();
+    await page.getByTestId('queue-section-agents').screenshot({ path: path.join(out, '15a-admin-queue-backup-agents.png') });
+    // An agent's skills being edited.
+    await page.goto(`${server.baseUrl}/admin/agents`);
+    await page.getByTestId('agent-edit-agent1@demo.kefu.test').click();
+    await shot(page, '17a-admin-agent-skills-editor');
+    // Deleting a skill a queue still needs: the conflict banner.
+    await page.goto(`${server.baseUrl}/admin/skills`);
+    await page.getByTestId('skill-delete-Mandarin').click();
+    await page.getByTestId('skill-delete-Mandarin-yes').click();
+    await page.getByTestId('skills-error').waitFor();
+    await shot(page, '16a-admin-skill-in-use');
+  });
   await signedIn(byRole('supervisor'), 'supervisor', [
     ['20-supervisor-wallboard', null, 'page-wallboard'],
     ['21-supervisor-team', '/supervisor/users', 'users-table'],

@@ -1,7 +1,14 @@
 import { Link, Navigate, Route, Routes } from 'react-router-dom';
 import { RequireShell, RootRedirect } from './auth/RequireShell';
 import { AcceptInvitePage } from './pages/AcceptInvitePage';
-import { AdminPluginsPage, AdminShell, NumbersPage, QueuesPage } from './pages/admin/AdminShell';
+import { AdminPluginsPage, AdminShell, NumbersPage } from './pages/admin/AdminShell';
+import { AgentsPage } from './pages/admin/routing/AgentsPage';
+import { CalendarEditPage } from './pages/admin/routing/CalendarEditPage';
+import { CalendarsPage } from './pages/admin/routing/CalendarsPage';
+import { QueueEditPage } from './pages/admin/routing/QueueEditPage';
+import { QueuesPage } from './pages/admin/routing/QueuesPage';
+import { ReasonCodesPage } from './pages/admin/routing/ReasonCodesPage';
+import { SkillsPage } from './pages/admin/routing/SkillsPage';
 import { AuditPage } from './pages/admin/AuditPage';
 import { UsersPage } from './pages/admin/UsersPage';
 import { AgentShell } from './pages/agent/AgentShell';
@@ -30,6 +37,14 @@ export function AppRoutes() {
         <Route path="users" element={<UsersPage />} />
         <Route path="numbers" element={<NumbersPage />} />
         <Route path="queues" element={<QueuesPage />} />
+        <Route path="queues/new" element={<QueueEditPage />} />
+        <Route path="queues/:queueId" element={<QueueEditPage />} />
+        <Route path="skills" element={<SkillsPage />} />
+        <Route path="agents" element={<AgentsPage />} />
+        <Route path="reason-codes" element={<ReasonCodesPage />} />
+        <Route path="hours" element={<CalendarsPage />} />
+        <Route path="hours/new" element={<CalendarEditPage />} />
+        <Route path="hours/:calendarId" element={<CalendarEditPage />} />
         <Route path="plugins" element={<AdminPluginsPage />} />
         <Route path="audit" element={<AuditPage />} />
       </Route>

@@ -5,6 +5,10 @@ const NAV: NavItem[] = [
   { to: '/admin/users', label: 'Users' },
   { to: '/admin/numbers', label: 'Numbers' },
   { to: '/admin/queues', label: 'Queues' },
+  { to: '/admin/skills', label: 'Skills' },
+  { to: '/admin/agents', label: 'Agents' },
+  { to: '/admin/reason-codes', label: 'Reason codes' },
+  { to: '/admin/hours', label: 'Business hours' },
   { to: '/admin/plugins', label: 'Plugins' },
   { to: '/admin/audit', label: 'Audit log' },
 ];
@@ -19,18 +23,6 @@ export function NumbersPage() {
       <div className="page-header"><h1>Numbers</h1></div>
       <Placeholder title="Phone numbers and trunks" testId="placeholder-numbers">
         <p>Connect your SIP trunks and point your phone numbers (DIDs) at an IVR or a queue.</p>
-        <p className="muted">Coming in a later release.</p>
-      </Placeholder>
-    </div>
-  );
-}
-
-export function QueuesPage() {
-  return (
-    <div className="page">
-      <div className="page-header"><h1>Queues</h1></div>
-      <Placeholder title="Queues and skills" testId="placeholder-queues">
-        <p>Define queues, the skills they need, priorities, overflow and business hours.</p>
         <p className="muted">Coming in a later release.</p>
       </Placeholder>
     </div>
