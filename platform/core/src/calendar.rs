@@ -55,7 +55,7 @@ pub struct Holiday {
 
 /// A calendar field that is wrong; `field` is its path (`weekly[2].close`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{field}`: {message}")]
+#[error("{field}: {message}")]
 pub struct CalendarError {
     /// Path of the field.
     pub field: String,
@@ -126,6 +126,9 @@ impl BusinessHours {
         }
         for (i, h) in self.holidays.iter().enumerate() {
             let field = format!("holidays[{i}]");
+            if h.name.trim().is_empty() || h.name.chars().count() > 100 {
+                return Err(err(format!("{field}.name"), "1 to 100 characters"));
+            }
             NaiveDate::parse_from_str(&h.date, "%Y-%m-%d")
                 .map_err(|_| err(format!("{field}.date"), "expected YYYY-MM-DD"))?;
             match (&h.open, &h.close) {

@@ -7,7 +7,9 @@
 use kefu_acd::TenantConfig;
 use kefu_acd::config::{AgentProfile, EngineSettings, QueueConfig};
 use kefu_core::calendar::BusinessHours;
-use kefu_core::{SkillId, TenantScope};
+use std::collections::BTreeSet;
+
+use kefu_core::{AgentId, Role, SkillId, TenantScope, UserId};
 use kefu_store::StoreError;
 use kefu_store::config_docs::ConfigChange;
 use serde::{Deserialize, Serialize};
@@ -67,8 +69,20 @@ pub struct RoutingDoc {
 }
 
 impl RoutingDoc {
-    /// The routing engine's view of this document.
-    pub fn tenant_config(&self, scope: &TenantScope) -> TenantConfig {
+    /// The routing engine's view of this document. `call_takers` are the tenant's agents and
+    /// supervisors: each is an agent to routing even before any skills were saved for them.
+    pub fn tenant_config(&self, scope: &TenantScope, call_takers: &[AgentId]) -> TenantConfig {
+        let mut agents = self.agents.clone();
+        let profiled: BTreeSet<AgentId> = agents.iter().map(|a| a.id).collect();
+        agents.extend(
+            call_takers
+                .iter()
+                .filter(|a| !profiled.contains(a))
+                .map(|&id| AgentProfile {
+                    id,
+                    skills: Vec::new(),
+                }),
+        );
         TenantConfig {
             tenant: scope.tenant(),
             skills: self.skills.iter().map(|s| s.id).collect(),
@@ -78,14 +92,19 @@ impl RoutingDoc {
                 .map(|r| kefu_acd::ReasonCode::new(r.code.clone()))
                 .collect(),
             queues: self.queues.clone(),
-            agents: self.agents.clone(),
+            agents,
             settings: self.settings.clone(),
         }
     }
 
     /// Check the whole document. `focus` is the path prefix of the object the caller edited
     /// (`queues[3]`); errors inside it are reported relative to the request body.
-    pub fn validate(&self, scope: &TenantScope, focus: Option<&str>) -> Result<(), Problem> {
+    pub fn validate(
+        &self,
+        scope: &TenantScope,
+        call_takers: &[AgentId],
+        focus: Option<&str>,
+    ) -> Result<(), Problem> {
         let too_many = [
             ("skills", self.skills.len()),
             ("queues", self.queues.len()),
@@ -100,7 +119,7 @@ impl RoutingDoc {
             ));
         }
         let mut errors: Vec<FieldError> = Vec::new();
-        if let Err(invalid) = kefu_acd::validate(&self.tenant_config(scope)) {
+        if let Err(invalid) = kefu_acd::validate(&self.tenant_config(scope, call_takers)) {
             errors.extend(invalid.errors.iter().map(|e| FieldError {
                 field: e.field.clone(),
                 message: e.problem.to_string(),
@@ -157,6 +176,11 @@ impl RoutingDoc {
     }
 }
 
+/// The routing agent of a user (same ULID, `agt_` prefix).
+pub fn agent_of(user: UserId) -> AgentId {
+    AgentId::from_ulid(user.ulid())
+}
+
 /// Read the document and its version.
 pub async fn load(state: &AppState, scope: &TenantScope) -> Result<(i64, RoutingDoc), Problem> {
     let stored = state.store.config_doc(scope, KIND).await?;
@@ -189,10 +213,18 @@ pub async fn update<R>(
     scope: &TenantScope,
     edit: impl Fn(&mut RoutingDoc) -> Result<Edit<R>, Problem>,
 ) -> Result<R, Problem> {
+    let call_takers: Vec<AgentId> = state
+        .store
+        .list_users(scope)
+        .await?
+        .iter()
+        .filter(|u| matches!(u.role, Role::Agent | Role::Supervisor))
+        .map(|u| agent_of(u.id))
+        .collect();
     for _ in 0..5 {
         let (version, mut doc) = load(state, scope).await?;
         let done = edit(&mut doc)?;
-        doc.validate(scope, done.focus.as_deref())?;
+        doc.validate(scope, &call_takers, done.focus.as_deref())?;
         let text = serde_json::to_string(&doc).map_err(Problem::internal)?;
         let change = ConfigChange {
             action: done.action,

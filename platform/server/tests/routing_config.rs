@@ -56,6 +56,21 @@ on_both_databases!(queues_skills_and_agents, |db| async move {
     let sales = create(&app, &admin, "/api/v1/queues", queue_body("Sales")).await;
     assert_eq!(support["required_skills"][0]["min_level"], 5);
 
+    let billing_path = format!("/api/v1/skills/{}", billing["id"].as_str().unwrap());
+    let renamed = app
+        .call(
+            Method::PATCH,
+            &billing_path,
+            Some(&admin),
+            Some(json!({"name": "Invoices"})),
+        )
+        .await;
+    assert_eq!(renamed.body["name"], "Invoices");
+    assert_eq!(
+        renamed.body["description"], "Invoices",
+        "a rename keeps the description"
+    );
+
     // Invalid queues: each names its field, nothing is saved.
     let ghost = kefu_core::SkillId::new().to_string();
     let cases = [
@@ -121,6 +136,35 @@ on_both_databases!(queues_skills_and_agents, |db| async move {
         .call(Method::DELETE, &sales_path, Some(&admin), None)
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
+
+    // Agents who never had skills saved can still be named as backup agents.
+    let agent_id = format!("agt_{}", &agent_user[4..]);
+    let mut with_backup = queue_body("Backup test");
+    with_backup["backup"] =
+        json!({"agents": [agent_id], "activate_after": 60000, "release_below": 30000});
+    let backup_queue = create(&app, &admin, "/api/v1/queues", with_backup).await;
+    let r = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/queues/{}", backup_queue["id"].as_str().unwrap()),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    // Fields an overflow action does not have are refused, not dropped.
+    let mut typo = queue_body("Typo");
+    typo["overflow"] =
+        json!([{"after": 1000, "action": "relax_skills", "levels": 2, "queue": sales["id"]}]);
+    let r = app
+        .call(Method::POST, "/api/v1/queues", Some(&admin), Some(typo))
+        .await;
+    assert_eq!(
+        (r.status, r.field()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("overflow[0].queue")),
+        "{:?}",
+        r.body
+    );
 
     // Agents' skills.
     let skills_path = format!("/api/v1/agents/{agent_user}/skills");
@@ -295,6 +339,10 @@ on_both_databases!(reason_codes_and_calendars, |db| async move {
             "holidays[0].date",
         ),
         (json!({"name": "x", "timezone": "UTC", "extra": 1}), "extra"),
+        (
+            json!({"name": "x", "timezone": "UTC", "holidays": [{"date": "2026-02-03", "name": " "}]}),
+            "holidays[0].name",
+        ),
     ] {
         let r = app
             .call(Method::POST, "/api/v1/calendars", Some(&admin), Some(body))

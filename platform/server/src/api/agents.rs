@@ -10,7 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::auth::Authed;
 use crate::json::{Json, from_value};
 use crate::problem::{ApiResult, Problem};
-use crate::routing::{self, Edit};
+use crate::routing::{self, Edit, agent_of};
 use crate::state::AppState;
 
 /// Most skills one agent may hold.
@@ -51,11 +51,6 @@ pub struct SkillsInput {
     /// `[{ "skill": "skl_…", "level": 1–10 }]`.
     #[schema(value_type = Vec<Object>)]
     pub skills: serde_json::Value,
-}
-
-/// The routing agent of a user.
-pub fn agent_of(user: UserId) -> AgentId {
-    AgentId::from_ulid(user.ulid())
 }
 
 /// Agents (and supervisors) with their skills. Supervisors and admins.

@@ -41,10 +41,38 @@ fn parse_queue(id: QueueId, body: Value) -> Result<QueueConfig, Problem> {
             "the queue id is assigned by the server",
         ));
     }
+    check_overflow_fields(fields.get("overflow"))?;
     fields.insert("id".into(), Value::String(id.to_string()));
     let mut queue: QueueConfig = from_value(Value::Object(fields))?;
     queue.name = validate::text("name", &queue.name, 100)?;
     Ok(queue)
+}
+
+/// Overflow steps are flattened (`{after, action, …action fields}`), and serde cannot refuse
+/// unknown fields through a flatten; check them here so a typo is a 422, not silently dropped.
+fn check_overflow_fields(overflow: Option<&Value>) -> Result<(), Problem> {
+    let Some(Value::Array(steps)) = overflow else {
+        return Ok(());
+    };
+    for (i, step) in steps.iter().enumerate() {
+        let Value::Object(step) = step else { continue };
+        let extra: &[&str] = match step.get("action").and_then(Value::as_str) {
+            Some("relax_skills") => &["levels"],
+            Some("add_queue") => &["queue"],
+            Some("leave_queue") => &["destination"],
+            _ => &[],
+        };
+        if let Some(key) = step.keys().find(|k| {
+            k.as_str() != "after" && k.as_str() != "action" && !extra.contains(&k.as_str())
+        }) {
+            let field = format!("overflow[{i}].{key}");
+            return Err(Problem::invalid(
+                &field,
+                format!("{field}: unknown field for this action"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn unique_name(doc: &RoutingDoc, queue: &QueueConfig) -> Result<(), Problem> {

@@ -36,15 +36,22 @@ fn skill_id(id: &str) -> Result<SkillId, Problem> {
     id.parse().map_err(|_| Problem::not_found("skill"))
 }
 
+/// The checked name and description; a description not sent keeps `current`.
 fn checked(
     input: &SkillInput,
     skills: &[Skill],
     except: Option<SkillId>,
 ) -> Result<(String, String), Problem> {
     let name = validate::text("name", &input.name, 100)?;
+    let current = skills
+        .iter()
+        .find(|s| Some(s.id) == except)
+        .map(|s| s.description.clone())
+        .unwrap_or_default();
     let description = match &input.description {
         Some(d) if !d.trim().is_empty() => validate::text("description", d, 500)?,
-        _ => String::new(),
+        Some(_) => String::new(),
+        None => current,
     };
     if skills
         .iter()
