@@ -90,6 +90,26 @@ pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, Pr
     serde_path_to_error::deserialize(value).map_err(describe)
 }
 
+/// Parse an object body into `T` after inserting the `id` the server assigned (`what` names the
+/// object in the error when the body tries to set its own id).
+pub fn with_server_id<T: DeserializeOwned>(
+    body: serde_json::Value,
+    id: impl std::fmt::Display,
+    what: &str,
+) -> Result<T, Problem> {
+    let serde_json::Value::Object(mut fields) = body else {
+        return Err(Problem::invalid("body", "the body must be a JSON object"));
+    };
+    if fields.contains_key("id") {
+        return Err(Problem::invalid(
+            "id",
+            format!("the {what} id is assigned by the server"),
+        ));
+    }
+    fields.insert("id".into(), serde_json::Value::String(id.to_string()));
+    from_value(serde_json::Value::Object(fields))
+}
+
 fn describe(err: serde_path_to_error::Error<serde_json::Error>) -> Problem {
     let path = err.path().to_string();
     let inner = err.into_inner();

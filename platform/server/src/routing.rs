@@ -205,6 +205,32 @@ pub struct Edit<R> {
     pub focus: Option<String>,
 }
 
+impl Edit<()> {
+    /// The edit that deleted `target`.
+    pub fn deleted(action: &'static str, target: impl ToString) -> Edit<()> {
+        Edit {
+            result: (),
+            action,
+            target: target.to_string(),
+            focus: None,
+        }
+    }
+}
+
+/// Remove the items `matches` selects; 404 naming `what` if there was none.
+pub fn remove_from<T>(
+    items: &mut Vec<T>,
+    what: &str,
+    matches: impl Fn(&T) -> bool,
+) -> Result<(), Problem> {
+    let before = items.len();
+    items.retain(|item| !matches(item));
+    if items.len() == before {
+        return Err(Problem::not_found(what));
+    }
+    Ok(())
+}
+
 /// Apply `edit` to the current document, validate the result and save it. If someone else
 /// saved in between, the edit is applied again to their version (a few times), so concurrent
 /// edits of different objects both land.

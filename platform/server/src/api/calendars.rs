@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
-use crate::json::{Json, from_value};
+use crate::json::{Json, with_server_id};
 use crate::problem::{ApiResult, Problem};
 use crate::routing::{self, Edit};
 use crate::state::AppState;
@@ -30,17 +30,7 @@ fn calendar_id(id: &str) -> Result<CalendarId, Problem> {
 
 /// Parse a calendar body for `id` and check it (422 names the field, e.g. `weekly[2].close`).
 fn parse_calendar(id: CalendarId, body: Value) -> Result<BusinessHours, Problem> {
-    let Value::Object(mut fields) = body else {
-        return Err(Problem::invalid("body", "the body must be a JSON object"));
-    };
-    if fields.contains_key("id") {
-        return Err(Problem::invalid(
-            "id",
-            "the calendar id is assigned by the server",
-        ));
-    }
-    fields.insert("id".into(), Value::String(id.to_string()));
-    let calendar: BusinessHours = from_value(Value::Object(fields))?;
+    let calendar: BusinessHours = with_server_id(body, id, "calendar")?;
     calendar
         .validate()
         .map_err(|e| Problem::invalid(&e.field, e.to_string()))?;
@@ -146,17 +136,8 @@ async fn delete_calendar(
 ) -> ApiResult<StatusCode> {
     let id = calendar_id(&id)?;
     routing::update(&state, &scope, |doc| {
-        let before = doc.calendars.len();
-        doc.calendars.retain(|c| c.id != id);
-        if doc.calendars.len() == before {
-            return Err(Problem::not_found("calendar"));
-        }
-        Ok(Edit {
-            result: (),
-            action: "calendar.deleted",
-            target: id.to_string(),
-            focus: None,
-        })
+        routing::remove_from(&mut doc.calendars, "calendar", |c| c.id == id)?;
+        Ok(Edit::deleted("calendar.deleted", id))
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)

@@ -13,7 +13,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::validate;
 use crate::auth::Authed;
-use crate::json::{Json, from_value};
+use crate::json::{Json, with_server_id};
 use crate::problem::{ApiResult, Problem};
 use crate::routing::{self, Edit, RoutingDoc};
 use crate::state::AppState;
@@ -32,18 +32,8 @@ fn queue_id(id: &str) -> Result<QueueId, Problem> {
 
 /// Parse a queue body for `id`: the id comes from the server, never from the body.
 fn parse_queue(id: QueueId, body: Value) -> Result<QueueConfig, Problem> {
-    let Value::Object(mut fields) = body else {
-        return Err(Problem::invalid("body", "the body must be a JSON object"));
-    };
-    if fields.contains_key("id") {
-        return Err(Problem::invalid(
-            "id",
-            "the queue id is assigned by the server",
-        ));
-    }
-    check_overflow_fields(fields.get("overflow"))?;
-    fields.insert("id".into(), Value::String(id.to_string()));
-    let mut queue: QueueConfig = from_value(Value::Object(fields))?;
+    check_overflow_fields(body.get("overflow"))?;
+    let mut queue: QueueConfig = with_server_id(body, id, "queue")?;
     queue.name = validate::text("name", &queue.name, 100)?;
     Ok(queue)
 }

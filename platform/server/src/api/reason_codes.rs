@@ -108,17 +108,8 @@ async fn delete_code(
     Path(code): Path<String>,
 ) -> ApiResult<StatusCode> {
     routing::update(&state, &scope, |doc| {
-        let before = doc.reason_codes.len();
-        doc.reason_codes.retain(|r| r.code != code);
-        if doc.reason_codes.len() == before {
-            return Err(Problem::not_found("reason code"));
-        }
-        Ok(Edit {
-            result: (),
-            action: "reason_code.deleted",
-            target: code.clone(),
-            focus: None,
-        })
+        routing::remove_from(&mut doc.reason_codes, "reason code", |r| r.code == code)?;
+        Ok(Edit::deleted("reason_code.deleted", &code))
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)

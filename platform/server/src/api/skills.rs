@@ -150,17 +150,8 @@ async fn delete_skill(
 ) -> ApiResult<StatusCode> {
     let id = skill_id(&id)?;
     routing::update(&state, &scope, |doc| {
-        let before = doc.skills.len();
-        doc.skills.retain(|s| s.id != id);
-        if doc.skills.len() == before {
-            return Err(Problem::not_found("skill"));
-        }
-        Ok(Edit {
-            result: (),
-            action: "skill.deleted",
-            target: id.to_string(),
-            focus: None,
-        })
+        routing::remove_from(&mut doc.skills, "skill", |s| s.id == id)?;
+        Ok(Edit::deleted("skill.deleted", id))
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
