@@ -175,13 +175,8 @@ async fn floods_of_logins_get_429_with_retry_after() {
     let login = |pw: &'static str| {
         let app = &app;
         async move {
-            app.call(
-                Method::POST,
-                "/api/v1/sessions",
-                None,
-                Some(json!({"email": "ann@acme.test", "password": pw})),
-            )
-            .await
+            app.login(json!({"email": "ann@acme.test", "password": pw}))
+                .await
         }
     };
     for _ in 0..3 {
@@ -201,24 +196,14 @@ async fn floods_of_logins_get_429_with_retry_after() {
     // Another account from the same address is not locked out by this one's flood.
     app.signup("Globex", "bo@globex.test").await;
     let r = app
-        .call(
-            Method::POST,
-            "/api/v1/sessions",
-            None,
-            Some(json!({"email": "bo@globex.test", "password": "correct horse battery staple"})),
-        )
+        .login(json!({"email": "bo@globex.test", "password": "correct horse battery staple"}))
         .await;
     assert_eq!(r.status, StatusCode::OK);
 
     let per_ip = TestApp::with_config(common::Db::Sqlite, |c| c.auth_rate_per_ip_per_min = 2).await;
     for _ in 0..2 {
         per_ip
-            .call(
-                Method::POST,
-                "/api/v1/sessions",
-                None,
-                Some(json!({"email": "x@y.test", "password": "whatever password"})),
-            )
+            .login(json!({"email": "x@y.test", "password": "whatever password"}))
             .await;
     }
     let r = per_ip.call(Method::POST, "/api/v1/signup", None,

@@ -112,6 +112,23 @@ impl TestApp {
         self.raw(req.unwrap()).await
     }
 
+    /// `POST /api/v1/sessions` with this body.
+    pub async fn login(&self, body: Value) -> Reply {
+        self.call(Method::POST, "/api/v1/sessions", None, Some(body))
+            .await
+    }
+
+    /// The actions in the tenant's audit log, newest first.
+    pub async fn audit_actions(&self, token: &str) -> Vec<String> {
+        let audit = self.get("/api/v1/audit?limit=200", token).await;
+        audit.body["items"]
+            .as_array()
+            .expect("audit items")
+            .iter()
+            .map(|e| e["action"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Reply {
         self.call(Method::GET, path, Some(token), None).await
     }
