@@ -154,7 +154,7 @@ impl RoutingDoc {
         if focused.is_empty() {
             let detail = errors
                 .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
+                .map(|e| format!("{}: {}", self.describe(&e.field), e.message))
                 .collect::<Vec<_>>()
                 .join("; ");
             let mut p = Problem::new(
@@ -179,6 +179,29 @@ impl RoutingDoc {
 /// The routing agent of a user (same ULID, `agt_` prefix).
 pub fn agent_of(user: UserId) -> AgentId {
     AgentId::from_ulid(user.ulid())
+}
+
+impl RoutingDoc {
+    /// A field path for people: `queues[2].overflow[0].queue` becomes
+    /// `queue "Sales": overflow[0].queue`, `agents[3].skills[1]` becomes `agent agt_…: skills[1]`.
+    fn describe(&self, path: &str) -> String {
+        let parse = |prefix: &str| -> Option<(usize, String)> {
+            let rest = path.strip_prefix(prefix)?;
+            let (index, tail) = rest.split_once(']')?;
+            Some((index.parse().ok()?, tail.trim_start_matches('.').to_owned()))
+        };
+        if let Some((i, tail)) = parse("queues[")
+            && let Some(q) = self.queues.get(i)
+        {
+            return format!("queue \"{}\": {tail}", q.name);
+        }
+        if let Some((i, tail)) = parse("agents[")
+            && let Some(a) = self.agents.get(i)
+        {
+            return format!("agent {}: {tail}", a.id);
+        }
+        path.to_owned()
+    }
 }
 
 /// Read the document and its version.

@@ -26,7 +26,8 @@ on_both_databases!(signup_then_me, |db| async move {
     assert_eq!(second["tenant"]["slug"], "acme-corp-2");
     // The sign-up is in the audit log.
     let audit = app.get("/api/v1/audit", &token).await;
-    assert_eq!(audit.body["items"][0]["action"], "tenant.created");
+    assert_eq!(audit.body["items"][0]["action"], "session.started");
+    assert_eq!(audit.body["items"][1]["action"], "tenant.created");
 });
 
 on_both_databases!(login_and_refresh_rotation, |db| async move {
@@ -392,3 +393,67 @@ async fn me_reflects_changes_at_once() {
         "Renamed Owner"
     );
 }
+
+on_both_databases!(admins_can_resend_invitations, |db| async move {
+    let app = TestApp::new(db).await;
+    let (owner, _) = app.signup("Acme", "owner@acme.test").await;
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&owner),
+            Some(json!({"email": "late@acme.test", "name": "Late", "role": "agent"})),
+        )
+        .await;
+    let id = r.body["user"]["id"].as_str().unwrap().to_owned();
+    let first = app.invitation_token_for("late@acme.test").await;
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/users/{id}/invitation"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let second = app.invitation_token_for("late@acme.test").await;
+    assert_ne!(first, second, "a new link is sent");
+    let accept = |token: String| {
+        let app = &app;
+        async move {
+            app.call(
+                Method::POST,
+                "/api/v1/invitations/accept",
+                None,
+                Some(json!({"token": token, "password": "a fine long passphrase"})),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        accept(first).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the old link stops working"
+    );
+    assert_eq!(accept(second).await.status, StatusCode::OK);
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/users/{id}/invitation"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.field()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("id")),
+        "accepted already"
+    );
+    let actions = app.audit_actions(&owner).await;
+    for a in ["user.reinvited", "session.started"] {
+        assert!(
+            actions.iter().any(|x| x == a),
+            "{a} missing from {actions:?}"
+        );
+    }
+});

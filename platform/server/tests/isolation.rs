@@ -37,6 +37,7 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/api/v1/audit", Rule::OwnTenantAdmin),
     ("get", "/api/v1/users/{id}", Rule::ById),
     ("patch", "/api/v1/users/{id}", Rule::ById),
+    ("post", "/api/v1/users/{id}/invitation", Rule::ById),
     ("get", "/api/v1/skills", Rule::OwnTenant),
     ("post", "/api/v1/skills", Rule::OwnTenantAdmin),
     ("patch", "/api/v1/skills/{id}", Rule::ById),

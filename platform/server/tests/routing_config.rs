@@ -209,11 +209,10 @@ on_both_databases!(queues_skills_and_agents, |db| async move {
         .call(Method::DELETE, &skill_path, Some(&admin), None)
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    let detail = r.body["detail"].as_str().unwrap();
     assert!(
-        r.body["detail"]
-            .as_str()
-            .unwrap()
-            .contains("required_skills")
+        detail.contains("queue \"Support\": required_skills[0].skill"),
+        "the conflict names the queue: {detail}"
     );
     // Agents may read but not change routing configuration.
     assert_eq!(

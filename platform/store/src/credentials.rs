@@ -83,7 +83,19 @@ impl Store {
         token: NewRefresh<'_>,
     ) -> Result<(), StoreError> {
         let family = ulid_string();
-        insert_refresh(self.db(), tenant, user, &family, token).await
+        let txn = self.write_txn().await?;
+        insert_refresh(&txn, tenant, user, &family, token).await?;
+        audit::append(
+            &txn,
+            tenant,
+            Some(user),
+            "session.started",
+            &user.to_string(),
+            serde_json::json!({ "session": family }),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
     }
 
     /// Present a refresh token: rotate it, or detect reuse and revoke its family.
@@ -154,6 +166,15 @@ impl Store {
             return Ok(false);
         };
         revoke_family(&txn, &row.tenant_id, &row.family_id, Utc::now()).await?;
+        audit::append(
+            &txn,
+            tenant,
+            Some(user),
+            "session.ended",
+            &user.to_string(),
+            serde_json::json!({ "session": row.family_id }),
+        )
+        .await?;
         txn.commit().await?;
         Ok(true)
     }

@@ -382,3 +382,74 @@ impl Store {
         u.try_into()
     }
 }
+
+impl Store {
+    /// Send an invited user a new invitation: earlier links stop working, a new one is stored
+    /// (by its hash) and mailed through the outbox. Admins; only for users still invited.
+    pub async fn reinvite_user(
+        &self,
+        scope: &TenantScope,
+        id: UserId,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+        mail: InvitationMail,
+    ) -> Result<Invitation, StoreError> {
+        require(scope, Role::is_admin, "invite users")?;
+        let txn = self.write_txn().await?;
+        let user: User = find_user(&txn, scope.tenant(), id).await?.try_into()?;
+        if user.status != UserStatus::Invited {
+            return Err(StoreError::Invalid {
+                field: "id",
+                message: "only users who have not accepted their invitation can be invited again"
+                    .into(),
+            });
+        }
+        if !scope.role().may_grant(user.role) {
+            return Err(StoreError::Forbidden("grant that role"));
+        }
+        let now = Utc::now();
+        let tenant = scope.tenant().to_string();
+        invitation::Entity::update_many()
+            .col_expr(invitation::Column::ExpiresAt, Expr::value(now))
+            .filter(invitation::Column::TenantId.eq(&tenant))
+            .filter(invitation::Column::UserId.eq(id.to_string()))
+            .filter(invitation::Column::AcceptedAt.is_null())
+            .exec(&txn)
+            .await?;
+        let inv_id = InvitationId::new();
+        invitation::ActiveModel {
+            tenant_id: Set(tenant),
+            id: Set(inv_id.to_string()),
+            user_id: Set(id.to_string()),
+            token_hash: Set(token_hash.to_owned()),
+            created_at: Set(now),
+            expires_at: Set(expires_at),
+            accepted_at: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+        outbox::enqueue(
+            &txn,
+            scope.tenant(),
+            "email",
+            &user.email,
+            &mail.subject,
+            &mail.body,
+        )
+        .await?;
+        audit::append(
+            &txn,
+            scope.tenant(),
+            Some(scope.user()),
+            "user.reinvited",
+            &id.to_string(),
+            serde_json::json!({ "email": user.email }),
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Invitation {
+            id: inv_id,
+            expires_at,
+        })
+    }
+}

@@ -397,6 +397,11 @@ export class ApiClient {
     return this.request('POST', '/api/v1/users', { body });
   }
 
+  /** Send an invited user a new invitation e-mail; earlier links stop working. */
+  resendInvitation(id: string): Promise<Invitation> {
+    return this.request<Invitation>('POST', `/api/v1/users/${encodeURIComponent(id)}/invitation`);
+  }
+
   updateUser(id: string, patch: UserPatch): Promise<User> {
     return this.request<User>('PATCH', `/api/v1/users/${encodeURIComponent(id)}`, { body: patch });
   }

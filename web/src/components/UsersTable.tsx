@@ -8,6 +8,8 @@ export interface UsersTableActions {
   busyIds: ReadonlySet<string>;
   onChangeRole(user: User, role: Role): void;
   onSetDisabled(user: User, disabled: boolean): void;
+  /** Offered for users who have not accepted their invitation yet. */
+  onResendInvitation?(user: User): void;
 }
 
 const STATUS_LABELS: Record<User['status'], string> = {
@@ -82,6 +84,17 @@ export function UsersTable({ users, actions }: { users: User[]; actions?: UsersT
                         onClick={() => actions.onSetDisabled(u, u.status !== 'disabled')}
                       >
                         {u.status === 'disabled' ? 'Enable' : 'Disable'}
+                      </button>
+                    ) : null}
+                    {editable && u.status === 'invited' && actions.onResendInvitation ? (
+                      <button
+                        type="button"
+                        className="btn btn-small btn-secondary"
+                        disabled={busy}
+                        aria-label={`Resend invitation to ${u.email}`}
+                        onClick={() => actions.onResendInvitation?.(u)}
+                      >
+                        Resend invitation
                       </button>
                     ) : null}
                   </td>

@@ -47,6 +47,10 @@ async fn signup(
     let company = validate::text("company", &req.company, 200)?;
     let name = validate::text("name", &req.name, 200)?;
     let email = validate::email("email", &req.email)?;
+    state
+        .account_limit
+        .check(&email, std::time::Instant::now())
+        .map_err(Problem::too_many)?;
     check_password_policy(&req.password, &[&email, &company])
         .map_err(|e| Problem::invalid("password", e.to_string()))?;
     let hash = hash_password(req.password)

@@ -135,6 +135,32 @@ async fn get_user(
     Ok(axum::Json((&user).into()))
 }
 
+/// A new invitation token, its expiry, and the e-mail carrying the link.
+async fn invitation_mail(
+    state: &AppState,
+    scope: &kefu_core::TenantScope,
+    name: &str,
+    role: Role,
+) -> Result<(String, DateTime<Utc>, InvitationMail), Problem> {
+    let token = new_secret("kefu_inv_");
+    let expires_at = Utc::now() + chrono::Duration::hours(state.config.invitation_ttl_hours as i64);
+    let tenant = state.store.tenant(scope).await?;
+    let link = format!(
+        "{}/invite?token={token}",
+        state.config.public_url.trim_end_matches('/')
+    );
+    let mail = InvitationMail {
+        subject: format!("You are invited to {} on Kefu", tenant.name),
+        body: format!(
+            "Hello {name},\n\nyou have been invited to join {} on Kefu as {role}.\n\
+             Choose your password here (the link works until {}):\n\n{link}\n",
+            tenant.name,
+            expires_at.format("%Y-%m-%d %H:%M UTC"),
+        ),
+    };
+    Ok((token, expires_at, mail))
+}
+
 /// Invite a user: they get an e-mail with a link to choose a password (admins and the owner).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users",
     request_body = InviteRequest,
@@ -150,23 +176,7 @@ async fn invite_user(
 ) -> ApiResult<(StatusCode, axum::Json<Invited>)> {
     let email = validate::email("email", &req.email)?;
     let name = validate::text("name", &req.name, 200)?;
-    let token = new_secret("kefu_inv_");
-    let expires_at = Utc::now() + chrono::Duration::hours(state.config.invitation_ttl_hours as i64);
-    let tenant = state.store.tenant(&scope).await?;
-    let link = format!(
-        "{}/invite?token={token}",
-        state.config.public_url.trim_end_matches('/')
-    );
-    let mail = InvitationMail {
-        subject: format!("You are invited to {} on Kefu", tenant.name),
-        body: format!(
-            "Hello {name},\n\nyou have been invited to join {} on Kefu as {}.\n\
-             Choose your password here (the link works until {}):\n\n{link}\n",
-            tenant.name,
-            req.role,
-            expires_at.format("%Y-%m-%d %H:%M UTC"),
-        ),
-    };
+    let (token, expires_at, mail) = invitation_mail(&state, &scope, &name, req.role).await?;
     let (user, invitation) = state
         .store
         .invite_user(
@@ -233,9 +243,38 @@ async fn change_user(
     Ok(axum::Json((&user).into()))
 }
 
+/// Send an invited user a new invitation e-mail; earlier links stop working (admins).
+#[utoipa::path(post, path = "/api/v1/users/{id}/invitation", tag = "users",
+    params(("id" = String, Path, description = "User id")),
+    security(("bearer" = [])),
+    responses((status = 201, body = InvitationView), (status = 404, body = Problem),
+        (status = 422, body = Problem, description = "The user already accepted"), (status = 403, body = Problem)))]
+async fn reinvite_user(
+    State(state): State<AppState>,
+    Authed(scope, _): Authed,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, axum::Json<InvitationView>)> {
+    let id = parse_user_id(&id)?;
+    let user = state.store.user(&scope, id).await?;
+    let (token, expires_at, mail) = invitation_mail(&state, &scope, &user.name, user.role).await?;
+    let invitation = state
+        .store
+        .reinvite_user(&scope, id, &hash_secret(&token), expires_at, mail)
+        .await?;
+    crate::outbox::wake(&state);
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(InvitationView {
+            id: invitation.id.to_string(),
+            expires_at: invitation.expires_at,
+        }),
+    ))
+}
+
 /// Routes of this resource.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users, invite_user))
         .routes(routes!(get_user, change_user))
+        .routes(routes!(reinvite_user))
 }

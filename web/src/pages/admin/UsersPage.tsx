@@ -14,6 +14,7 @@ export function UsersPage() {
   const { users, setUsers, error, loading, reload } = useUsers();
   const [busyIds, setBusyIds] = useState<ReadonlySet<string>>(new Set());
   const [actionError, setActionError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
   async function patch(u: User, change: { role?: Role; disabled?: boolean }, what: string) {
     setActionError(null);
@@ -24,6 +25,25 @@ export function UsersPage() {
     } catch (err) {
       const msg = err instanceof ApiError ? err.userMessage : String(err);
       setActionError(`Could not ${what} ${u.email}: ${msg}`);
+    } finally {
+      setBusyIds((s) => {
+        const next = new Set(s);
+        next.delete(u.id);
+        return next;
+      });
+    }
+  }
+
+  async function resend(u: User) {
+    setActionError(null);
+    setNotice(null);
+    setBusyIds((s) => new Set(s).add(u.id));
+    try {
+      const invitation = await api.resendInvitation(u.id);
+      setNotice(`A new invitation was sent to ${u.email}; the link works until ${formatDateTime(invitation.expires_at)}.`);
+    } catch (err) {
+      const msg = err instanceof ApiError ? err.userMessage : String(err);
+      setActionError(`Could not resend the invitation to ${u.email}: ${msg}`);
     } finally {
       setBusyIds((s) => {
         const next = new Set(s);
@@ -50,6 +70,11 @@ export function UsersPage() {
       <section className="panel">
         <h2>Team</h2>
         {actionError ? <Banner testId="users-action-error">{actionError}</Banner> : null}
+        {notice ? (
+          <p className="banner banner-success" role="status" data-testid="users-notice">
+            {notice}
+          </p>
+        ) : null}
         {error ? (
           <Banner testId="users-load-error">
             Could not load users: {error}{' '}
@@ -70,6 +95,7 @@ export function UsersPage() {
               busyIds,
               onChangeRole: (u, role) => void patch(u, { role }, 'change the role of'),
               onSetDisabled: (u, disabled) => void patch(u, { disabled }, disabled ? 'disable' : 'enable'),
+              onResendInvitation: (u) => void resend(u),
             }}
           />
         ) : null}
