@@ -6,12 +6,13 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::Request;
+use axum::http::{Request, StatusCode};
 use axum::routing::get;
 use kefu_store::Store;
 use kefu_store::objects::{FsObjects, ObjectStore, S3Config, S3Objects};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -20,6 +21,9 @@ use crate::config::{Config, ObjectStoreKind};
 use crate::problem::Problem;
 use crate::state::{AppState, Inner};
 use crate::{api, ops, web};
+
+/// Longest a request may take before it is answered 503.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Most distinct keys each rate limiter tracks.
 const RATE_LIMIT_KEYS: usize = 100_000;
@@ -85,6 +89,11 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .merge(web::router(&web_dir))
         .layer(axum::middleware::from_fn(ops::record))
+        // A handler stuck on a dependency answers 503 instead of holding the connection.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
