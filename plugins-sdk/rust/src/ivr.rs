@@ -17,6 +17,9 @@ pub mod bindings {
 mod builders;
 
 pub use bindings::Guest;
+/// Export an IVR plugin: `kefu_plugin_sdk::ivr::export_ivr!(MyPlugin);` where
+/// `MyPlugin: ivr::Guest`.
+pub use bindings::export_ivr;
 pub use bindings::kefu::plugin::config;
 pub use bindings::kefu::plugin::customers;
 pub use bindings::kefu::plugin::http;
@@ -31,7 +34,3 @@ pub use bindings::kefu::plugin::types::{
     CallContext, ErrorKind, Language, PluginError, SkillRequirement,
 };
 pub use builders::CallData;
-/// Export an IVR plugin: `kefu_plugin_sdk::ivr::export_ivr!(MyPlugin);` where
-/// `MyPlugin: ivr::Guest`.
-pub use bindings::export_ivr;
-

@@ -114,12 +114,17 @@ impl MenuConfig {
         let config: MenuConfig =
             serde_json::from_str(json).map_err(|e| format!("config `menu` is not valid: {e}"))?;
         if !config.menus.contains_key(&config.start) {
-            return Err(format!("config `menu`: start menu `{}` is not defined", config.start));
+            return Err(format!(
+                "config `menu`: start menu `{}` is not defined",
+                config.start
+            ));
         }
         for (id, menu) in &config.menus {
             for (key, choice) in &menu.options {
                 if !is_dtmf(*key) {
-                    return Err(format!("config `menu`: menu `{id}` option `{key}` is not a DTMF key"));
+                    return Err(format!(
+                        "config `menu`: menu `{id}` option `{key}` is not a DTMF key"
+                    ));
                 }
                 if let Choice::Menu { menu: target } = choice
                     && !config.menus.contains_key(target)

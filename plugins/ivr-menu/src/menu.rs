@@ -25,14 +25,20 @@ pub fn decide(
         Event::CallStarted => {
             let mut actions = vec![Action::Answer];
             if !config.greeting.is_empty() {
-                actions.push(Action::play("greeting", config.greeting.iter().map(|p| p.to_prompt())));
+                actions.push(Action::play(
+                    "greeting",
+                    config.greeting.iter().map(|p| p.to_prompt()),
+                ));
             }
             actions.extend(enter(config, &config.start, config.start.clone()));
             Ok(actions)
         }
         Event::DigitsCollected(collected) => {
             let stack = stack(context, config);
-            let current = stack.last().map(String::as_str).unwrap_or(config.start.as_str());
+            let current = stack
+                .last()
+                .map(String::as_str)
+                .unwrap_or(config.start.as_str());
             if collected.tag != format!("{TAG}{current}") {
                 // An answer to a question this menu no longer asks (e.g. a late event); ignore.
                 return Ok(Vec::new());
@@ -48,8 +54,16 @@ pub fn decide(
     }
 }
 
-fn on_key(config: &MenuConfig, context: &CallContext, stack: &[String], key: Option<char>) -> Vec<Action> {
-    let current = stack.last().map(String::as_str).unwrap_or(config.start.as_str());
+fn on_key(
+    config: &MenuConfig,
+    context: &CallContext,
+    stack: &[String],
+    key: Option<char>,
+) -> Vec<Action> {
+    let current = stack
+        .last()
+        .map(String::as_str)
+        .unwrap_or(config.start.as_str());
     let Some(key) = key else {
         return retry(config, context, stack, "no-input");
     };
@@ -58,13 +72,19 @@ fn on_key(config: &MenuConfig, context: &CallContext, stack: &[String], key: Opt
     }
     if key == config.back_key && stack.len() > 1 {
         let parent = &stack[..stack.len() - 1];
-        let parent_id = parent.last().cloned().unwrap_or_else(|| config.start.clone());
+        let parent_id = parent
+            .last()
+            .cloned()
+            .unwrap_or_else(|| config.start.clone());
         return enter(config, &parent_id, parent.join("/"));
     }
     if Some(key) == config.operator_key {
         return operator(config);
     }
-    let choice = config.menus.get(current).and_then(|menu| menu.options.get(&key));
+    let choice = config
+        .menus
+        .get(current)
+        .and_then(|menu| menu.options.get(&key));
     match choice {
         None => retry(config, context, stack, "invalid-option"),
         Some(choice) => {
@@ -93,9 +113,21 @@ fn enter(config: &MenuConfig, menu: &str, stack: String) -> Vec<Action> {
 }
 
 /// A failed attempt: re-prompt after `system_prompt`, or give up past `max_retries`.
-fn retry(config: &MenuConfig, context: &CallContext, stack: &[String], system_prompt: &str) -> Vec<Action> {
-    let current = stack.last().map(String::as_str).unwrap_or(config.start.as_str());
-    let retries = context.data(RETRIES).and_then(|r| r.parse::<u32>().ok()).unwrap_or(0) + 1;
+fn retry(
+    config: &MenuConfig,
+    context: &CallContext,
+    stack: &[String],
+    system_prompt: &str,
+) -> Vec<Action> {
+    let current = stack
+        .last()
+        .map(String::as_str)
+        .unwrap_or(config.start.as_str());
+    let retries = context
+        .data(RETRIES)
+        .and_then(|r| r.parse::<u32>().ok())
+        .unwrap_or(0)
+        + 1;
     if retries > config.max_retries {
         return fallback(config, false);
     }
@@ -126,14 +158,19 @@ fn operator(config: &MenuConfig) -> Vec<Action> {
 
 fn perform(choice: &Choice) -> Vec<Action> {
     match choice {
-        Choice::Queue { queue, priority } => vec![Enqueue::to(queue.as_str()).priority(*priority).into()],
+        Choice::Queue { queue, priority } => {
+            vec![Enqueue::to(queue.as_str()).priority(*priority).into()]
+        }
         Choice::Transfer { number } => vec![Action::transfer_to_number(number.as_str())],
         Choice::HangUp {} | Choice::Menu { .. } => goodbye(),
     }
 }
 
 fn goodbye() -> Vec<Action> {
-    vec![Action::play("goodbye", [Prompt::system("goodbye")]), Action::HangUp]
+    vec![
+        Action::play("goodbye", [Prompt::system("goodbye")]),
+        Action::HangUp,
+    ]
 }
 
 fn collect(config: &MenuConfig, menu: &str, before: Vec<Prompt>) -> Action {

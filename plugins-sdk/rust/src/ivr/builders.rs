@@ -2,7 +2,7 @@
 //! look-ups on [`CallContext`].
 
 use super::{
-    Action, CallContext, CollectDigits, Enqueue, ErrorKind, PluginError, Playback, Prompt,
+    Action, CallContext, CollectDigits, Enqueue, ErrorKind, Playback, PluginError, Prompt,
     SkillRequirement, SpokenText, TransferTarget,
 };
 
@@ -17,14 +17,21 @@ impl Prompt {
     }
     /// Text-to-speech in the call's language.
     pub fn say(text: impl Into<String>) -> Self {
-        Prompt::Text(SpokenText { text: text.into(), language: None })
+        Prompt::Text(SpokenText {
+            text: text.into(),
+            language: None,
+        })
     }
 }
 
 impl Action {
     /// Play prompts without barge-in.
     pub fn play(tag: impl Into<String>, prompts: impl IntoIterator<Item = Prompt>) -> Self {
-        Action::Play(Playback { tag: tag.into(), prompts: prompts.into_iter().collect(), barge_in: false })
+        Action::Play(Playback {
+            tag: tag.into(),
+            prompts: prompts.into_iter().collect(),
+            barge_in: false,
+        })
     }
     /// Set one call-data key (an empty value removes it).
     pub fn set(key: impl Into<String>, value: impl Into<String>) -> Self {
@@ -32,7 +39,12 @@ impl Action {
     }
     /// Queue the call with the queue's default priority and no extra skills.
     pub fn enqueue(queue: impl Into<String>) -> Self {
-        Action::Enqueue(Enqueue { queue: queue.into(), priority: 0, required_skills: Vec::new(), data: Vec::new() })
+        Action::Enqueue(Enqueue {
+            queue: queue.into(),
+            priority: 0,
+            required_skills: Vec::new(),
+            data: Vec::new(),
+        })
     }
     /// Transfer to an external number (E.164).
     pub fn transfer_to_number(number: impl Into<String>) -> Self {
@@ -94,7 +106,12 @@ impl From<CollectDigits> for Action {
 impl Enqueue {
     /// Queue `queue` with the queue's default priority.
     pub fn to(queue: impl Into<String>) -> Self {
-        Enqueue { queue: queue.into(), priority: 0, required_skills: Vec::new(), data: Vec::new() }
+        Enqueue {
+            queue: queue.into(),
+            priority: 0,
+            required_skills: Vec::new(),
+            data: Vec::new(),
+        }
     }
     /// Priority (higher first; 0 = the queue's default).
     pub fn priority(mut self, priority: u8) -> Self {
@@ -103,7 +120,10 @@ impl Enqueue {
     }
     /// Require `skill` at `min_level` or above.
     pub fn skill(mut self, skill: impl Into<String>, min_level: u8) -> Self {
-        self.required_skills.push(SkillRequirement { skill: skill.into(), min_level });
+        self.required_skills.push(SkillRequirement {
+            skill: skill.into(),
+            min_level,
+        });
         self
     }
     /// Add call data before queueing.
@@ -122,15 +142,24 @@ impl From<Enqueue> for Action {
 impl PluginError {
     /// The installation's configuration is wrong.
     pub fn invalid_config(message: impl Into<String>) -> Self {
-        PluginError { kind: ErrorKind::InvalidConfig, message: message.into() }
+        PluginError {
+            kind: ErrorKind::InvalidConfig,
+            message: message.into(),
+        }
     }
     /// The input was not what the plugin handles.
     pub fn invalid_input(message: impl Into<String>) -> Self {
-        PluginError { kind: ErrorKind::InvalidInput, message: message.into() }
+        PluginError {
+            kind: ErrorKind::InvalidInput,
+            message: message.into(),
+        }
     }
     /// A dependency failed.
     pub fn upstream(message: impl Into<String>) -> Self {
-        PluginError { kind: ErrorKind::Upstream, message: message.into() }
+        PluginError {
+            kind: ErrorKind::Upstream,
+            message: message.into(),
+        }
     }
 }
 
@@ -142,6 +171,9 @@ pub trait CallData {
 
 impl CallData for CallContext {
     fn data(&self, key: &str) -> Option<&str> {
-        self.data.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.data
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 }

@@ -17,7 +17,10 @@ impl ivr::Guest for Misbehave {
     fn on_event(context: CallContext, _event: Event) -> Result<Vec<Action>, PluginError> {
         let behaviour = context.data("behaviour").unwrap_or("ok").to_owned();
         match behaviour.as_str() {
-            "ok" => Ok(vec![Action::Answer, Action::set("echo", context.call_id.clone())]),
+            "ok" => Ok(vec![
+                Action::Answer,
+                Action::set("echo", context.call_id.clone()),
+            ]),
             "loop" => {
                 let mut n: u64 = 0;
                 loop {
@@ -31,13 +34,26 @@ impl ivr::Guest for Misbehave {
                     black_box(&hoard);
                 }
             }
-            "recursion" => Ok(vec![Action::set("depth", recurse(black_box(0)).to_string())]),
+            "recursion" => Ok(vec![Action::set(
+                "depth",
+                recurse(black_box(0)).to_string(),
+            )]),
+            "recursion-native" => Ok(vec![Action::set(
+                "depth",
+                recurse_native(black_box(0)).to_string(),
+            )]),
             "oversized" => {
-                let bytes: usize = context.data("bytes").and_then(|b| b.parse().ok()).unwrap_or(1 << 20);
+                let bytes: usize = context
+                    .data("bytes")
+                    .and_then(|b| b.parse().ok())
+                    .unwrap_or(1 << 20);
                 Ok(vec![Action::set("blob", "x".repeat(bytes))])
             }
             "http" => {
-                let url = context.data("url").unwrap_or("http://127.0.0.1/").to_owned();
+                let url = context
+                    .data("url")
+                    .unwrap_or("http://127.0.0.1/")
+                    .to_owned();
                 let request = http::Request {
                     method: http::Method::Get,
                     url,
@@ -48,7 +64,10 @@ impl ivr::Guest for Misbehave {
                 Ok(vec![match http::send(&request) {
                     Ok(response) => Action::SetCallData(vec![
                         ("http.status".into(), response.status.to_string()),
-                        ("http.body".into(), String::from_utf8_lossy(&response.body).into_owned()),
+                        (
+                            "http.body".into(),
+                            String::from_utf8_lossy(&response.body).into_owned(),
+                        ),
                     ]),
                     Err(error) => Action::set("http.error", format!("{error:?}")),
                 }])
@@ -75,9 +94,15 @@ impl ivr::Guest for Misbehave {
             "sandbox" => {
                 let env = std::env::vars().count();
                 let args = std::env::args().count();
-                let root = std::fs::read_dir("/").map(|d| d.count().to_string()).unwrap_or_else(|e| e.kind().to_string());
-                let passwd = std::fs::read("/etc/passwd").map(|b| b.len().to_string()).unwrap_or_else(|e| e.kind().to_string());
-                let cwd = std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_else(|e| e.kind().to_string());
+                let root = std::fs::read_dir("/")
+                    .map(|d| d.count().to_string())
+                    .unwrap_or_else(|e| e.kind().to_string());
+                let passwd = std::fs::read("/etc/passwd")
+                    .map(|b| b.len().to_string())
+                    .unwrap_or_else(|e| e.kind().to_string());
+                let cwd = std::env::current_dir()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|e| e.kind().to_string());
                 Ok(vec![Action::SetCallData(vec![
                     ("env".into(), env.to_string()),
                     ("args".into(), args.to_string()),
@@ -91,11 +116,15 @@ impl ivr::Guest for Misbehave {
                 Ok(vec![])
             }
             "panic" => panic!("the guest panicked on purpose"),
-            other => Err(PluginError::invalid_input(format!("unknown behaviour `{other}`"))),
+            other => Err(PluginError::invalid_input(format!(
+                "unknown behaviour `{other}`"
+            ))),
         }
     }
 }
 
+/// Recursion whose frames live in the guest's own stack in linear memory (Rust's shadow stack,
+/// 1 MiB by default): it runs off the bottom of linear memory.
 fn recurse(depth: u64) -> u64 {
     // The array keeps each frame large and the black_box stops tail-call elimination.
     if depth == u64::MAX {
@@ -103,6 +132,18 @@ fn recurse(depth: u64) -> u64 {
     }
     let frame = black_box([depth; 16]);
     black_box(recurse(black_box(depth + 1))) + frame[depth as usize % 16]
+}
+
+/// Recursion with nothing in linear memory: only the WebAssembly stack grows, until the host's
+/// stack limit stops it.
+fn recurse_native(depth: u64) -> u64 {
+    if depth == u64::MAX {
+        return 0;
+    }
+    // Not a tail call, and not an associative accumulator, so it stays a real recursion.
+    recurse_native(depth + 1)
+        .wrapping_mul(3)
+        .wrapping_add(depth ^ 0x55)
 }
 
 ivr::export_ivr!(Misbehave);
