@@ -188,7 +188,7 @@ fn concurrent_memory(rt: &tokio::runtime::Runtime) -> String {
             PluginHost::new(HostConfig::default(), Arc::new(MemoryLog::new(1))).expect("host");
         let manifest: Manifest = serde_json::from_value(serde_json::json!({
             "name": "misbehave", "version": "1.0.0", "world": "ivr",
-            "capabilities": {"http": {"allowed_hosts": [format!("127.0.0.1:{port}")]}}
+            "capabilities": {"log": true, "http": {"allowed_hosts": [format!("127.0.0.1:{port}")]}}
         }))
         .expect("manifest");
         let plugin = host.load(manifest, &wasm("misbehave")).expect("load");
