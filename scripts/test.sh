@@ -2,7 +2,8 @@
 # The test command: installs what the tests need, then runs every test suite.
 #   Rust: unit + integration tests (SQLite and the machine's PostgreSQL, S3 via a local moto
 #   server, the real `kefu` binary), clippy with warnings denied (it also enforces that only
-#   authentication mints a TenantScope); web: unit tests and the headless-Chromium browser test.
+#   authentication mints a TenantScope), the plugin host against guests built by plugins/build.sh;
+#   web: unit tests and the headless-Chromium browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kefu/target}"
@@ -30,6 +31,12 @@ step "web app: install, build, unit tests"
 npm --prefix web ci --no-audit --no-fund --loglevel=error
 npm --prefix web run build
 npm --prefix web test
+
+step "plugins: wasm32-wasip2 target and guest components"
+# The plugin host's tests run the real guests (first-party plugins and misbehaving test guests),
+# built in their own workspace so the root workspace never compiles them for the host.
+rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
+./plugins/build.sh
 
 step "rust: build and run all tests"
 cargo nextest run --workspace --locked --profile ci

@@ -1,0 +1,86 @@
+//! Errors of the host's API (loading plugins, replaying). What a plugin does wrong at run time
+//! is not an error here but an [`Outcome`](crate::Outcome) of its invocation.
+
+/// A manifest that cannot be accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// The name has characters outside `a-z0-9-` or the wrong length.
+    #[error("plugin name `{0}` must be 1–64 characters of a-z, 0-9 and `-`, not starting with `-`")]
+    InvalidName(String),
+    /// `http` was declared with no hosts.
+    #[error("the http capability needs at least one allowed host")]
+    EmptyAllowList,
+    /// An allow-list entry is not a host or host:port.
+    #[error("allowed host `{0}` is not a host name or host:port (wildcards are not allowed)")]
+    InvalidAllowedHost(String),
+}
+
+/// Why a plugin version could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The manifest is invalid.
+    #[error("invalid manifest: {0}")]
+    Manifest(#[from] ManifestError),
+    /// The bytes are not a valid component for this host (wasmtime's reason follows).
+    #[error("plugin {name}@{version} is not a valid component: {reason}")]
+    Compile {
+        /// Plugin name.
+        name: String,
+        /// Plugin version.
+        version: semver::Version,
+        /// What wasmtime said.
+        reason: String,
+    },
+    /// The component imports a host interface its manifest does not declare.
+    #[error(
+        "plugin {name} imports `{interface}` but its manifest does not declare that capability"
+    )]
+    UndeclaredImport {
+        /// Plugin name.
+        name: String,
+        /// The import.
+        interface: String,
+    },
+    /// The component imports something the host does not provide at all.
+    #[error("plugin {name} imports `{interface}`, which the host does not provide")]
+    UnknownImport {
+        /// Plugin name.
+        name: String,
+        /// The import.
+        interface: String,
+    },
+    /// The component does not match its declared world (wrong exports or types).
+    #[error("plugin {name} does not implement world `{world}`: {reason}")]
+    WorldMismatch {
+        /// Plugin name.
+        name: String,
+        /// The declared world.
+        world: &'static str,
+        /// What wasmtime said.
+        reason: String,
+    },
+    /// This phase of the host runs only the ivr world.
+    #[error("world `{0}` is defined but the host cannot run it yet")]
+    WorldNotSupported(&'static str),
+    /// Setting up the engine or linker failed.
+    #[error("host setup failed: {0}")]
+    Host(String),
+}
+
+/// Why an invocation could not be replayed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// The recorded plugin version is not loaded in this host.
+    #[error("plugin {name}@{version} (component {content_hash}) is not loaded")]
+    NotLoaded {
+        /// Plugin name.
+        name: String,
+        /// Plugin version.
+        version: semver::Version,
+        /// Recorded content hash.
+        content_hash: String,
+    },
+    /// The recorded input does not decode as this world's input.
+    #[error("recorded input does not decode: {0}")]
+    Input(#[from] serde_json::Error),
+}

@@ -1,0 +1,95 @@
+//! The small capabilities: `log`, `config` and `customers`.
+
+use std::time::Instant;
+
+use crate::bindings::ivr::kefu::plugin::{config, customers, log};
+use crate::invocation::LogLine;
+use crate::store::StoreData;
+
+/// Longest log message kept, bytes; longer ones are cut.
+const MAX_LOG_MESSAGE: usize = 2_000;
+
+impl log::Host for StoreData {
+    fn log(&mut self, level: log::Level, mut message: String) -> wasmtime::Result<()> {
+        if self.logs.len() >= self.grant.installation.limits.max_log_lines {
+            return Ok(());
+        }
+        if message.len() > MAX_LOG_MESSAGE {
+            let mut cut = MAX_LOG_MESSAGE;
+            while !message.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            message.truncate(cut);
+        }
+        let level = match level {
+            log::Level::Trace => "trace",
+            log::Level::Debug => "debug",
+            log::Level::Info => "info",
+            log::Level::Warn => "warn",
+            log::Level::Error => "error",
+        };
+        self.logs.push(LogLine {
+            level: level.into(),
+            message,
+        });
+        Ok(())
+    }
+}
+
+impl config::Host for StoreData {
+    fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
+        let started = Instant::now();
+        let value = self
+            .grant
+            .installation
+            .config
+            .get(&key)
+            .map(|v| v.to_string());
+        let found = if value.is_some() { "set" } else { "not set" };
+        self.record("config", "get", started, format!("{key} → {found}"));
+        Ok(value)
+    }
+
+    fn secret(&mut self, key: String) -> wasmtime::Result<Option<String>> {
+        let started = Instant::now();
+        let value = self.grant.installation.secrets.get(&key).cloned();
+        // Never the value: the invocation log must not hold secrets.
+        let found = if value.is_some() { "set" } else { "not set" };
+        self.record("config", "secret", started, format!("{key} → {found}"));
+        Ok(value)
+    }
+}
+
+impl customers::Host for StoreData {
+    fn find_by_phone(
+        &mut self,
+        _phone: String,
+    ) -> wasmtime::Result<Result<Option<customers::Customer>, customers::CustomersError>> {
+        let started = Instant::now();
+        self.record(
+            "customers",
+            "find-by-phone",
+            started,
+            "directory not connected".into(),
+        );
+        Ok(Err(customers::CustomersError::Unavailable(
+            "the customer directory is not connected to plugins yet".into(),
+        )))
+    }
+
+    fn get(
+        &mut self,
+        _id: String,
+    ) -> wasmtime::Result<Result<Option<customers::Customer>, customers::CustomersError>> {
+        let started = Instant::now();
+        self.record(
+            "customers",
+            "get",
+            started,
+            "directory not connected".into(),
+        );
+        Ok(Err(customers::CustomersError::Unavailable(
+            "the customer directory is not connected to plugins yet".into(),
+        )))
+    }
+}

@@ -1,0 +1,167 @@
+//! The record of one invocation — enough to audit it and to replay it — and where records go.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::manifest::World;
+use crate::store::LimitExceeded;
+
+/// One call into a plugin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invocation {
+    /// Plugin name.
+    pub plugin: String,
+    /// Plugin version.
+    pub version: semver::Version,
+    /// SHA-256 of the component, hex: the exact code that ran.
+    pub content_hash: String,
+    /// The tenant whose installation ran.
+    pub tenant: String,
+    /// The extension point.
+    pub world: World,
+    /// The exported function (`on-event`).
+    pub function: String,
+    /// The arguments, as JSON.
+    pub input: serde_json::Value,
+    /// What came of it.
+    pub outcome: Outcome,
+    /// From instantiation to return or trap, microseconds.
+    pub duration_us: u64,
+    /// Host imports the guest called, in order.
+    pub host_calls: Vec<HostCall>,
+    /// Lines the guest logged.
+    pub logs: Vec<LogLine>,
+}
+
+/// How an invocation ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
+pub enum Outcome {
+    /// The function returned (its JSON; a plugin-level `err` is a return too).
+    Returned(serde_json::Value),
+    /// The guest was stopped.
+    Trapped(Trap),
+    /// The guest returned, but the host refused the result.
+    Rejected(Rejection),
+}
+
+/// Why a guest was stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
+pub enum Trap {
+    /// It ran longer than its CPU limit.
+    CpuLimit,
+    /// It tried to grow memory past its limit.
+    MemoryLimit,
+    /// It tried to grow a table past its limit.
+    TableLimit,
+    /// It overflowed the WebAssembly stack (deep recursion).
+    StackOverflow,
+    /// The whole invocation, host calls included, took longer than the wall-clock limit.
+    WallClockLimit,
+    /// All instance slots were busy, or instantiation failed.
+    Instantiation(String),
+    /// Any other trap: `unreachable` (a Rust panic), out-of-bounds access, … (wasmtime's text).
+    Other(String),
+}
+
+/// Why a returned result was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
+pub enum Rejection {
+    /// The output's JSON form is larger than the limit.
+    OutputTooLarge {
+        /// Its size, bytes.
+        bytes: usize,
+        /// The limit, bytes.
+        limit: usize,
+    },
+}
+
+/// One host import call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostCall {
+    /// `http`, `kv`, `config`, `customers`.
+    pub interface: String,
+    /// The function.
+    pub function: String,
+    /// A summary without secrets (`GET http://… → 200 (12 bytes)`).
+    pub detail: String,
+    /// Time spent in the host, microseconds.
+    pub duration_us: u64,
+}
+
+/// A line from the guest's `log` import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogLine {
+    /// `trace` … `error`.
+    pub level: String,
+    /// The message (cut at 2,000 bytes).
+    pub message: String,
+}
+
+impl Trap {
+    /// Classifies a wasmtime error from a call.
+    pub(crate) fn classify(error: &wasmtime::Error) -> Trap {
+        if let Some(limit) = error.downcast_ref::<LimitExceeded>() {
+            return match limit {
+                LimitExceeded::Cpu => Trap::CpuLimit,
+                LimitExceeded::Memory => Trap::MemoryLimit,
+                LimitExceeded::Table => Trap::TableLimit,
+            };
+        }
+        match error.downcast_ref::<wasmtime::Trap>() {
+            Some(wasmtime::Trap::StackOverflow) => Trap::StackOverflow,
+            Some(wasmtime::Trap::Interrupt) => Trap::CpuLimit,
+            Some(trap) => Trap::Other(trap.to_string()),
+            None => Trap::Other(format!("{error:#}")),
+        }
+    }
+}
+
+/// Where invocation records go. The store backs this later; [`MemoryLog`] keeps the latest.
+pub trait InvocationSink: Send + Sync {
+    /// Keeps `invocation`. Must not block for long: it runs on the invocation's path.
+    fn record(&self, invocation: &Invocation);
+}
+
+/// A ring buffer of the latest invocations.
+pub struct MemoryLog {
+    capacity: usize,
+    entries: Mutex<VecDeque<Invocation>>,
+}
+
+impl MemoryLog {
+    /// Keeps the latest `capacity` invocations.
+    pub fn new(capacity: usize) -> Self {
+        MemoryLog {
+            capacity,
+            entries: Mutex::new(VecDeque::with_capacity(capacity)),
+        }
+    }
+
+    /// The kept invocations, oldest first.
+    pub fn entries(&self) -> Vec<Invocation> {
+        match self.entries.lock() {
+            Ok(entries) => entries.iter().cloned().collect(),
+            Err(poisoned) => poisoned.into_inner().iter().cloned().collect(),
+        }
+    }
+}
+
+impl InvocationSink for MemoryLog {
+    fn record(&self, invocation: &Invocation) {
+        let mut entries = match self.entries.lock() {
+            Ok(entries) => entries,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if entries.len() == self.capacity {
+            entries.pop_front();
+        }
+        if self.capacity > 0 {
+            entries.push_back(invocation.clone());
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Kefu's WebAssembly plugin host: runs tenant- and developer-written components of the
+//! `kefu:plugin@0.1.0` worlds (`plugins-sdk/wit`) inside hard limits, and logs every call.
+//!
+//! # Model
+//!
+//! - [`PluginHost::load`] takes a [`Manifest`] and component bytes. The component is compiled
+//!   once per content hash (SHA-256) and cached; its imports are checked against the manifest's
+//!   capabilities (an undeclared `kefu:plugin/*` import refuses the load) and it is pre-linked
+//!   with only the declared host imports plus a WASI that denies everything (no files,
+//!   environment, arguments, sockets or stdio). The result is an `Arc<`[`Plugin`]`>`; a live call
+//!   keeps the one it started with.
+//! - Every invocation ([`PluginHost::ivr_on_event`]) gets a fresh instance from the pooling
+//!   allocator and a fresh store, limited per [`Installation`]: guest CPU time (epoch deadline,
+//!   time in host calls not counted), memory, tables, instances, a wall-clock cap, and the size
+//!   of the output. The WebAssembly stack cap is host-wide ([`HostConfig`]).
+//! - Every invocation produces an [`Invocation`] record (plugin, version, content hash, tenant,
+//!   input, outcome or trap, duration, host calls, log lines), handed to an [`InvocationSink`]
+//!   and returned to the caller. [`PluginHost::replay`] re-runs a record's input on the same
+//!   compiled version and compares.
+//!
+//! What this crate must never do: link an import a manifest does not declare, give a guest the
+//! host's files, environment or network beyond the HTTP allow-list, or let one invocation see
+//! another's state (instances are never reused; pool slots are reset by wasmtime).
+//!
+//! This phase runs the `ivr` world; `crm`, `router` and `integration` are defined in the WIT
+//! and refused by [`PluginHost::load`] until their call paths exist.
+//!
+//! ```no_run
+//! # async fn example(wasm: Vec<u8>, context: kefu_plugin_host::CallContext) -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use kefu_plugin_host::*;
+//!
+//! let log = Arc::new(MemoryLog::new(1_000));
+//! let host = PluginHost::new(HostConfig::default(), log.clone())?;
+//! let manifest: Manifest = serde_json::from_str(
+//!     r#"{"name": "ivr-menu", "version": "1.0.0", "world": "ivr", "capabilities": {"config": true}}"#,
+//! )?;
+//! let plugin = host.load(manifest, &wasm)?;
+//! let installation = Arc::new(Installation::new(kefu_core::TenantId::new()));
+//! let call = host.ivr_on_event(&plugin, &installation, &context, &ivr::Event::CallStarted).await;
+//! if let Some(Ok(actions)) = call.output {
+//!     // carry out `actions`; feed what happens back as the next event
+//! }
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod bindings;
+mod error;
+mod host;
+pub mod http;
+mod imports;
+mod invocation;
+mod kv;
+mod limits;
+mod manifest;
+mod store;
+mod ticker;
+
+pub use error::{LoadError, ManifestError, ReplayError};
+pub use host::{Installation, IvrCall, Plugin, PluginHost, Replay};
+pub use invocation::{
+    HostCall, Invocation, InvocationSink, LogLine, MemoryLog, Outcome, Rejection, Trap,
+};
+pub use kv::KvStore;
+pub use limits::{HostConfig, InvocationLimits};
+pub use manifest::{Capabilities, HttpCapability, Manifest, World};
+
+/// The `ivr` world's types (events, actions, prompts), as the host sees them.
+pub mod ivr {
+    pub use crate::bindings::ivr::kefu::plugin::ivr_types::*;
+}
+pub use bindings::ivr::kefu::plugin::types::{
+    CallContext, ErrorKind, Language, PluginError, SkillRequirement,
+};
+pub use ivr::{Action, Event};
