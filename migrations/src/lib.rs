@@ -9,6 +9,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_foundation;
 mod m20261122_000002_tenant_config;
+mod m20261122_000003_plugins;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_tenant_config::Migration),
+            Box::new(m20261122_000003_plugins::Migration),
         ]
     }
 }

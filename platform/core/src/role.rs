@@ -52,6 +52,11 @@ impl Role {
         matches!(self, Role::Owner | Role::Admin | Role::Supervisor)
     }
 
+    /// May this role publish plugin versions?
+    pub fn may_publish_plugins(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin | Role::Developer)
+    }
+
     /// May a user with this role grant `other` (invite with it, or change someone to it)?
     /// Only the owner creates owners; admins grant every other role.
     pub fn may_grant(self, other: Role) -> bool {

@@ -59,6 +59,11 @@ pub async fn build_state(
     )
     .await?;
     let mailer = crate::outbox::Mailer::from_config(&config)?;
+    let plugins = kefu_plugin_host::PluginHost::new(
+        kefu_plugin_host::HostConfig::default(),
+        std::sync::Arc::new(kefu_plugin_host::MemoryLog::new(10_000)),
+    )
+    .map_err(|e| anyhow::anyhow!("starting the plugin host: {e}"))?;
     Ok(AppState::new(Inner {
         ip_limit: RateLimiter::new(config.auth_rate_per_ip_per_min, RATE_LIMIT_KEYS),
         account_limit: RateLimiter::new(config.auth_rate_per_account_per_min, RATE_LIMIT_KEYS),
@@ -70,6 +75,7 @@ pub async fn build_state(
         outbox_wake: Default::default(),
         identity: Default::default(),
         mailer,
+        plugins,
     }))
 }
 

@@ -19,7 +19,6 @@ use crate::config::Config;
 pub struct AppState(Arc<Inner>);
 
 /// The parts of the state.
-#[derive(Debug)]
 pub struct Inner {
     /// Configuration in effect.
     pub config: Config,
@@ -39,8 +38,20 @@ pub struct Inner {
     pub outbox_wake: tokio::sync::Notify,
     /// Who signed-in users are, cached for `/me`.
     pub identity: crate::identity::IdentityCache,
+    /// The WebAssembly plugin host (validates uploads now; runs plugins for calls later).
+    pub plugins: kefu_plugin_host::PluginHost,
     /// SMTP delivery, when configured.
     pub mailer: Option<crate::outbox::Mailer>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner")
+            .field("config", &self.config)
+            .field("store", &self.store)
+            .field("objects", &self.objects)
+            .finish_non_exhaustive()
+    }
 }
 
 impl AppState {

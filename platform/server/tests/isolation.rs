@@ -57,6 +57,12 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/api/v1/calendars/{id}", Rule::ById),
     ("put", "/api/v1/calendars/{id}", Rule::ById),
     ("delete", "/api/v1/calendars/{id}", Rule::ById),
+    ("get", "/api/v1/plugin-versions", Rule::OwnTenant),
+    ("post", "/api/v1/plugin-versions", Rule::OwnTenantAdmin),
+    ("get", "/api/v1/plugin-installations", Rule::OwnTenant),
+    ("post", "/api/v1/plugin-installations", Rule::OwnTenantAdmin),
+    ("patch", "/api/v1/plugin-installations/{id}", Rule::ById),
+    ("delete", "/api/v1/plugin-installations/{id}", Rule::ById),
 ];
 
 fn queue_body(name: &str) -> Value {
@@ -73,10 +79,12 @@ fn calendar_body(name: &str) -> Value {
 
 /// Tenant B's objects, which tenant A must never reach.
 struct Beta {
+    tenant: String,
     user: String,
     skill: String,
     queue: String,
     calendar: String,
+    installation: String,
 }
 
 impl Beta {
@@ -87,19 +95,29 @@ impl Beta {
             &self.queue
         } else if path.starts_with("/api/v1/calendars") {
             &self.calendar
+        } else if path.starts_with("/api/v1/plugin-installations") {
+            &self.installation
         } else {
             &self.user
         };
         path.replace("{id}", id).replace("{code}", "lunch")
     }
 
-    fn ids(&self) -> [&str; 4] {
-        [&self.user, &self.skill, &self.queue, &self.calendar]
+    fn ids(&self) -> [&str; 5] {
+        [
+            &self.user,
+            &self.skill,
+            &self.queue,
+            &self.calendar,
+            &self.installation,
+        ]
     }
 }
 
 /// Every list of tenant B's data, to compare before and after.
 const B_LISTS: &[&str] = &[
+    "/api/v1/plugin-versions",
+    "/api/v1/plugin-installations",
     "/api/v1/users",
     "/api/v1/audit?limit=200",
     "/api/v1/skills",
@@ -109,8 +127,34 @@ const B_LISTS: &[&str] = &[
     "/api/v1/calendars",
 ];
 
-fn body_for(method: &str, path: &str, b_refresh: &str) -> Option<Value> {
+/// A real component (`plugins/build.sh` builds it) for the publishing routes.
+fn ivr_component() -> String {
+    use base64::Engine;
+    let dir = std::env::var_os("KEFU_PLUGIN_WASM_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var("HOME").unwrap())
+                .join(".cache/kefu/target-wasm/plugins")
+        });
+    let wasm = std::fs::read(dir.join("ivr_menu.wasm")).expect("run plugins/build.sh first");
+    base64::engine::general_purpose::STANDARD.encode(wasm)
+}
+
+fn publish_body(name: &str, public: bool) -> Value {
+    json!({
+        "manifest": {"name": name, "version": "1.0.0", "world": "ivr", "capabilities": {"config": true}},
+        "component": ivr_component(),
+        "public": public,
+    })
+}
+
+fn body_for(method: &str, path: &str, b_refresh: &str, b_tenant: &str) -> Option<Value> {
     match (method, path) {
+        ("post", "/api/v1/plugin-versions") => Some(publish_body("alpha-menu", false)),
+        ("post", "/api/v1/plugin-installations") => {
+            Some(json!({"publisher": b_tenant, "name": "beta-menu", "version": "1.0.0"}))
+        }
+        ("patch", "/api/v1/plugin-installations/{id}") => Some(json!({"config": {"hacked": true}})),
         ("post", "/api/v1/users") => {
             Some(json!({"email": "new@x.test", "name": "N", "role": "agent"}))
         }
@@ -161,7 +205,16 @@ on_both_databases!(every_route_is_isolated, |db| async move {
             r.body["id"].as_str().map(str::to_owned).unwrap_or_default()
         }
     };
+    mk("/api/v1/plugin-versions", publish_body("beta-menu", true)).await;
+    let b_tenant = b_session["tenant"]["id"].as_str().unwrap().to_owned();
+    let installation = mk(
+        "/api/v1/plugin-installations",
+        json!({"publisher": b_tenant, "name": "beta-menu", "version": "1.0.0"}),
+    )
+    .await;
     let beta = Beta {
+        tenant: b_tenant,
+        installation,
         skill: mk("/api/v1/skills", json!({"name": "Beta skill"})).await,
         queue: mk("/api/v1/queues", queue_body("Beta queue")).await,
         calendar: mk("/api/v1/calendars", calendar_body("Beta hours")).await,
@@ -188,7 +241,7 @@ on_both_databases!(every_route_is_isolated, |db| async move {
                 .map(|r| r.2)
                 .unwrap_or_else(|| panic!("{method} {path} has no isolation rule in RULES"));
             let concrete = beta.fill(path);
-            let body = body_for(method, path, &b_refresh);
+            let body = body_for(method, path, &b_refresh, &beta.tenant);
             match rule {
                 Rule::Public => {
                     let doc_says_secured = item[method].get("security").is_some();
@@ -249,7 +302,7 @@ on_both_databases!(every_route_is_isolated, |db| async move {
                         method_of(method),
                         &concrete,
                         None,
-                        body_for(method, path, &b_refresh),
+                        body_for(method, path, &b_refresh, &beta.tenant),
                     )
                     .await;
                 assert_eq!(

@@ -31,7 +31,7 @@ fn owner(email: &str) -> NewUser<'_> {
 #[tokio::test]
 async fn migrations_apply_once_and_repositories_stay_in_their_tenant() {
     for (db, store, _dir) in stores().await {
-        assert_eq!(store.pending_migrations().await.unwrap().len(), 2, "{db}");
+        assert_eq!(store.pending_migrations().await.unwrap().len(), 3, "{db}");
         store.migrate().await.unwrap();
         store.migrate().await.unwrap();
         assert!(store.pending_migrations().await.unwrap().is_empty(), "{db}");
@@ -139,7 +139,7 @@ async fn migrations_apply_once_and_repositories_stay_in_their_tenant() {
             log_a.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
             ["user.created", "tenant.created"]
         );
-        assert_eq!(log_b.len(), 2, "{db}");
+        assert_eq!(log_b.len(), 3, "{db}");
         assert!(log_b.iter().all(|e| e.target != oa.id.to_string()));
     }
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calendars;
 pub mod invitations;
 pub mod me;
+pub mod plugins;
 pub mod queues;
 pub mod reason_codes;
 pub mod sessions;
@@ -61,4 +62,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(agents::router())
         .merge(reason_codes::router())
         .merge(calendars::router())
+        .merge(plugins::router())
 }

@@ -32,7 +32,7 @@ pub use password::{
     verify_password,
 };
 pub use rate::RateLimiter;
-pub use refresh::{hash_secret, new_secret};
+pub use refresh::{hash_bytes, hash_secret, new_secret};
 pub use revocations::Revocations;
 
 /// Issuer of our tokens.

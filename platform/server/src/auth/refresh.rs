@@ -16,6 +16,11 @@ pub fn new_secret(prefix: &str) -> String {
 
 /// SHA-256 of a secret, hex.
 pub fn hash_secret(secret: &str) -> String {
-    let d = digest::digest(&digest::SHA256, secret.as_bytes());
+    hash_bytes(secret.as_bytes())
+}
+
+/// SHA-256 of bytes, hex (content hashes of uploads).
+pub fn hash_bytes(bytes: &[u8]) -> String {
+    let d = digest::digest(&digest::SHA256, bytes);
     d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
