@@ -1,5 +1,5 @@
-//! The `kv` and `config` capabilities through the real host: a plugin only ever reaches its
-//! own installation's keys and secrets.
+//! The `kv` and `config` capabilities through the real host, and the tenant check: a plugin
+//! only ever reaches its own installation's keys, settings and secrets.
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
@@ -8,6 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
+use kefu_plugin_host::ivr::Event;
 use kefu_plugin_host::*;
 
 /// Runs one kv operation in the misbehave guest; returns its answer (`ok`, `<none>`, the value
@@ -163,4 +164,33 @@ async fn secrets_come_only_from_the_installation_and_are_never_logged() {
             assert!(!host_call.detail.contains("s3cr3t"), "{host_call:?}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_context_for_another_tenant_is_refused_before_instantiation() {
+    let (host, log) = host();
+    let plugin = misbehave(&host, "127.0.0.1");
+    let installation = installation();
+    let stranger = kefu_core::TenantId::new().to_string();
+    // The guest would write a key if it ran; a refused call must not run at all.
+    let context = context(&stranger, &[("behaviour", "kv"), ("op", "set")]);
+    let call = host
+        .ivr_on_event(&plugin, &installation, &context, &Event::CallStarted)
+        .await;
+    assert!(call.output.is_none());
+    assert_eq!(
+        call.invocation.outcome,
+        Outcome::Rejected(Rejection::TenantMismatch {
+            input: stranger,
+            installation: installation.tenant.to_string(),
+        })
+    );
+    assert!(call.invocation.host_calls.is_empty(), "the guest ran");
+    assert_eq!(log.entries(), vec![call.invocation.clone()]);
+    // Nothing was written: the key is absent for the real tenant.
+    let get = [("op", "get"), ("key", "k")];
+    assert_eq!(kv(&host, &plugin, &installation, &get).await, "<none>");
+    // And the refusal replays as a refusal.
+    let replay = host.replay(&installation, &call.invocation).await.unwrap();
+    assert!(replay.identical);
 }
