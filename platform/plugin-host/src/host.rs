@@ -23,7 +23,7 @@ use crate::invocation::{Invocation, InvocationSink, Outcome, Rejection, Trap};
 use crate::kv::KvStore;
 use crate::limits::{HostConfig, InvocationLimits};
 use crate::manifest::{Manifest, World, interface};
-use crate::store::{Grant, LimitExceeded, StoreData};
+use crate::store::{Grant, StoreData};
 use crate::ticker::EpochTicker;
 use crate::{Action, CallContext, Event, PluginError};
 
@@ -309,7 +309,7 @@ impl PluginHost {
                 Some(refusal),
             );
         }
-        let mut store = self.store(plugin, installation);
+        let mut store = self.store(plugin, installation, installation.limits.wall);
         let started = Instant::now();
         let run = async {
             let instance: Ivr = pre
@@ -355,7 +355,8 @@ impl PluginHost {
         let Pre::Router(pre) = &plugin.pre else {
             return self.refuse(plugin, installation, World::Router, function, input, None);
         };
-        let mut store = self.store(plugin, installation);
+        let wall = installation.limits.wall.min(deadline);
+        let mut store = self.store(plugin, installation, wall);
         let started = Instant::now();
         let run = async {
             let instance: Router = pre
@@ -367,7 +368,6 @@ impl PluginHost {
                 .await
                 .map_err(|e| (false, e))
         };
-        let wall = installation.limits.wall.min(deadline);
         let result = tokio::time::timeout(wall, run).await;
         self.finish(
             plugin,
@@ -406,7 +406,7 @@ impl PluginHost {
                 Some(refusal),
             );
         }
-        let mut store = self.store(plugin, installation);
+        let mut store = self.store(plugin, installation, installation.limits.wall);
         let started = Instant::now();
         let run = async {
             let instance: Crm = pre
@@ -455,7 +455,7 @@ impl PluginHost {
                 Some(refusal),
             );
         }
-        let mut store = self.store(plugin, installation);
+        let mut store = self.store(plugin, installation, installation.limits.wall);
         let started = Instant::now();
         let run = async {
             let instance: Crm = pre
@@ -480,8 +480,14 @@ impl PluginHost {
         )
     }
 
-    /// A fresh store for one invocation, with the installation's limits and CPU deadline.
-    fn store(&self, plugin: &Plugin, installation: &Arc<Installation>) -> Store<StoreData> {
+    /// A fresh store for one invocation, with the installation's limits, and an epoch
+    /// deadline for its CPU limit and the wall-clock cap `wall`.
+    fn store(
+        &self,
+        plugin: &Plugin,
+        installation: &Arc<Installation>,
+        wall: Duration,
+    ) -> Store<StoreData> {
         let limits = &installation.limits;
         let grant = Arc::new(Grant {
             installation: installation.clone(),
@@ -490,17 +496,16 @@ impl PluginHost {
             http: self.inner.http.clone(),
             kv: self.inner.kv.clone(),
         });
-        let mut store = Store::new(&self.inner.engine, StoreData::new(grant, limits));
+        let mut store = Store::new(&self.inner.engine, StoreData::new(grant, limits, wall));
         store.limiter(|data| &mut data.limiter);
         let tick = self.inner.epoch_tick;
-        store.set_epoch_deadline(ticks(limits.cpu, tick));
+        store.set_epoch_deadline(ticks(limits.cpu.min(wall), tick));
         store.epoch_deadline_callback(move |ctx| {
-            let cpu = &ctx.data().cpu;
-            let used = cpu.used();
-            if used >= cpu.limit {
-                return Err(wasmtime::Error::new(LimitExceeded::Cpu));
+            let clock = &ctx.data().cpu;
+            if let Some(limit) = clock.exceeded() {
+                return Err(wasmtime::Error::new(limit));
             }
-            Ok(UpdateDeadline::Continue(ticks(cpu.limit - used, tick)))
+            Ok(UpdateDeadline::Continue(ticks(clock.remaining(), tick)))
         });
         store
     }
@@ -555,8 +560,12 @@ impl PluginHost {
     ) -> PluginCall<T> {
         let duration = started.elapsed();
         let limits = &installation.limits;
+        let late = duration > store.data().cpu.wall;
         let (output, outcome) = match result {
+            // Cut at an await, or returned after the cap (a guest that never waits on the host
+            // can finish between two epoch ticks): either way its answer is too late to use.
             Err(_) => (None, Outcome::Trapped(Trap::WallClockLimit)),
+            Ok(Ok(_)) if late => (None, Outcome::Trapped(Trap::WallClockLimit)),
             Ok(Err((instantiating, error))) => {
                 let trap = match Trap::classify(&error) {
                     Trap::Other(reason) if instantiating => Trap::Instantiation(reason),

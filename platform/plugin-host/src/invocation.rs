@@ -60,7 +60,7 @@ pub enum Trap {
     /// It overflowed the WebAssembly stack (deep recursion).
     StackOverflow,
     /// The whole invocation, host calls included, took longer than the wall-clock limit (or
-    /// the caller's deadline, for router `score`).
+    /// the caller's deadline, for router `score`): it was cut, or it returned too late.
     WallClockLimit,
     /// All instance slots were busy, or instantiation failed.
     Instantiation(String),
@@ -123,6 +123,7 @@ impl Trap {
         if let Some(limit) = error.downcast_ref::<LimitExceeded>() {
             return match limit {
                 LimitExceeded::Cpu => Trap::CpuLimit,
+                LimitExceeded::Wall => Trap::WallClockLimit,
                 LimitExceeded::Memory => Trap::MemoryLimit,
                 LimitExceeded::Table => Trap::TableLimit,
             };
