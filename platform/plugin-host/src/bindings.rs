@@ -57,3 +57,22 @@ pub mod crm {
         },
     });
 }
+
+/// The `integration` world.
+pub mod integration {
+    wasmtime::component::bindgen!({
+        path: "../../plugins-sdk/wit",
+        world: "integration",
+        // Every import comes from the ivr bindings through `with`.
+        exports: { default: async },
+        additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
+        with: {
+            "kefu:plugin/types": super::ivr::kefu::plugin::types,
+            "kefu:plugin/log": super::ivr::kefu::plugin::log,
+            "kefu:plugin/kv": super::ivr::kefu::plugin::kv,
+            "kefu:plugin/http": super::ivr::kefu::plugin::http,
+            "kefu:plugin/config": super::ivr::kefu::plugin::config,
+            "kefu:plugin/customers": super::ivr::kefu::plugin::customers,
+        },
+    });
+}

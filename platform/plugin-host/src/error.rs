@@ -59,9 +59,6 @@ pub enum LoadError {
         /// What wasmtime said.
         reason: String,
     },
-    /// The world is defined in the WIT but the host has no call path for it yet (`integration`).
-    #[error("world `{0}` is defined but the host cannot run it yet")]
-    WorldNotSupported(&'static str),
     /// Setting up the engine or linker failed.
     #[error("host setup failed: {0}")]
     Host(String),

@@ -13,6 +13,8 @@ use wasmtime::{
 
 use crate::bindings::crm::kefu::plugin::crm_types::{CallSummary, CrmAction, CustomerCard};
 use crate::bindings::crm::{Crm, CrmPre};
+use crate::bindings::integration::kefu::plugin::integration_types::DomainEvent;
+use crate::bindings::integration::{Integration, IntegrationPre};
 use crate::bindings::ivr::kefu::plugin as wit;
 use crate::bindings::ivr::{Ivr, IvrPre};
 use crate::bindings::router::kefu::plugin::router_types::{Call, Candidate, Score};
@@ -82,6 +84,7 @@ enum Pre {
     Ivr(IvrPre<StoreData>),
     Router(RouterPre<StoreData>),
     Crm(CrmPre<StoreData>),
+    Integration(IntegrationPre<StoreData>),
 }
 
 /// The result of calling a plugin's export.
@@ -101,6 +104,8 @@ pub type RouterCall = PluginCall<Vec<Score>>;
 pub type CrmLookupCall = PluginCall<Option<CustomerCard>>;
 /// The result of a CRM `on-call-ended` call.
 pub type CrmEndedCall = PluginCall<Vec<CrmAction>>;
+/// The result of an integration `on-event` call.
+pub type IntegrationCall = PluginCall<()>;
 
 /// A replay and how it compares with the original.
 #[derive(Debug)]
@@ -172,9 +177,6 @@ impl PluginHost {
         {
             return Ok(loaded.clone());
         }
-        if manifest.world == World::Integration {
-            return Err(LoadError::WorldNotSupported(manifest.world.wit_name()));
-        }
         let cached = lock(&self.inner.components).get(&content_hash).cloned();
         let (component, compile_time) = match cached {
             Some(component) => (component, None),
@@ -204,7 +206,7 @@ impl PluginHost {
             World::Router => Pre::Router(RouterPre::new(instance_pre).map_err(mismatch)?),
             World::Crm => Pre::Crm(CrmPre::new(instance_pre).map_err(mismatch)?),
             World::Integration => {
-                return Err(LoadError::WorldNotSupported(manifest.world.wit_name()));
+                Pre::Integration(IntegrationPre::new(instance_pre).map_err(mismatch)?)
             }
         };
         let allowed_hosts = manifest
@@ -480,6 +482,49 @@ impl PluginHost {
         )
     }
 
+    /// Calls the integration plugin's `on-event` with one of the tenant's domain events, in a
+    /// fresh instance, within the installation's limits, and logs the invocation. An event of
+    /// another tenant is refused before anything runs.
+    pub async fn integration_on_event(
+        &self,
+        plugin: &Plugin,
+        installation: &Arc<Installation>,
+        event: &DomainEvent,
+    ) -> IntegrationCall {
+        let input = serde_json::json!({ "event": event });
+        let function = "on-event";
+        let world = World::Integration;
+        let Pre::Integration(pre) = &plugin.pre else {
+            return self.refuse(plugin, installation, world, function, input, None);
+        };
+        if let Some(refusal) = tenant_mismatch(installation, &event.tenant_id) {
+            return self.refuse(plugin, installation, world, function, input, Some(refusal));
+        }
+        let mut store = self.store(plugin, installation, installation.limits.wall);
+        let started = Instant::now();
+        let run = async {
+            let instance: Integration = pre
+                .instantiate_async(&mut store)
+                .await
+                .map_err(|e| (true, e))?;
+            instance
+                .call_on_event(&mut store, event)
+                .await
+                .map_err(|e| (false, e))
+        };
+        let result = tokio::time::timeout(installation.limits.wall, run).await;
+        self.finish(
+            plugin,
+            installation,
+            world,
+            function,
+            input,
+            store,
+            started,
+            result,
+        )
+    }
+
     /// A fresh store for one invocation, with the installation's limits, and an epoch
     /// deadline for its CPU limit and the wall-clock cap `wall`.
     fn store(
@@ -653,6 +698,10 @@ impl PluginHost {
         struct EndedInput {
             summary: CallSummary,
         }
+        #[derive(serde::Deserialize)]
+        struct DomainInput {
+            event: DomainEvent,
+        }
         let input = recorded.input.clone();
         let invocation = match (recorded.world, recorded.function.as_str()) {
             (World::Ivr, "on-event") => {
@@ -675,6 +724,12 @@ impl PluginHost {
             (World::Crm, "on-call-ended") => {
                 let i: EndedInput = serde_json::from_value(input)?;
                 self.crm_on_call_ended(&plugin, installation, &i.summary)
+                    .await
+                    .invocation
+            }
+            (World::Integration, "on-event") => {
+                let i: DomainInput = serde_json::from_value(input)?;
+                self.integration_on_event(&plugin, installation, &i.event)
                     .await
                     .invocation
             }
