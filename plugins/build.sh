@@ -7,7 +7,11 @@ cd "$(dirname "$0")"
 export CARGO_TARGET_DIR="${KEFU_WASM_TARGET_DIR:-$HOME/.cache/kefu/target-wasm}"
 out="${KEFU_PLUGIN_WASM_DIR:-$CARGO_TARGET_DIR/plugins}"
 rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
-cargo build --release --locked --target wasm32-wasip2
+# One package at a time: building members together would unify the SDK's world features, and
+# a component that carries another world's type section cannot be linked.
+for manifest in */Cargo.toml test-guests/*/Cargo.toml; do
+  cargo build --release --locked --target wasm32-wasip2 --manifest-path "$manifest"
+done
 mkdir -p "$out"
 for wasm in "$CARGO_TARGET_DIR"/wasm32-wasip2/release/*.wasm; do
   cp "$wasm" "$out/"

@@ -27,10 +27,10 @@ fn wasm(name: &str) -> Vec<u8> {
         .unwrap_or_else(|e| panic!("{} ({e}): run plugins/build.sh first", path.display()))
 }
 
-fn context(data: Vec<(String, String)>) -> CallContext {
+fn context(tenant: &kefu_core::TenantId, data: Vec<(String, String)>) -> CallContext {
     CallContext {
         call_id: "call_01".into(),
-        tenant_id: "ten_bench".into(),
+        tenant_id: tenant.to_string(),
         caller: "+8613800138000".into(),
         dialled: "+862150000000".into(),
         data,
@@ -66,10 +66,13 @@ fn setup() -> Setup {
         }),
     );
     // A typical mid-menu event: the caller pressed 1 in the main menu.
-    let context = context(vec![
-        ("ivr-menu.stack".into(), "main".into()),
-        ("ivr-menu.retries".into(), "0".into()),
-    ]);
+    let context = context(
+        &installation.tenant,
+        vec![
+            ("ivr-menu.stack".into(), "main".into()),
+            ("ivr-menu.retries".into(), "0".into()),
+        ],
+    );
     let event = Event::DigitsCollected(CollectedDigits {
         tag: "menu:main".into(),
         digits: "1".into(),
@@ -188,18 +191,18 @@ fn concurrent_memory(rt: &tokio::runtime::Runtime) -> String {
             PluginHost::new(HostConfig::default(), Arc::new(MemoryLog::new(1))).expect("host");
         let manifest: Manifest = serde_json::from_value(serde_json::json!({
             "name": "misbehave", "version": "1.0.0", "world": "ivr",
-            "capabilities": {"log": true, "http": {"allowed_hosts": [format!("127.0.0.1:{port}")]}}
+            "capabilities": {"log": true, "kv": true, "config": true, "http": {"allowed_hosts": [format!("127.0.0.1:{port}")]}}
         }))
         .expect("manifest");
         let plugin = host.load(manifest, &wasm("misbehave")).expect("load");
         let installation = Arc::new(Installation::new(kefu_core::TenantId::new()));
         let url = format!("http://127.0.0.1:{port}/");
         // Warm the pool and the allocator once, then measure.
-        let ctx = context(vec![("behaviour".into(), "ok".into())]);
+        let ctx = context(&installation.tenant, vec![("behaviour".into(), "ok".into())]);
         host.ivr_on_event(&plugin, &installation, &ctx, &Event::CallStarted)
             .await;
         let before = rss_kib();
-        let ctx = context(vec![
+        let ctx = context(&installation.tenant, vec![
             ("behaviour".into(), "http".into()),
             ("url".into(), url),
         ]);

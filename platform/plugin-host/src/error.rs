@@ -59,9 +59,6 @@ pub enum LoadError {
         /// What wasmtime said.
         reason: String,
     },
-    /// This phase of the host runs only the ivr world.
-    #[error("world `{0}` is defined but the host cannot run it yet")]
-    WorldNotSupported(&'static str),
     /// Setting up the engine or linker failed.
     #[error("host setup failed: {0}")]
     Host(String),
@@ -79,6 +76,14 @@ pub enum ReplayError {
         version: semver::Version,
         /// Recorded content hash.
         content_hash: String,
+    },
+    /// The record names a function its world does not export.
+    #[error("world `{world}` has no function `{function}`")]
+    UnknownFunction {
+        /// The recorded world.
+        world: &'static str,
+        /// The recorded function.
+        function: String,
     },
     /// The recorded input does not decode as this world's input.
     #[error("recorded input does not decode: {0}")]

@@ -1,5 +1,5 @@
 //! [`PluginHost`]: the engine, the compiled-component cache, per-plugin pre-linked instances
-//! and the IVR invocation path.
+//! and the invocation paths of the `ivr`, `router` and `crm` worlds.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -11,15 +11,21 @@ use wasmtime::{
     Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, UpdateDeadline,
 };
 
+use crate::bindings::crm::kefu::plugin::crm_types::{CallSummary, CrmAction, CustomerCard};
+use crate::bindings::crm::{Crm, CrmPre};
+use crate::bindings::integration::kefu::plugin::integration_types::DomainEvent;
+use crate::bindings::integration::{Integration, IntegrationPre};
 use crate::bindings::ivr::kefu::plugin as wit;
 use crate::bindings::ivr::{Ivr, IvrPre};
+use crate::bindings::router::kefu::plugin::router_types::{Call, Candidate, Score};
+use crate::bindings::router::{Router, RouterPre};
 use crate::error::{LoadError, ReplayError};
 use crate::http::{HttpClient, ReqwestClient};
 use crate::invocation::{Invocation, InvocationSink, Outcome, Rejection, Trap};
 use crate::kv::KvStore;
 use crate::limits::{HostConfig, InvocationLimits};
 use crate::manifest::{Manifest, World, interface};
-use crate::store::{Grant, LimitExceeded, StoreData};
+use crate::store::{Grant, StoreData};
 use crate::ticker::EpochTicker;
 use crate::{Action, CallContext, Event, PluginError};
 
@@ -54,7 +60,7 @@ pub struct Plugin {
     manifest: Manifest,
     content_hash: String,
     allowed_hosts: Arc<[String]>,
-    pre: IvrPre<StoreData>,
+    pre: Pre,
     compile_time: Option<Duration>,
 }
 
@@ -73,14 +79,33 @@ impl Plugin {
     }
 }
 
-/// The result of an IVR `on-event` call.
+/// A pre-linked component, by world.
+enum Pre {
+    Ivr(IvrPre<StoreData>),
+    Router(RouterPre<StoreData>),
+    Crm(CrmPre<StoreData>),
+    Integration(IntegrationPre<StoreData>),
+}
+
+/// The result of calling a plugin's export.
 #[derive(Debug)]
-pub struct IvrCall {
+pub struct PluginCall<T> {
     /// The plugin's answer, when it returned and the host accepted it.
-    pub output: Option<Result<Vec<Action>, PluginError>>,
+    pub output: Option<Result<T, PluginError>>,
     /// The logged record.
     pub invocation: Invocation,
 }
+
+/// The result of an IVR `on-event` call.
+pub type IvrCall = PluginCall<Vec<Action>>;
+/// The result of a router `score` call.
+pub type RouterCall = PluginCall<Vec<Score>>;
+/// The result of a CRM `lookup` call.
+pub type CrmLookupCall = PluginCall<Option<CustomerCard>>;
+/// The result of a CRM `on-call-ended` call.
+pub type CrmEndedCall = PluginCall<Vec<CrmAction>>;
+/// The result of an integration `on-event` call.
+pub type IntegrationCall = PluginCall<()>;
 
 /// A replay and how it compares with the original.
 #[derive(Debug)]
@@ -152,9 +177,6 @@ impl PluginHost {
         {
             return Ok(loaded.clone());
         }
-        if manifest.world != World::Ivr {
-            return Err(LoadError::WorldNotSupported(manifest.world.wit_name()));
-        }
         let cached = lock(&self.inner.components).get(&content_hash).cloned();
         let (component, compile_time) = match cached {
             Some(component) => (component, None),
@@ -179,7 +201,14 @@ impl PluginHost {
             reason: format!("{e:#}"),
         };
         let instance_pre = linker.instantiate_pre(&component).map_err(mismatch)?;
-        let pre = IvrPre::new(instance_pre).map_err(mismatch)?;
+        let pre = match manifest.world {
+            World::Ivr => Pre::Ivr(IvrPre::new(instance_pre).map_err(mismatch)?),
+            World::Router => Pre::Router(RouterPre::new(instance_pre).map_err(mismatch)?),
+            World::Crm => Pre::Crm(CrmPre::new(instance_pre).map_err(mismatch)?),
+            World::Integration => {
+                Pre::Integration(IntegrationPre::new(instance_pre).map_err(mismatch)?)
+            }
+        };
         let allowed_hosts = manifest
             .capabilities
             .http
@@ -258,7 +287,8 @@ impl PluginHost {
     }
 
     /// Calls the IVR plugin's `on-event` in a fresh instance, within the installation's limits,
-    /// and logs the invocation.
+    /// and logs the invocation. A context for another tenant than the installation's is
+    /// refused before anything runs.
     pub async fn ivr_on_event(
         &self,
         plugin: &Plugin,
@@ -267,31 +297,24 @@ impl PluginHost {
         event: &Event,
     ) -> IvrCall {
         let input = serde_json::json!({ "context": context, "event": event });
-        let limits = &installation.limits;
-        let grant = Arc::new(Grant {
-            installation: installation.clone(),
-            plugin: plugin.manifest.name.clone(),
-            allowed_hosts: plugin.allowed_hosts.clone(),
-            http: self.inner.http.clone(),
-            kv: self.inner.kv.clone(),
-        });
-        let mut store = Store::new(&self.inner.engine, StoreData::new(grant, limits));
-        store.limiter(|data| &mut data.limiter);
-        let tick = self.inner.epoch_tick;
-        store.set_epoch_deadline(ticks(limits.cpu, tick));
-        store.epoch_deadline_callback(move |ctx| {
-            let cpu = &ctx.data().cpu;
-            let used = cpu.used();
-            if used >= cpu.limit {
-                return Err(wasmtime::Error::new(LimitExceeded::Cpu));
-            }
-            Ok(UpdateDeadline::Continue(ticks(cpu.limit - used, tick)))
-        });
-
+        let function = "on-event";
+        let Pre::Ivr(pre) = &plugin.pre else {
+            return self.refuse(plugin, installation, World::Ivr, function, input, None);
+        };
+        if let Some(refusal) = tenant_mismatch(installation, &context.tenant_id) {
+            return self.refuse(
+                plugin,
+                installation,
+                World::Ivr,
+                function,
+                input,
+                Some(refusal),
+            );
+        }
+        let mut store = self.store(plugin, installation, installation.limits.wall);
         let started = Instant::now();
         let run = async {
-            let instance: Ivr = plugin
-                .pre
+            let instance: Ivr = pre
                 .instantiate_async(&mut store)
                 .await
                 .map_err(|e| (true, e))?;
@@ -300,11 +323,294 @@ impl PluginHost {
                 .await
                 .map_err(|e| (false, e))
         };
-        let result = tokio::time::timeout(limits.wall, run).await;
-        let duration = started.elapsed();
+        let result = tokio::time::timeout(installation.limits.wall, run).await;
+        self.finish(
+            plugin,
+            installation,
+            World::Ivr,
+            function,
+            input,
+            store,
+            started,
+            result,
+        )
+    }
 
+    /// Calls the router plugin's `score` in a fresh instance, within the installation's limits
+    /// and `deadline` (the ACD's: past it the engine decides without scores), whichever is
+    /// sooner, and logs the invocation. A deadline that passes is a
+    /// [`Trap::WallClockLimit`].
+    pub async fn router_score(
+        &self,
+        plugin: &Plugin,
+        installation: &Arc<Installation>,
+        call: &Call,
+        candidates: &[Candidate],
+        deadline: Duration,
+    ) -> RouterCall {
+        let input = serde_json::json!({
+            "call": call,
+            "candidates": candidates,
+            "deadline_us": deadline.as_micros() as u64,
+        });
+        let function = "score";
+        let Pre::Router(pre) = &plugin.pre else {
+            return self.refuse(plugin, installation, World::Router, function, input, None);
+        };
+        let wall = installation.limits.wall.min(deadline);
+        let mut store = self.store(plugin, installation, wall);
+        let started = Instant::now();
+        let run = async {
+            let instance: Router = pre
+                .instantiate_async(&mut store)
+                .await
+                .map_err(|e| (true, e))?;
+            instance
+                .call_score(&mut store, call, candidates)
+                .await
+                .map_err(|e| (false, e))
+        };
+        let result = tokio::time::timeout(wall, run).await;
+        self.finish(
+            plugin,
+            installation,
+            World::Router,
+            function,
+            input,
+            store,
+            started,
+            result,
+        )
+    }
+
+    /// Calls the CRM plugin's `lookup` (the screen-pop card for `caller`) in a fresh instance,
+    /// within the installation's limits, and logs the invocation. A context for another tenant
+    /// than the installation's is refused before anything runs.
+    pub async fn crm_lookup(
+        &self,
+        plugin: &Plugin,
+        installation: &Arc<Installation>,
+        caller: &str,
+        context: &CallContext,
+    ) -> CrmLookupCall {
+        let input = serde_json::json!({ "caller": caller, "context": context });
+        let function = "lookup";
+        let Pre::Crm(pre) = &plugin.pre else {
+            return self.refuse(plugin, installation, World::Crm, function, input, None);
+        };
+        if let Some(refusal) = tenant_mismatch(installation, &context.tenant_id) {
+            return self.refuse(
+                plugin,
+                installation,
+                World::Crm,
+                function,
+                input,
+                Some(refusal),
+            );
+        }
+        let mut store = self.store(plugin, installation, installation.limits.wall);
+        let started = Instant::now();
+        let run = async {
+            let instance: Crm = pre
+                .instantiate_async(&mut store)
+                .await
+                .map_err(|e| (true, e))?;
+            instance
+                .call_lookup(&mut store, caller, context)
+                .await
+                .map_err(|e| (false, e))
+        };
+        let result = tokio::time::timeout(installation.limits.wall, run).await;
+        self.finish(
+            plugin,
+            installation,
+            World::Crm,
+            function,
+            input,
+            store,
+            started,
+            result,
+        )
+    }
+
+    /// Calls the CRM plugin's `on-call-ended` in a fresh instance, within the installation's
+    /// limits, and logs the invocation. A summary of another tenant's call is refused before
+    /// anything runs.
+    pub async fn crm_on_call_ended(
+        &self,
+        plugin: &Plugin,
+        installation: &Arc<Installation>,
+        summary: &CallSummary,
+    ) -> CrmEndedCall {
+        let input = serde_json::json!({ "summary": summary });
+        let function = "on-call-ended";
+        let Pre::Crm(pre) = &plugin.pre else {
+            return self.refuse(plugin, installation, World::Crm, function, input, None);
+        };
+        if let Some(refusal) = tenant_mismatch(installation, &summary.tenant_id) {
+            return self.refuse(
+                plugin,
+                installation,
+                World::Crm,
+                function,
+                input,
+                Some(refusal),
+            );
+        }
+        let mut store = self.store(plugin, installation, installation.limits.wall);
+        let started = Instant::now();
+        let run = async {
+            let instance: Crm = pre
+                .instantiate_async(&mut store)
+                .await
+                .map_err(|e| (true, e))?;
+            instance
+                .call_on_call_ended(&mut store, summary)
+                .await
+                .map_err(|e| (false, e))
+        };
+        let result = tokio::time::timeout(installation.limits.wall, run).await;
+        self.finish(
+            plugin,
+            installation,
+            World::Crm,
+            function,
+            input,
+            store,
+            started,
+            result,
+        )
+    }
+
+    /// Calls the integration plugin's `on-event` with one of the tenant's domain events, in a
+    /// fresh instance, within the installation's limits, and logs the invocation. An event of
+    /// another tenant is refused before anything runs.
+    pub async fn integration_on_event(
+        &self,
+        plugin: &Plugin,
+        installation: &Arc<Installation>,
+        event: &DomainEvent,
+    ) -> IntegrationCall {
+        let input = serde_json::json!({ "event": event });
+        let function = "on-event";
+        let world = World::Integration;
+        let Pre::Integration(pre) = &plugin.pre else {
+            return self.refuse(plugin, installation, world, function, input, None);
+        };
+        if let Some(refusal) = tenant_mismatch(installation, &event.tenant_id) {
+            return self.refuse(plugin, installation, world, function, input, Some(refusal));
+        }
+        let mut store = self.store(plugin, installation, installation.limits.wall);
+        let started = Instant::now();
+        let run = async {
+            let instance: Integration = pre
+                .instantiate_async(&mut store)
+                .await
+                .map_err(|e| (true, e))?;
+            instance
+                .call_on_event(&mut store, event)
+                .await
+                .map_err(|e| (false, e))
+        };
+        let result = tokio::time::timeout(installation.limits.wall, run).await;
+        self.finish(
+            plugin,
+            installation,
+            world,
+            function,
+            input,
+            store,
+            started,
+            result,
+        )
+    }
+
+    /// A fresh store for one invocation, with the installation's limits, and an epoch
+    /// deadline for its CPU limit and the wall-clock cap `wall`.
+    fn store(
+        &self,
+        plugin: &Plugin,
+        installation: &Arc<Installation>,
+        wall: Duration,
+    ) -> Store<StoreData> {
+        let limits = &installation.limits;
+        let grant = Arc::new(Grant {
+            installation: installation.clone(),
+            plugin: plugin.manifest.name.clone(),
+            allowed_hosts: plugin.allowed_hosts.clone(),
+            http: self.inner.http.clone(),
+            kv: self.inner.kv.clone(),
+        });
+        let mut store = Store::new(&self.inner.engine, StoreData::new(grant, limits, wall));
+        store.limiter(|data| &mut data.limiter);
+        let tick = self.inner.epoch_tick;
+        store.set_epoch_deadline(ticks(limits.cpu.min(wall), tick));
+        store.epoch_deadline_callback(move |ctx| {
+            let clock = &ctx.data().cpu;
+            if let Some(limit) = clock.exceeded() {
+                return Err(wasmtime::Error::new(limit));
+            }
+            Ok(UpdateDeadline::Continue(ticks(clock.remaining(), tick)))
+        });
+        store
+    }
+
+    /// Logs and returns an invocation refused before instantiation: `refusal`, or when `None`,
+    /// the plugin's world is not `world`.
+    fn refuse<T>(
+        &self,
+        plugin: &Plugin,
+        installation: &Installation,
+        world: World,
+        function: &str,
+        input: serde_json::Value,
+        refusal: Option<Rejection>,
+    ) -> PluginCall<T> {
+        let rejection = refusal.unwrap_or(Rejection::WrongWorld {
+            plugin: plugin.manifest.world,
+            called: world,
+        });
+        let invocation = Invocation {
+            plugin: plugin.manifest.name.clone(),
+            version: plugin.manifest.version.clone(),
+            content_hash: plugin.content_hash.clone(),
+            tenant: installation.tenant.to_string(),
+            world,
+            function: function.into(),
+            input,
+            outcome: Outcome::Rejected(rejection),
+            duration_us: 0,
+            host_calls: Vec::new(),
+            logs: Vec::new(),
+        };
+        self.inner.sink.record(&invocation);
+        PluginCall {
+            output: None,
+            invocation,
+        }
+    }
+
+    /// Classifies how a run ended, applies the output cap, logs the invocation.
+    #[allow(clippy::too_many_arguments)] // one private call site per world
+    fn finish<T: serde::Serialize>(
+        &self,
+        plugin: &Plugin,
+        installation: &Installation,
+        world: World,
+        function: &str,
+        input: serde_json::Value,
+        store: Store<StoreData>,
+        started: Instant,
+        result: RunResult<T>,
+    ) -> PluginCall<T> {
+        let duration = started.elapsed();
+        let limits = &installation.limits;
+        let late = duration > store.data().cpu.wall;
         let (output, outcome) = match result {
+            // Cut at an await, or returned after the cap (a guest that never waits on the host
+            // can finish between two epoch ticks): either way its answer is too late to use.
             Err(_) => (None, Outcome::Trapped(Trap::WallClockLimit)),
+            Ok(Ok(_)) if late => (None, Outcome::Trapped(Trap::WallClockLimit)),
             Ok(Err((instantiating, error))) => {
                 let trap = match Trap::classify(&error) {
                     Trap::Other(reason) if instantiating => Trap::Instantiation(reason),
@@ -341,8 +647,8 @@ impl PluginHost {
             version: plugin.manifest.version.clone(),
             content_hash: plugin.content_hash.clone(),
             tenant: installation.tenant.to_string(),
-            world: World::Ivr,
-            function: "on-event".into(),
+            world,
+            function: function.into(),
             input,
             outcome,
             duration_us: duration.as_micros() as u64,
@@ -350,7 +656,7 @@ impl PluginHost {
             logs: data.logs,
         };
         self.inner.sink.record(&invocation);
-        IvrCall { output, invocation }
+        PluginCall { output, invocation }
     }
 
     /// Re-runs a recorded invocation's input against the same plugin version (same content
@@ -377,16 +683,83 @@ impl PluginHost {
             context: CallContext,
             event: Event,
         }
-        let input: IvrInput = serde_json::from_value(recorded.input.clone())?;
-        let call = self
-            .ivr_on_event(&plugin, installation, &input.context, &input.event)
-            .await;
-        let identical = call.invocation.outcome == recorded.outcome;
+        #[derive(serde::Deserialize)]
+        struct ScoreInput {
+            call: Call,
+            candidates: Vec<Candidate>,
+            deadline_us: u64,
+        }
+        #[derive(serde::Deserialize)]
+        struct LookupInput {
+            caller: String,
+            context: CallContext,
+        }
+        #[derive(serde::Deserialize)]
+        struct EndedInput {
+            summary: CallSummary,
+        }
+        #[derive(serde::Deserialize)]
+        struct DomainInput {
+            event: DomainEvent,
+        }
+        let input = recorded.input.clone();
+        let invocation = match (recorded.world, recorded.function.as_str()) {
+            (World::Ivr, "on-event") => {
+                let i: IvrInput = serde_json::from_value(input)?;
+                let call = self.ivr_on_event(&plugin, installation, &i.context, &i.event);
+                call.await.invocation
+            }
+            (World::Router, "score") => {
+                let i: ScoreInput = serde_json::from_value(input)?;
+                let deadline = Duration::from_micros(i.deadline_us);
+                let call =
+                    self.router_score(&plugin, installation, &i.call, &i.candidates, deadline);
+                call.await.invocation
+            }
+            (World::Crm, "lookup") => {
+                let i: LookupInput = serde_json::from_value(input)?;
+                let call = self.crm_lookup(&plugin, installation, &i.caller, &i.context);
+                call.await.invocation
+            }
+            (World::Crm, "on-call-ended") => {
+                let i: EndedInput = serde_json::from_value(input)?;
+                self.crm_on_call_ended(&plugin, installation, &i.summary)
+                    .await
+                    .invocation
+            }
+            (World::Integration, "on-event") => {
+                let i: DomainInput = serde_json::from_value(input)?;
+                self.integration_on_event(&plugin, installation, &i.event)
+                    .await
+                    .invocation
+            }
+            (world, function) => {
+                return Err(ReplayError::UnknownFunction {
+                    world: world.wit_name(),
+                    function: function.to_owned(),
+                });
+            }
+        };
+        let identical = invocation.outcome == recorded.outcome;
         Ok(Replay {
-            invocation: call.invocation,
+            invocation,
             identical,
         })
     }
+}
+
+/// How a run ended: the wall clock ran out, wasmtime failed (while instantiating, or in the
+/// call), or the export returned.
+type RunResult<T> =
+    Result<Result<Result<T, PluginError>, (bool, wasmtime::Error)>, tokio::time::error::Elapsed>;
+
+/// A refusal when `tenant` (from the call's input) is not the installation's tenant.
+fn tenant_mismatch(installation: &Installation, tenant: &str) -> Option<Rejection> {
+    let expected = installation.tenant.to_string();
+    (tenant != expected).then(|| Rejection::TenantMismatch {
+        input: tenant.to_owned(),
+        installation: expected,
+    })
 }
 
 fn engine_config(config: &HostConfig) -> Config {

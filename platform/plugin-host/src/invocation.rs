@@ -21,7 +21,7 @@ pub struct Invocation {
     pub tenant: String,
     /// The extension point.
     pub world: World,
-    /// The exported function (`on-event`).
+    /// The exported function (`on-event`, `score`, `lookup`, `on-call-ended`).
     pub function: String,
     /// The arguments, as JSON.
     pub input: serde_json::Value,
@@ -43,7 +43,7 @@ pub enum Outcome {
     Returned(serde_json::Value),
     /// The guest was stopped.
     Trapped(Trap),
-    /// The guest returned, but the host refused the result.
+    /// The host refused the input before instantiating, or refused the returned result.
     Rejected(Rejection),
 }
 
@@ -59,7 +59,8 @@ pub enum Trap {
     TableLimit,
     /// It overflowed the WebAssembly stack (deep recursion).
     StackOverflow,
-    /// The whole invocation, host calls included, took longer than the wall-clock limit.
+    /// The whole invocation, host calls included, took longer than the wall-clock limit (or
+    /// the caller's deadline, for router `score`): it was cut, or it returned too late.
     WallClockLimit,
     /// All instance slots were busy, or instantiation failed.
     Instantiation(String),
@@ -67,7 +68,7 @@ pub enum Trap {
     Other(String),
 }
 
-/// Why a returned result was refused.
+/// Why an invocation or its result was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
 pub enum Rejection {
@@ -77,6 +78,20 @@ pub enum Rejection {
         bytes: usize,
         /// The limit, bytes.
         limit: usize,
+    },
+    /// The input names another tenant than the installation's (nothing was instantiated).
+    TenantMismatch {
+        /// The tenant in the input (`call-context.tenant-id`, `call-summary.tenant-id`).
+        input: String,
+        /// The installation's tenant.
+        installation: String,
+    },
+    /// The plugin implements another world than the one called (nothing was instantiated).
+    WrongWorld {
+        /// The plugin's world.
+        plugin: World,
+        /// The world whose function was called.
+        called: World,
     },
 }
 
@@ -108,6 +123,7 @@ impl Trap {
         if let Some(limit) = error.downcast_ref::<LimitExceeded>() {
             return match limit {
                 LimitExceeded::Cpu => Trap::CpuLimit,
+                LimitExceeded::Wall => Trap::WallClockLimit,
                 LimitExceeded::Memory => Trap::MemoryLimit,
                 LimitExceeded::Table => Trap::TableLimit,
             };

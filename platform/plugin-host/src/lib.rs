@@ -9,10 +9,16 @@
 //!   with only the declared host imports plus a WASI that denies everything (no files,
 //!   environment, arguments, sockets or stdio). The result is an `Arc<`[`Plugin`]`>`; a live call
 //!   keeps the one it started with.
-//! - Every invocation ([`PluginHost::ivr_on_event`]) gets a fresh instance from the pooling
+//! - Every invocation ([`PluginHost::ivr_on_event`], [`PluginHost::router_score`],
+//!   [`PluginHost::crm_lookup`], [`PluginHost::crm_on_call_ended`],
+//!   [`PluginHost::integration_on_event`]) gets a fresh instance from the pooling
 //!   allocator and a fresh store, limited per [`Installation`]: guest CPU time (epoch deadline,
 //!   time in host calls not counted), memory, tables, instances, a wall-clock cap, and the size
 //!   of the output. The WebAssembly stack cap is host-wide ([`HostConfig`]).
+//! - An input naming another tenant than the installation's (`call-context.tenant-id`,
+//!   `call-summary.tenant-id`, `domain-event.tenant-id`), or a call to a function of another
+//!   world than the plugin's, is refused before instantiation and logged as
+//!   [`Outcome::Rejected`].
 //! - Every invocation produces an [`Invocation`] record (plugin, version, content hash, tenant,
 //!   input, outcome or trap, duration, host calls, log lines), handed to an [`InvocationSink`]
 //!   and returned to the caller. [`PluginHost::replay`] re-runs a record's input on the same
@@ -22,8 +28,10 @@
 //! host's files, environment or network beyond the HTTP allow-list, or let one invocation see
 //! another's state (instances are never reused; pool slots are reset by wasmtime).
 //!
-//! This phase runs the `ivr` world; `crm`, `router` and `integration` are defined in the WIT
-//! and refused by [`PluginHost::load`] until their call paths exist.
+//! All four worlds run: `ivr`, `router`, `crm` and `integration`. The router's `score` also
+//! takes the caller's deadline (the ACD's), which caps its wall-clock time; the wall-clock cap
+//! is enforced at epoch ticks as well as at awaits, and an answer returned after it is a
+//! [`Trap::WallClockLimit`].
 //!
 //! ```no_run
 //! # async fn example(wasm: Vec<u8>, context: kefu_plugin_host::CallContext) -> Result<(), Box<dyn std::error::Error>> {
@@ -59,7 +67,10 @@ mod store;
 mod ticker;
 
 pub use error::{LoadError, ManifestError, ReplayError};
-pub use host::{Installation, IvrCall, Plugin, PluginHost, Replay};
+pub use host::{
+    CrmEndedCall, CrmLookupCall, Installation, IntegrationCall, IvrCall, Plugin, PluginCall,
+    PluginHost, Replay, RouterCall,
+};
 pub use invocation::{
     HostCall, Invocation, InvocationSink, LogLine, MemoryLog, Outcome, Rejection, Trap,
 };
@@ -71,6 +82,22 @@ pub use manifest::{Capabilities, HttpCapability, Manifest, World};
 pub mod ivr {
     pub use crate::bindings::ivr::kefu::plugin::ivr_types::*;
 }
+/// The `router` world's types (the waiting call, candidates, scores), as the host sees them.
+pub mod router {
+    pub use crate::bindings::router::kefu::plugin::router_types::*;
+}
+
+/// The `integration` world's types (the domain event), as the host sees them.
+pub mod integration {
+    pub use crate::bindings::integration::kefu::plugin::integration_types::*;
+}
+
+/// The `crm` world's types (customer cards, call summaries, post-call actions), as the host
+/// sees them.
+pub mod crm {
+    pub use crate::bindings::crm::kefu::plugin::crm_types::*;
+}
+
 pub use bindings::ivr::kefu::plugin::types::{
     CallContext, ErrorKind, Language, PluginError, SkillRequirement,
 };

@@ -34,7 +34,9 @@ pub(crate) struct Grant {
 }
 
 impl StoreData {
-    pub(crate) fn new(grant: Arc<Grant>, limits: &InvocationLimits) -> Self {
+    /// `wall` is the invocation's wall-clock cap (the installation's, or a caller's sooner
+    /// deadline).
+    pub(crate) fn new(grant: Arc<Grant>, limits: &InvocationLimits, wall: Duration) -> Self {
         // No preopened directories, no environment, no arguments, no network, stdio closed:
         // wasm32-wasip2 guests import WASI, and every such call finds nothing.
         let wasi = WasiCtx::builder()
@@ -46,7 +48,7 @@ impl StoreData {
             wasi,
             table: ResourceTable::new(),
             limiter: Limiter::new(limits),
-            cpu: CpuClock::new(limits.cpu),
+            cpu: CpuClock::new(limits.cpu, wall),
             grant,
             host_calls: Vec::new(),
             logs: Vec::new(),
@@ -82,20 +84,39 @@ impl WasiView for StoreData {
 }
 
 /// Guest time: wall time since the call began minus time spent in host calls. The epoch
-/// callback consults it, so a plugin waiting on HTTP is not charged for the wait.
+/// callback consults it, so a plugin waiting on HTTP is not charged for the wait. It also
+/// enforces the wall-clock cap while the guest computes (the async timeout only fires when the
+/// guest waits on the host).
 pub(crate) struct CpuClock {
     pub(crate) started: Instant,
     pub(crate) in_host: Duration,
     pub(crate) limit: Duration,
+    pub(crate) wall: Duration,
 }
 
 impl CpuClock {
-    fn new(limit: Duration) -> Self {
+    fn new(limit: Duration, wall: Duration) -> Self {
         CpuClock {
             started: Instant::now(),
             in_host: Duration::ZERO,
             limit,
+            wall,
         }
+    }
+    /// Which limit is used up, if any.
+    pub(crate) fn exceeded(&self) -> Option<LimitExceeded> {
+        if self.started.elapsed() >= self.wall {
+            Some(LimitExceeded::Wall)
+        } else if self.used() >= self.limit {
+            Some(LimitExceeded::Cpu)
+        } else {
+            None
+        }
+    }
+    /// Time until the sooner of the two limits.
+    pub(crate) fn remaining(&self) -> Duration {
+        (self.limit.saturating_sub(self.used()))
+            .min(self.wall.saturating_sub(self.started.elapsed()))
     }
     /// Guest time used so far.
     pub(crate) fn used(&self) -> Duration {
@@ -108,6 +129,8 @@ impl CpuClock {
 pub(crate) enum LimitExceeded {
     #[error("CPU limit exceeded")]
     Cpu,
+    #[error("wall-clock limit exceeded")]
+    Wall,
     #[error("memory limit exceeded")]
     Memory,
     #[error("table limit exceeded")]

@@ -180,7 +180,10 @@ async fn http_to_an_undeclared_host_is_an_error_returned_to_the_guest() {
 #[tokio::test]
 async fn an_import_the_manifest_does_not_declare_refuses_the_load() {
     let (host, _) = host();
-    let without_http = manifest("misbehave", serde_json::json!({"log": true}));
+    let without_http = manifest(
+        "misbehave",
+        serde_json::json!({"log": true, "kv": true, "config": true}),
+    );
     match host.load(without_http, &guest("misbehave")) {
         Err(LoadError::UndeclaredImport { interface, .. }) => {
             assert_eq!(interface, "kefu:plugin/http@0.1.0")

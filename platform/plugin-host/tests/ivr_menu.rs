@@ -61,11 +61,12 @@ impl Call {
         installation
             .config
             .insert("menu".into(), menu_config(operator));
+        let context = context(&installation.tenant.to_string(), &[]);
         Call {
             host,
             plugin,
             installation: Arc::new(installation),
-            context: context("ten_test", &[]),
+            context,
         }
     }
 
@@ -259,11 +260,12 @@ async fn missing_configuration_is_a_plugin_error_not_a_trap() {
             &guest("ivr_menu"),
         )
         .unwrap();
+    let installation = installation();
     let call = host
         .ivr_on_event(
             &plugin,
-            &installation(),
-            &context("ten_test", &[]),
+            &installation,
+            &context(&installation.tenant.to_string(), &[]),
             &Event::CallStarted,
         )
         .await;

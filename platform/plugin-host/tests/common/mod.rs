@@ -71,14 +71,23 @@ pub fn installation() -> Arc<Installation> {
     Arc::new(Installation::new(kefu_core::TenantId::new()))
 }
 
-/// The misbehaving guest, loaded with every capability and HTTP allowed to `allowed`.
+/// The misbehaving guest, loaded with the capabilities it imports and HTTP allowed to
+/// `allowed`.
 pub fn misbehave(host: &PluginHost, allowed: &str) -> Arc<Plugin> {
-    let caps = serde_json::json!({"log": true, "http": {"allowed_hosts": [allowed]}});
-    host.load(manifest("misbehave", caps), &guest("misbehave"))
+    misbehave_named(host, "misbehave", allowed)
+}
+
+/// The misbehaving guest's component loaded as a plugin called `name`.
+pub fn misbehave_named(host: &PluginHost, name: &str, allowed: &str) -> Arc<Plugin> {
+    let caps = serde_json::json!({
+        "log": true, "kv": true, "config": true, "http": {"allowed_hosts": [allowed]},
+    });
+    host.load(manifest(name, caps), &guest("misbehave"))
         .expect("misbehave loads")
 }
 
-/// Runs the misbehaving guest with `behaviour` (plus extra call data).
+/// Runs the misbehaving guest with `behaviour` (plus extra call data), for a call of the
+/// installation's tenant.
 pub async fn behave(
     host: &PluginHost,
     plugin: &Plugin,
@@ -91,7 +100,7 @@ pub async fn behave(
     host.ivr_on_event(
         plugin,
         installation,
-        &context("ten_test", &data),
+        &context(&installation.tenant.to_string(), &data),
         &Event::CallStarted,
     )
     .await

@@ -4,7 +4,9 @@
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use kefu_plugin_sdk::ivr::{self, Action, CallContext, CallData, Event, PluginError, http};
+use kefu_plugin_sdk::ivr::{
+    self, Action, CallContext, CallData, Event, PluginError, config, http, kv,
+};
 
 /// Written by `write-global`, read by `read-global`: a fresh instance must see 0 again.
 static GLOBAL: AtomicU64 = AtomicU64::new(0);
@@ -115,11 +117,49 @@ impl ivr::Guest for Misbehave {
                 ivr::log::log(ivr::log::Level::Info, "hello from the guest");
                 Ok(vec![])
             }
+            "kv" => Ok(vec![Action::set("kv", kv_op(&context))]),
+            "secret" => {
+                let key = context.data("key").unwrap_or("token");
+                Ok(vec![Action::set(
+                    "secret",
+                    config::secret(key).unwrap_or_else(|| "<none>".into()),
+                )])
+            }
             "panic" => panic!("the guest panicked on purpose"),
             other => Err(PluginError::invalid_input(format!(
                 "unknown behaviour `{other}`"
             ))),
         }
+    }
+}
+
+/// One kv operation chosen by call data: `op` (`get`, `set`, `delete`), `key`, and for `set`
+/// either `value` or `value-bytes` (that many `v`s). The answer: `ok`, `<none>`, the value read,
+/// or the error's debug form.
+fn kv_op(context: &CallContext) -> String {
+    let key = context.data("key").unwrap_or("k");
+    let key = match context.data("key-bytes").and_then(|n| n.parse().ok()) {
+        Some(n) => "k".repeat(n),
+        None => key.to_owned(),
+    };
+    let show = |r: Result<(), kv::KvError>| match r {
+        Ok(()) => "ok".to_owned(),
+        Err(e) => format!("{e:?}"),
+    };
+    match context.data("op").unwrap_or("get") {
+        "set" => {
+            let value = match context.data("value-bytes").and_then(|n| n.parse().ok()) {
+                Some(n) => vec![b'v'; n],
+                None => context.data("value").unwrap_or("").as_bytes().to_vec(),
+            };
+            show(kv::set(&key, &value))
+        }
+        "delete" => show(kv::delete(&key)),
+        _ => match kv::get(&key) {
+            Ok(Some(value)) => String::from_utf8_lossy(&value).into_owned(),
+            Ok(None) => "<none>".into(),
+            Err(e) => format!("{e:?}"),
+        },
     }
 }
 
