@@ -84,7 +84,7 @@ on_both_databases!(publish_install_upgrade_rollback, |db| async move {
         (
             publish_body("2.0.0", "crm", json!({"config": true}), &ivr, false),
             StatusCode::BAD_REQUEST,
-            "manifest",
+            "manifest.world",
         ),
         (
             publish_body(

@@ -101,7 +101,7 @@ struct ManifestField {
 
 fn load_problem(e: &LoadError) -> Problem {
     let field = match e {
-        LoadError::Manifest(_) | LoadError::WorldNotSupported(_) => "manifest",
+        LoadError::Manifest(_) => "manifest",
         LoadError::UndeclaredImport { .. } => "manifest.capabilities",
         LoadError::WorldMismatch { .. } => "manifest.world",
         _ => "component",
