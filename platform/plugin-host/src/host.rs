@@ -133,6 +133,37 @@ struct Inner {
     _ticker: EpochTicker,
 }
 
+/// One invocation in a fresh instance: instantiate the pre-linked `$pre` as `$ty`, run `$call`
+/// (with the instance and its store) under the wall-clock cap, then classify and log it with
+/// `finish`. A macro because each world's instance type and call signature differ.
+macro_rules! invoke {
+    ($host:expr, $plugin:expr, $installation:expr, $world:expr, $function:expr, $input:expr,
+     $pre:expr, $ty:ty, $wall:expr, |$instance:ident, $store:ident| $call:expr) => {{
+        let wall = $wall;
+        let mut store = $host.store($plugin, $installation, wall);
+        let started = Instant::now();
+        let run = async {
+            let $instance: $ty = $pre
+                .instantiate_async(&mut store)
+                .await
+                .map_err(|e| (true, e))?;
+            let $store = &mut store;
+            $call.await.map_err(|e| (false, e))
+        };
+        let result = tokio::time::timeout(wall, run).await;
+        $host.finish(
+            $plugin,
+            $installation,
+            $world,
+            $function,
+            $input,
+            store,
+            started,
+            result,
+        )
+    }};
+}
+
 impl PluginHost {
     /// A host with the real HTTP client.
     pub fn new(config: HostConfig, sink: Arc<dyn InvocationSink>) -> Result<Self, LoadError> {
@@ -311,28 +342,17 @@ impl PluginHost {
                 Some(refusal),
             );
         }
-        let mut store = self.store(plugin, installation, installation.limits.wall);
-        let started = Instant::now();
-        let run = async {
-            let instance: Ivr = pre
-                .instantiate_async(&mut store)
-                .await
-                .map_err(|e| (true, e))?;
-            instance
-                .call_on_event(&mut store, context, event)
-                .await
-                .map_err(|e| (false, e))
-        };
-        let result = tokio::time::timeout(installation.limits.wall, run).await;
-        self.finish(
+        invoke!(
+            self,
             plugin,
             installation,
             World::Ivr,
             function,
             input,
-            store,
-            started,
-            result,
+            pre,
+            Ivr,
+            installation.limits.wall,
+            |instance, store| instance.call_on_event(store, context, event)
         )
     }
 
@@ -357,29 +377,17 @@ impl PluginHost {
         let Pre::Router(pre) = &plugin.pre else {
             return self.refuse(plugin, installation, World::Router, function, input, None);
         };
-        let wall = installation.limits.wall.min(deadline);
-        let mut store = self.store(plugin, installation, wall);
-        let started = Instant::now();
-        let run = async {
-            let instance: Router = pre
-                .instantiate_async(&mut store)
-                .await
-                .map_err(|e| (true, e))?;
-            instance
-                .call_score(&mut store, call, candidates)
-                .await
-                .map_err(|e| (false, e))
-        };
-        let result = tokio::time::timeout(wall, run).await;
-        self.finish(
+        invoke!(
+            self,
             plugin,
             installation,
             World::Router,
             function,
             input,
-            store,
-            started,
-            result,
+            pre,
+            Router,
+            installation.limits.wall.min(deadline),
+            |instance, store| instance.call_score(store, call, candidates)
         )
     }
 
@@ -408,28 +416,17 @@ impl PluginHost {
                 Some(refusal),
             );
         }
-        let mut store = self.store(plugin, installation, installation.limits.wall);
-        let started = Instant::now();
-        let run = async {
-            let instance: Crm = pre
-                .instantiate_async(&mut store)
-                .await
-                .map_err(|e| (true, e))?;
-            instance
-                .call_lookup(&mut store, caller, context)
-                .await
-                .map_err(|e| (false, e))
-        };
-        let result = tokio::time::timeout(installation.limits.wall, run).await;
-        self.finish(
+        invoke!(
+            self,
             plugin,
             installation,
             World::Crm,
             function,
             input,
-            store,
-            started,
-            result,
+            pre,
+            Crm,
+            installation.limits.wall,
+            |instance, store| instance.call_lookup(store, caller, context)
         )
     }
 
@@ -457,28 +454,17 @@ impl PluginHost {
                 Some(refusal),
             );
         }
-        let mut store = self.store(plugin, installation, installation.limits.wall);
-        let started = Instant::now();
-        let run = async {
-            let instance: Crm = pre
-                .instantiate_async(&mut store)
-                .await
-                .map_err(|e| (true, e))?;
-            instance
-                .call_on_call_ended(&mut store, summary)
-                .await
-                .map_err(|e| (false, e))
-        };
-        let result = tokio::time::timeout(installation.limits.wall, run).await;
-        self.finish(
+        invoke!(
+            self,
             plugin,
             installation,
             World::Crm,
             function,
             input,
-            store,
-            started,
-            result,
+            pre,
+            Crm,
+            installation.limits.wall,
+            |instance, store| instance.call_on_call_ended(store, summary)
         )
     }
 
@@ -500,28 +486,17 @@ impl PluginHost {
         if let Some(refusal) = tenant_mismatch(installation, &event.tenant_id) {
             return self.refuse(plugin, installation, world, function, input, Some(refusal));
         }
-        let mut store = self.store(plugin, installation, installation.limits.wall);
-        let started = Instant::now();
-        let run = async {
-            let instance: Integration = pre
-                .instantiate_async(&mut store)
-                .await
-                .map_err(|e| (true, e))?;
-            instance
-                .call_on_event(&mut store, event)
-                .await
-                .map_err(|e| (false, e))
-        };
-        let result = tokio::time::timeout(installation.limits.wall, run).await;
-        self.finish(
+        invoke!(
+            self,
             plugin,
             installation,
             world,
             function,
             input,
-            store,
-            started,
-            result,
+            pre,
+            Integration,
+            installation.limits.wall,
+            |instance, store| instance.call_on_event(store, event)
         )
     }
 
