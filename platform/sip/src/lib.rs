@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod edge;
 pub mod limits;
 pub mod sdp;
 pub mod validate;

@@ -121,6 +121,10 @@ struct Facts<'a> {
     require: Vec<&'a [u8]>,
     accept: Option<Vec<String>>,
     top_branch_is_3261: bool,
+    /// Index of the first Via header and whether its first entry has a branch.
+    top_via: Option<(usize, bool)>,
+    /// Index of a From header without a tag.
+    from_tagless: Option<usize>,
     /// Canonical value per header (None: drop the header, e.g. Content-Length).
     canonical: Vec<Option<Cow<'a, [u8]>>>,
 }
@@ -204,10 +208,60 @@ pub fn validate(bytes: &[u8], transport: TransportKind, config: &ValidationConfi
     if let Some(cause) = policy(method, sip_scheme || scheme.eq_ignore_ascii_case(b"tel"), &facts, body, config) {
         return refuse(cause);
     }
-    match SipMessage::try_from(render(line, &head, &facts, body).as_slice()) {
+    let patch = match facts.top_via {
+        Some((index, false)) => rfc2543_branch(&facts, index, uri),
+        _ => None,
+    };
+    let from_patch = match facts.from_tagless {
+        Some(index) => rfc2543_from_tag(&facts, index),
+        None => None,
+    };
+    match SipMessage::try_from(render(line, &head, &facts, body, [patch, from_patch]).as_slice()) {
         Ok(message) => Verdict::Accept(Box::new(Accepted { message, reply: facts.reply })),
         Err(e) => refuse(Cause::Malformed(Violation::StackParse(e.to_string()))),
     }
+}
+
+/// RFC 2543 requests may also lack the From tag rsipstack keys transactions on: the stack gets
+/// a derived one. [`crate::edge`] removes both from what it sends back (see
+/// [`RFC2543_TAG_PREFIX`]).
+fn rfc2543_from_tag(facts: &Facts<'_>, index: usize) -> Option<(usize, Vec<u8>)> {
+    let mut from = facts.canonical.get(index)?.as_ref()?.to_vec();
+    let tag = fnv(&[facts.reply.from.as_deref(), facts.reply.call_id.as_deref()]);
+    from.extend_from_slice(format!(";tag={RFC2543_TAG_PREFIX}{tag:016x}").as_bytes());
+    Some((index, from))
+}
+
+/// Prefix of the From tag given to tag-less RFC 2543 requests.
+pub const RFC2543_TAG_PREFIX: &str = "kf2543.";
+/// Prefix of the Via branch given to branch-less RFC 2543 requests.
+pub const RFC2543_BRANCH_PREFIX: &str = "z9hG4bK2543.";
+
+fn fnv(parts: &[Option<&[u8]>]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts.iter().flatten() {
+        for &b in *part {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        hash ^= 0xff;
+    }
+    hash
+}
+
+/// RFC 2543 requests carry no Via branch, and rsipstack matches transactions by branch only.
+/// The stack is given a branch derived from what RFC 3261 §17.2.3 compares for such requests
+/// (Request-URI, From, Call-ID, CSeq number, top Via — the To tag is left out so the ACK of a
+/// non-2xx response maps to its INVITE): retransmissions, ACK and CANCEL all get the same one.
+fn rfc2543_branch(facts: &Facts<'_>, index: usize, uri: &[u8]) -> Option<(usize, Vec<u8>)> {
+    let number = facts.cseq.map(|(n, _)| n.to_string()).unwrap_or_default();
+    let reply = &facts.reply;
+    let hash = fnv(&[Some(uri), reply.from.as_deref(), reply.call_id.as_deref(), Some(number.as_bytes()), reply.vias.first().map(Vec::as_slice)]);
+    let mut via = facts.canonical.get(index)?.as_ref()?.to_vec();
+    let end = via.windows(2).position(|w| w == b"\r\n").unwrap_or(via.len());
+    let branch = format!(";branch={RFC2543_BRANCH_PREFIX}{hash:016x}");
+    via.splice(end..end, branch.bytes());
+    Some((index, via))
 }
 
 /// The policy checks, in RFC 3261 §8.2 order, on an otherwise well-formed request.
@@ -301,7 +355,7 @@ fn response(head: &Head<'_>, facts: Facts<'_>, field_error: Option<Violation>, t
         Ok(body) => body,
         Err(v) => return invalid(v),
     };
-    match SipMessage::try_from(render(line, head, &facts, body).as_slice()) {
+    match SipMessage::try_from(render(line, head, &facts, body, [None, None]).as_slice()) {
         Ok(message) => Verdict::Accept(Box::new(Accepted { message, reply: facts.reply })),
         Err(e) => invalid(Violation::StackParse(e.to_string())),
     }
@@ -367,11 +421,12 @@ fn gather<'a>(head: &'a Head<'a>) -> (Facts<'a>, Option<Violation>) {
                 match fields::via_list(value) {
                     Some(list) => {
                         if facts.reply.vias.len() == 1 {
-                            facts.top_branch_is_3261 = list.first().and_then(|v| {
+                            let branch = list.first().and_then(|v| {
                                 v.params.iter().find(|p| p.name.eq_ignore_ascii_case(b"branch"))
-                            })
-                            .and_then(|p| p.value)
-                            .is_some_and(|b| b.starts_with(b"z9hG4bK"));
+                            });
+                            facts.top_branch_is_3261 =
+                                branch.and_then(|p| p.value).is_some_and(|b| b.starts_with(b"z9hG4bK"));
+                            facts.top_via = Some((facts.canonical.len(), branch.is_some()));
                         }
                         let mut out = Vec::with_capacity(value.len());
                         for (i, via) in list.iter().enumerate() {
@@ -398,6 +453,8 @@ fn gather<'a>(head: &'a Head<'a>) -> (Facts<'a>, Option<Violation>) {
                     Some(na) => {
                         if field == Field::To {
                             facts.reply.to_has_tag |= na.param("tag").is_some();
+                        } else if na.param("tag").is_none() {
+                            facts.from_tagless = Some(facts.canonical.len());
                         }
                         Some(Cow::Owned(render_one(&na)))
                     }
@@ -515,12 +572,17 @@ fn render_one(na: &NameAddr<'_>) -> Vec<u8> {
 }
 
 /// The canonical message rsip parses.
-fn render(start_line: &[u8], head: &Head<'_>, facts: &Facts<'_>, body: &[u8]) -> Vec<u8> {
+fn render(start_line: &[u8], head: &Head<'_>, facts: &Facts<'_>, body: &[u8], patches: [Option<(usize, Vec<u8>)>; 2]) -> Vec<u8> {
     let mut out = Vec::with_capacity(start_line.len() + head.headers.len() * 48 + body.len() + 64);
     out.extend_from_slice(start_line);
     out.extend_from_slice(b"\r\n");
-    for (header, canonical) in head.headers.iter().zip(&facts.canonical) {
-        let Some(value) = canonical else { continue };
+    for (index, (header, canonical)) in head.headers.iter().zip(&facts.canonical).enumerate() {
+        let patched = patches.iter().flatten().find(|(at, _)| *at == index);
+        let value = match (patched, canonical) {
+            (Some((_, value)), _) => value.as_slice(),
+            (None, Some(value)) => value.as_ref(),
+            (None, None) => continue,
+        };
         let field = Field::of(header.name);
         match field {
             Field::Other(None) => out.extend_from_slice(trim_wsp(header.name)),

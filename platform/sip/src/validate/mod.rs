@@ -21,7 +21,7 @@ mod reply;
 #[cfg(test)]
 mod tests;
 
-pub use check::validate;
+pub use check::{RFC2543_BRANCH_PREFIX, RFC2543_TAG_PREFIX, validate};
 pub use framing::{StreamFrame, frame_stream};
 pub use reply::{ReplyHeaders, reason_phrase};
 
