@@ -64,8 +64,16 @@ pub struct RateLimitConfig {
 impl Default for RateLimitConfig {
     fn default() -> Self {
         Self {
-            invite: BucketConfig { per_second: 20.0, burst: 40.0, drop_after: 40.0 },
-            register: BucketConfig { per_second: 5.0, burst: 20.0, drop_after: 20.0 },
+            invite: BucketConfig {
+                per_second: 20.0,
+                burst: 40.0,
+                drop_after: 40.0,
+            },
+            register: BucketConfig {
+                per_second: 5.0,
+                burst: 20.0,
+                drop_after: 20.0,
+            },
             max_sources: 65_536,
             retry_after_secs: 5,
         }
@@ -105,8 +113,17 @@ impl RateLimiter {
     /// A limiter whose table is allocated now, at its final size.
     pub fn new(config: RateLimitConfig, now: Instant) -> Self {
         let sets = config.max_sources.div_ceil(WAYS).max(1);
-        let empty = Slot { key: None, tokens: 0.0, at: now };
-        Self { config, slots: vec![empty; sets * WAYS], sets, hasher: RandomState::new() }
+        let empty = Slot {
+            key: None,
+            tokens: 0.0,
+            at: now,
+        };
+        Self {
+            config,
+            slots: vec![empty; sets * WAYS],
+            sets,
+            hasher: RandomState::new(),
+        }
     }
 
     /// The settings.
@@ -141,16 +158,23 @@ impl RateLimiter {
             Some(i) => i,
             None => {
                 // Replace an empty way, else the one whose bucket is fullest by now.
-                let victim = ways.iter().position(|s| s.key.is_none()).unwrap_or_else(|| {
-                    let mut best = 0;
-                    for (i, slot) in ways.iter().enumerate() {
-                        if refilled(slot) > refilled(&ways[best]) {
-                            best = i;
+                let victim = ways
+                    .iter()
+                    .position(|s| s.key.is_none())
+                    .unwrap_or_else(|| {
+                        let mut best = 0;
+                        for (i, slot) in ways.iter().enumerate() {
+                            if refilled(slot) > refilled(&ways[best]) {
+                                best = i;
+                            }
                         }
-                    }
-                    best
-                });
-                ways[victim] = Slot { key: Some(key), tokens: bucket.burst, at: now };
+                        best
+                    });
+                ways[victim] = Slot {
+                    key: Some(key),
+                    tokens: bucket.burst,
+                    at: now,
+                };
                 victim
             }
         };

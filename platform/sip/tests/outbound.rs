@@ -17,19 +17,29 @@ use tokio::time::timeout;
 const WAIT: Duration = Duration::from_secs(5);
 
 fn md5_hex(text: &str) -> String {
-    Md5::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Md5::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Receives the next request (skipping nothing) and returns its text.
 async fn next_request(trunk: &UdpSocket) -> (String, SocketAddr) {
     let mut buf = vec![0u8; 8192];
-    let (n, from) = timeout(WAIT, trunk.recv_from(&mut buf)).await.expect("a request").expect("recv");
+    let (n, from) = timeout(WAIT, trunk.recv_from(&mut buf))
+        .await
+        .expect("a request")
+        .expect("recv");
     (String::from_utf8_lossy(&buf[..n]).into_owned(), from)
 }
 
 fn header<'a>(text: &'a str, name: &str) -> &'a str {
     text.split("\r\n")
-        .find_map(|l| l.split_once(':').filter(|(n, _)| n.trim().eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()))
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(n, _)| n.trim().eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim())
+        })
         .unwrap_or_else(|| panic!("{name} in {text}"))
 }
 
@@ -51,11 +61,19 @@ fn response(request: &str, status: &str, extra: &str, body: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outbound_invite_answers_a_digest_challenge_and_gets_200() {
-    let config = SipEdgeConfig { listen: "127.0.0.1:0".parse().expect("addr"), ..SipEdgeConfig::default() };
+    let config = SipEdgeConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        ..SipEdgeConfig::default()
+    };
     let edge = SipEdge::start(config).await.expect("edge");
     let trunk = UdpSocket::bind("127.0.0.1:0").await.expect("trunk");
     let trunk_addr = trunk.local_addr().expect("addr");
-    let local = LocalMedia { address: [127, 0, 0, 1].into(), port: 40000, session_id: 7, session_version: 1 };
+    let local = LocalMedia {
+        address: [127, 0, 0, 1].into(),
+        port: 40000,
+        session_id: 7,
+        session_version: 1,
+    };
     let uri = |s: String| kefu_sip::rsipstack::sip::Uri::try_from(s.as_str()).expect("uri");
     let option = InviteOption {
         caller: uri(format!("sip:kefu@{}", edge.udp_addr())),
@@ -63,7 +81,11 @@ async fn outbound_invite_answers_a_digest_challenge_and_gets_200() {
         contact: uri(format!("sip:kefu@{}", edge.udp_addr())),
         content_type: Some("application/sdp".to_owned()),
         offer: Some(sdp::offer(&local, Direction::SendRecv).into_bytes()),
-        credential: Some(Credential { username: "acct".into(), password: "s3cret".into(), ..Credential::default() }),
+        credential: Some(Credential {
+            username: "acct".into(),
+            password: "s3cret".into(),
+            ..Credential::default()
+        }),
         ..InviteOption::default()
     };
     let dialogs = edge.dialogs().clone();
@@ -72,9 +94,20 @@ async fn outbound_invite_answers_a_digest_challenge_and_gets_200() {
 
     let (invite, from) = next_request(&trunk).await;
     assert!(invite.starts_with("INVITE sip:+14155550123@"), "{invite}");
-    assert_eq!(from, edge.udp_addr(), "requests leave from the edge's socket");
-    let challenge = "WWW-Authenticate: Digest realm=\"trunk.example\", nonce=\"n0nce\", algorithm=MD5\r\n";
-    trunk.send_to(response(&invite, "401 Unauthorized", challenge, "").as_bytes(), from).await.expect("send 401");
+    assert_eq!(
+        from,
+        edge.udp_addr(),
+        "requests leave from the edge's socket"
+    );
+    let challenge =
+        "WWW-Authenticate: Digest realm=\"trunk.example\", nonce=\"n0nce\", algorithm=MD5\r\n";
+    trunk
+        .send_to(
+            response(&invite, "401 Unauthorized", challenge, "").as_bytes(),
+            from,
+        )
+        .await
+        .expect("send 401");
 
     // The 401 is ACKed, then the INVITE is sent again with credentials.
     let mut authed = None;
@@ -88,7 +121,11 @@ async fn outbound_invite_answers_a_digest_challenge_and_gets_200() {
     let authed = authed.expect("an INVITE with Authorization");
     let auth = header(&authed, "Authorization");
     let field = |name: &str| {
-        let start = auth.find(&format!("{name}=\"")).unwrap_or_else(|| panic!("{name} in {auth}")) + name.len() + 2;
+        let start = auth
+            .find(&format!("{name}=\""))
+            .unwrap_or_else(|| panic!("{name} in {auth}"))
+            + name.len()
+            + 2;
         auth[start..].split('"').next().expect("value").to_owned()
     };
     assert_eq!(field("username"), "acct");
@@ -100,14 +137,31 @@ async fn outbound_invite_answers_a_digest_challenge_and_gets_200() {
     ));
     assert_eq!(field("response"), expected, "digest response");
 
-    let answer = sdp::answer(&sdp::parse(authed.split("\r\n\r\n").nth(1).expect("body").as_bytes(), &Default::default()).expect("offer"), &local)
-        .expect("answer");
+    let answer = sdp::answer(
+        &sdp::parse(
+            authed.split("\r\n\r\n").nth(1).expect("body").as_bytes(),
+            &Default::default(),
+        )
+        .expect("offer"),
+        &local,
+    )
+    .expect("answer");
     let contact = format!("Contact: <sip:trunk@{trunk_addr}>\r\nContent-Type: application/sdp\r\n");
-    trunk.send_to(response(&authed, "200 OK", &contact, &answer.sdp).as_bytes(), from).await.expect("send 200");
+    trunk
+        .send_to(
+            response(&authed, "200 OK", &contact, &answer.sdp).as_bytes(),
+            from,
+        )
+        .await
+        .expect("send 200");
     let (ack, _) = next_request(&trunk).await;
     assert!(ack.starts_with("ACK "), "the 200 is ACKed: {ack}");
 
-    let (_dialog, final_response) = timeout(WAIT, call).await.expect("call finishes").expect("task").expect("invite");
+    let (_dialog, final_response) = timeout(WAIT, call)
+        .await
+        .expect("call finishes")
+        .expect("task")
+        .expect("invite");
     let final_response = final_response.expect("a final response");
     assert_eq!(u16::from(final_response.status_code.clone()), 200);
     assert!(String::from_utf8_lossy(&final_response.body).contains("m=audio 40000 RTP/AVP 0 101"));

@@ -22,23 +22,38 @@ fn every_torture_message_gets_its_manifest_outcome_over_udp_rules() {
             Verdict::Drop(_) | Verdict::Keepalive => Outcome::Drop,
         };
         if got != want {
-            failures.push(format!("{}: manifest {:?} → want {want:?}, got {verdict:?}", m.file, m.expected));
+            failures.push(format!(
+                "{}: manifest {:?} → want {want:?}, got {verdict:?}",
+                m.file, m.expected
+            ));
         }
         if let Verdict::Reject(r) = &verdict {
             // The response the edge would send is itself valid SIP.
             if let Err(e) = SipMessage::try_from(r.response.as_slice()) {
-                failures.push(format!("{}: our {} response does not parse: {e}", m.file, r.status()));
+                failures.push(format!(
+                    "{}: our {} response does not parse: {e}",
+                    m.file,
+                    r.status()
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {} differ:\n{}", failures.len(), messages.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} differ:\n{}",
+        failures.len(),
+        messages.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn accepted_messages_keep_their_meaning_in_rsip() {
     let config = ValidationConfig::default();
     for m in torture_messages() {
-        let Verdict::Accept(accepted) = validate(&m.bytes, TransportKind::Udp, &config) else { continue };
+        let Verdict::Accept(accepted) = validate(&m.bytes, TransportKind::Udp, &config) else {
+            continue;
+        };
         let text = String::from_utf8_lossy(&m.bytes);
         let first_line = text.lines().next().unwrap_or_default();
         match &accepted.message {
@@ -56,11 +71,18 @@ fn accepted_messages_keep_their_meaning_in_rsip() {
 
 #[test]
 fn dblreq_keeps_only_the_first_message_on_udp() {
-    let m = torture_messages().into_iter().find(|m| m.file == "dblreq.dat").expect("dblreq");
-    let Verdict::Accept(accepted) = validate(&m.bytes, TransportKind::Udp, &ValidationConfig::default()) else {
+    let m = torture_messages()
+        .into_iter()
+        .find(|m| m.file == "dblreq.dat")
+        .expect("dblreq");
+    let Verdict::Accept(accepted) =
+        validate(&m.bytes, TransportKind::Udp, &ValidationConfig::default())
+    else {
         panic!("accepted")
     };
-    let SipMessage::Request(req) = &accepted.message else { panic!("request") };
+    let SipMessage::Request(req) = &accepted.message else {
+        panic!("request")
+    };
     assert_eq!(req.method.to_string(), "REGISTER");
     assert!(req.body.is_empty());
 }

@@ -51,7 +51,12 @@ impl Default for SipEdgeConfig {
 impl SipEdgeConfig {
     /// The allowed methods as rsip methods (for the stack's Allow header).
     pub(crate) fn allow_methods(&self) -> Vec<Method> {
-        self.validation.policy.allow.iter().filter_map(|m| Method::try_from(*m).ok()).collect()
+        self.validation
+            .policy
+            .allow
+            .iter()
+            .filter_map(|m| Method::try_from(*m).ok())
+            .collect()
     }
 }
 

@@ -62,7 +62,12 @@ impl IncomingRequest {
     }
 
     /// Answers with a status, extra headers and an optional body.
-    pub async fn reply_with(&mut self, status: StatusCode, headers: Vec<Header>, body: Option<Vec<u8>>) -> Result<(), EdgeError> {
+    pub async fn reply_with(
+        &mut self,
+        status: StatusCode,
+        headers: Vec<Header>,
+        body: Option<Vec<u8>>,
+    ) -> Result<(), EdgeError> {
         Ok(self.transaction.reply_with(status, headers, body).await?)
     }
 
@@ -82,7 +87,10 @@ impl IncomingRequest {
 /// (`received`/`rport` whenever the sent-by differs from the packet's source).
 fn source_of(transaction: &Transaction) -> Option<(SocketAddr, TransportKind)> {
     match transaction.connection.as_ref()? {
-        SipConnection::Tcp(tcp) => Some((tcp.inner.remote_addr.get_socketaddr().ok()?, TransportKind::Tcp)),
+        SipConnection::Tcp(tcp) => Some((
+            tcp.inner.remote_addr.get_socketaddr().ok()?,
+            TransportKind::Tcp,
+        )),
         SipConnection::Udp(_) => {
             let via = transaction.original.via_header().ok()?.typed().ok()?;
             let ip = match via.received() {
@@ -94,7 +102,11 @@ fn source_of(transaction: &Transaction) -> Option<(SocketAddr, TransportKind)> {
             };
             let port = match via.rport() {
                 Some(Some(port)) => port,
-                _ => via.uri.host_with_port.port.map_or(5060, |p| p.value().to_owned()),
+                _ => via
+                    .uri
+                    .host_with_port
+                    .port
+                    .map_or(5060, |p| p.value().to_owned()),
             };
             Some((SocketAddr::new(ip, port), TransportKind::Udp))
         }
@@ -126,12 +138,22 @@ pub(crate) async fn dispatch(
             let _ = transaction.reply(StatusCode::ServerInternalError).await;
             continue;
         };
-        match requests.try_send(IncomingRequest { source, transport, transaction }) {
+        match requests.try_send(IncomingRequest {
+            source,
+            transport,
+            transaction,
+        }) {
             Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(mut request) | mpsc::error::TrySendError::Closed(mut request)) => {
+            Err(
+                mpsc::error::TrySendError::Full(mut request)
+                | mpsc::error::TrySendError::Closed(mut request),
+            ) => {
                 stats.overloaded();
                 let retry = Header::RetryAfter(rsipstack::sip::headers::RetryAfter::new("5"));
-                let _ = request.transaction.reply_with(StatusCode::ServiceUnavailable, vec![retry], None).await;
+                let _ = request
+                    .transaction
+                    .reply_with(StatusCode::ServiceUnavailable, vec![retry], None)
+                    .await;
             }
         }
     }

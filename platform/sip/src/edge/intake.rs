@@ -67,7 +67,10 @@ pub(crate) struct Intake {
 
 /// The method of a request, read from the start of the bytes without parsing them.
 fn peek_method(bytes: &[u8]) -> &[u8] {
-    let start = bytes.iter().position(|&b| b != b'\r' && b != b'\n').unwrap_or(bytes.len());
+    let start = bytes
+        .iter()
+        .position(|&b| b != b'\r' && b != b'\n')
+        .unwrap_or(bytes.len());
     let rest = &bytes[start..];
     let end = rest.iter().take(32).position(|&b| b == b' ').unwrap_or(0);
     &rest[..end]
@@ -96,11 +99,11 @@ impl Intake {
     pub(crate) fn judge(&self, bytes: &[u8], source: SocketAddr, rules: TransportKind) -> Action {
         let mut decision = RateDecision::Allow;
         let mut retry_after = 0;
-        if let Some(class) = RequestClass::of_method(peek_method(bytes)) {
-            if let Ok(mut limiter) = self.limiter.lock() {
-                decision = limiter.check(source.ip(), class, Instant::now());
-                retry_after = limiter.retry_after().as_secs();
-            }
+        if let Some(class) = RequestClass::of_method(peek_method(bytes))
+            && let Ok(mut limiter) = self.limiter.lock()
+        {
+            decision = limiter.check(source.ip(), class, Instant::now());
+            retry_after = limiter.retry_after().as_secs();
         }
         if decision == RateDecision::Drop {
             EdgeStats::bump(&self.stats.rate_dropped);
@@ -109,7 +112,11 @@ impl Intake {
         match validate(bytes, rules, &self.validation) {
             Verdict::Accept(accepted) if decision == RateDecision::Reject => {
                 EdgeStats::bump(&self.stats.rate_limited);
-                Action::Send(accepted.reply.build(503, &[("Retry-After", retry_after.to_string())]))
+                Action::Send(
+                    accepted
+                        .reply
+                        .build(503, &[("Retry-After", retry_after.to_string())]),
+                )
             }
             Verdict::Accept(accepted) => {
                 EdgeStats::bump(&self.stats.accepted);

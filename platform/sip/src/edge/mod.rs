@@ -67,8 +67,11 @@ impl SipEdge {
         let cancel = CancellationToken::new();
 
         let transport_layer = TransportLayer::new(cancel.child_token());
-        let send_only: Arc<dyn rsipstack::platform::net::UdpSocket> = Arc::new(udp::SendOnly(udp_socket.clone()));
-        let udp_connection = UdpConnection::from_socket(send_only, config.external, Some(cancel.child_token())).await?;
+        let send_only: Arc<dyn rsipstack::platform::net::UdpSocket> =
+            Arc::new(udp::SendOnly(udp_socket.clone()));
+        let udp_connection =
+            UdpConnection::from_socket(send_only, config.external, Some(cancel.child_token()))
+                .await?;
         // Registered as the UDP listener so the stack sends through it and puts its address in
         // Via; its receive side never yields, because our reader owns the socket.
         transport_layer.add_transport(SipConnection::Udp(udp_connection.clone()));
@@ -86,10 +89,21 @@ impl SipEdge {
         // serve loop forwards our events to the transport layer unchanged.
         let (inject, injected) = mpsc::unbounded_channel();
         let (unused_tx, _unused_rx) = mpsc::unbounded_channel();
-        let injector_addr = SipAddr { r#type: Some(Transport::Udp), addr: udp_addr.into() };
-        let injector =
-            ChannelConnection::create_connection(injected, unused_tx, injector_addr, Some(cancel.child_token())).await?;
-        endpoint.transport_layer.inner.serve_connection(SipConnection::Channel(injector));
+        let injector_addr = SipAddr {
+            r#type: Some(Transport::Udp),
+            addr: udp_addr.into(),
+        };
+        let injector = ChannelConnection::create_connection(
+            injected,
+            unused_tx,
+            injector_addr,
+            Some(cancel.child_token()),
+        )
+        .await?;
+        endpoint
+            .transport_layer
+            .inner
+            .serve_connection(SipConnection::Channel(injector));
 
         let stats = Arc::new(EdgeStats::default());
         let intake = Arc::new(Intake::new(&config, stats.clone(), inject));
@@ -101,9 +115,24 @@ impl SipEdge {
                 tracing::warn!(error = %e, "SIP endpoint stopped");
             }
         }));
-        tasks.push(tokio::spawn(udp::serve(udp_socket, udp_connection, intake.clone(), cancel.clone())));
-        tasks.push(tokio::spawn(tcp::serve(tcp_listener, intake, config.clone(), cancel.clone())));
-        tasks.push(tokio::spawn(incoming::dispatch(transactions, requests_tx, config.clone(), stats.clone())));
+        tasks.push(tokio::spawn(udp::serve(
+            udp_socket,
+            udp_connection,
+            intake.clone(),
+            cancel.clone(),
+        )));
+        tasks.push(tokio::spawn(tcp::serve(
+            tcp_listener,
+            intake,
+            config.clone(),
+            cancel.clone(),
+        )));
+        tasks.push(tokio::spawn(incoming::dispatch(
+            transactions,
+            requests_tx,
+            config.clone(),
+            stats.clone(),
+        )));
         tracing::info!(%udp_addr, %tcp_addr, "SIP edge listening");
         Ok(SipEdge {
             dialogs: Arc::new(DialogLayer::new(endpoint.clone())),

@@ -60,10 +60,18 @@ mod tests {
     #[test]
     fn strips_only_the_derived_parameter() {
         assert_eq!(
-            strip_param("SIP/2.0/UDP h;branch=z9hG4bK2543.ab;received=1.2.3.4", "branch", "z9hG4bK2543.").as_deref(),
+            strip_param(
+                "SIP/2.0/UDP h;branch=z9hG4bK2543.ab;received=1.2.3.4",
+                "branch",
+                "z9hG4bK2543."
+            )
+            .as_deref(),
             Some("SIP/2.0/UDP h;received=1.2.3.4")
         );
-        assert_eq!(strip_param("<sip:a@b>;tag=kf2543.0f", "tag", "kf2543.").as_deref(), Some("<sip:a@b>"));
+        assert_eq!(
+            strip_param("<sip:a@b>;tag=kf2543.0f", "tag", "kf2543.").as_deref(),
+            Some("<sip:a@b>")
+        );
         assert_eq!(strip_param("<sip:a@b>;tag=real", "tag", "kf2543."), None);
     }
 }

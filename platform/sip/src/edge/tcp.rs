@@ -23,7 +23,12 @@ use super::SipEdgeConfig;
 use super::intake::{Action, Intake};
 use crate::validate::{StreamFrame, TransportKind, frame_stream};
 
-pub(crate) async fn serve(listener: TcpListener, intake: Arc<Intake>, config: SipEdgeConfig, cancel: CancellationToken) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    intake: Arc<Intake>,
+    config: SipEdgeConfig,
+    cancel: CancellationToken,
+) {
     let slots = Arc::new(Semaphore::new(config.max_tcp_connections.max(1)));
     loop {
         let accepted = tokio::select! {
@@ -58,14 +63,24 @@ async fn connection(
     idle: std::time::Duration,
     cancel: CancellationToken,
 ) {
-    let Ok(local) = stream.local_addr() else { return };
-    let sip_addr = |addr: SocketAddr| SipAddr { r#type: Some(Transport::Tcp), addr: addr.into() };
+    let Ok(local) = stream.local_addr() else {
+        return;
+    };
+    let sip_addr = |addr: SocketAddr| SipAddr {
+        r#type: Some(Transport::Tcp),
+        addr: addr.into(),
+    };
     let (read_half, write_half) = tokio::io::split(stream);
     let inner = StreamConnectionInner::new(sip_addr(local), sip_addr(peer), read_half, write_half);
-    let Some(mut reader) = inner.read_half.lock().await.take() else { return };
+    let Some(mut reader) = inner.read_half.lock().await.take() else {
+        return;
+    };
     // The stack gets a connection whose read half is gone: it can only write.
     let flow = cancel.child_token();
-    let writer = TcpConnection { inner: Arc::new(inner), cancel_token: Some(flow.clone()) };
+    let writer = TcpConnection {
+        inner: Arc::new(inner),
+        cancel_token: Some(flow.clone()),
+    };
     let limits = intake.validation().limits;
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut chunk = vec![0u8; 4096];
@@ -126,20 +141,37 @@ async fn connection(
     flow.cancel();
 }
 
-async fn act(intake: &Intake, writer: &TcpConnection, bytes: &[u8], peer: SocketAddr, rules: TransportKind) {
+async fn act(
+    intake: &Intake,
+    writer: &TcpConnection,
+    bytes: &[u8],
+    peer: SocketAddr,
+    rules: TransportKind,
+) {
     match intake.judge(bytes, peer, rules) {
         Action::Send(response) => {
             if let Err(e) = writer.inner.send_raw(&response).await {
                 tracing::debug!(%peer, error = %e, "TCP send failed");
             }
         }
-        Action::Deliver(message) => match SipConnection::update_msg_received(message, peer, Transport::Tcp) {
-            Ok(message) => {
-                let from = SipAddr { r#type: Some(Transport::Tcp), addr: peer.into() };
-                intake.inject(TransportEvent::Incoming(message, SipConnection::Tcp(writer.clone()), from));
+        Action::Deliver(message) => {
+            match SipConnection::update_msg_received(message, peer, Transport::Tcp) {
+                Ok(message) => {
+                    let from = SipAddr {
+                        r#type: Some(Transport::Tcp),
+                        addr: peer.into(),
+                    };
+                    intake.inject(TransportEvent::Incoming(
+                        message,
+                        SipConnection::Tcp(writer.clone()),
+                        from,
+                    ));
+                }
+                Err(e) => {
+                    tracing::debug!(%peer, error = %e, "Via could not be marked with the source")
+                }
             }
-            Err(e) => tracing::debug!(%peer, error = %e, "Via could not be marked with the source"),
-        },
+        }
         Action::Nothing => {}
     }
 }

@@ -33,7 +33,12 @@ impl rsipstack::platform::net::UdpSocket for SendOnly {
     }
 }
 
-pub(crate) async fn serve(socket: Arc<UdpSocket>, connection: UdpConnection, intake: Arc<Intake>, cancel: CancellationToken) {
+pub(crate) async fn serve(
+    socket: Arc<UdpSocket>,
+    connection: UdpConnection,
+    intake: Arc<Intake>,
+    cancel: CancellationToken,
+) {
     // One byte more than the cap, so an oversized datagram is seen as such, not truncated.
     let mut buf = vec![0u8; intake.validation().limits.max_message_bytes + 1];
     loop {
@@ -55,13 +60,24 @@ pub(crate) async fn serve(socket: Arc<UdpSocket>, connection: UdpConnection, int
                     tracing::debug!(%source, error = %e, "UDP send failed");
                 }
             }
-            Action::Deliver(message) => match SipConnection::update_msg_received(message, source, Transport::Udp) {
-                Ok(message) => {
-                    let from = SipAddr { r#type: Some(Transport::Udp), addr: source.into() };
-                    intake.inject(TransportEvent::Incoming(message, SipConnection::Udp(connection.clone()), from));
+            Action::Deliver(message) => {
+                match SipConnection::update_msg_received(message, source, Transport::Udp) {
+                    Ok(message) => {
+                        let from = SipAddr {
+                            r#type: Some(Transport::Udp),
+                            addr: source.into(),
+                        };
+                        intake.inject(TransportEvent::Incoming(
+                            message,
+                            SipConnection::Udp(connection.clone()),
+                            from,
+                        ));
+                    }
+                    Err(e) => {
+                        tracing::debug!(%source, error = %e, "Via could not be marked with the source")
+                    }
                 }
-                Err(e) => tracing::debug!(%source, error = %e, "Via could not be marked with the source"),
-            },
+            }
             Action::Nothing => {}
         }
     }

@@ -31,7 +31,12 @@ pub struct SdpLimits {
 
 impl Default for SdpLimits {
     fn default() -> Self {
-        Self { max_bytes: 8192, max_lines: 256, max_media: 8, max_formats: 32 }
+        Self {
+            max_bytes: 8192,
+            max_lines: 256,
+            max_media: 8,
+            max_formats: 32,
+        }
     }
 }
 

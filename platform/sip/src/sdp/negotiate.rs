@@ -68,7 +68,7 @@ pub struct Answer {
     pub ptime: Option<u16>,
 }
 
-fn rtpmap_of<'a>(m: &'a MediaDescription, pt: u8) -> Option<&'a super::RtpMap> {
+fn rtpmap_of(m: &MediaDescription, pt: u8) -> Option<&super::RtpMap> {
     m.rtpmaps.iter().find(|r| r.payload_type == pt)
 }
 
@@ -112,7 +112,11 @@ pub fn answer(offer: &SessionDescription, local: &LocalMedia) -> Result<Answer, 
         if m.kind != "audio" || m.protocol != "RTP/AVP" || m.port == 0 {
             continue;
         }
-        let pick = m.formats.iter().filter_map(|f| f.parse::<u8>().ok()).find_map(|pt| codec_of(m, pt).map(|c| (c, pt)));
+        let pick = m
+            .formats
+            .iter()
+            .filter_map(|f| f.parse::<u8>().ok())
+            .find_map(|pt| codec_of(m, pt).map(|c| (c, pt)));
         if let Some((codec, pt)) = pick {
             chosen = Some((index, codec, pt));
             break;
@@ -123,30 +127,57 @@ pub fn answer(offer: &SessionDescription, local: &LocalMedia) -> Result<Answer, 
     let telephone_event = audio.rtpmaps.iter().find(|r| {
         r.encoding.eq_ignore_ascii_case("telephone-event")
             && r.clock_rate == 8000
-            && audio.formats.iter().any(|f| f.parse::<u8>() == Ok(r.payload_type))
+            && audio
+                .formats
+                .iter()
+                .any(|f| f.parse::<u8>() == Ok(r.payload_type))
     });
     let telephone_event = telephone_event.map(|r| r.payload_type);
     let direction = audio.direction.unwrap_or(offer.direction).answer();
-    let remote_ip = audio.connection.or(offer.connection).filter(|ip| !ip.is_unspecified());
+    let remote_ip = audio
+        .connection
+        .or(offer.connection)
+        .filter(|ip| !ip.is_unspecified());
     let remote = remote_ip.map(|ip| SocketAddr::new(ip, audio.port));
     let mut sdp = String::with_capacity(256);
     header(&mut sdp, local);
     for (i, m) in offer.media.iter().enumerate() {
         if i != index {
-            let _ = write!(sdp, "m={} 0 {} {}\r\n", m.kind, m.protocol, m.formats.join(" "));
+            let _ = write!(
+                sdp,
+                "m={} 0 {} {}\r\n",
+                m.kind,
+                m.protocol,
+                m.formats.join(" ")
+            );
             continue;
         }
         let _ = write!(sdp, "m=audio {} RTP/AVP {payload_type}", local.port);
         if let Some(te) = telephone_event {
             let _ = write!(sdp, " {te}");
         }
-        let _ = write!(sdp, "\r\na=rtpmap:{payload_type} {}/8000\r\n", codec.encoding());
+        let _ = write!(
+            sdp,
+            "\r\na=rtpmap:{payload_type} {}/8000\r\n",
+            codec.encoding()
+        );
         if let Some(te) = telephone_event {
-            let _ = write!(sdp, "a=rtpmap:{te} telephone-event/8000\r\na=fmtp:{te} 0-16\r\n");
+            let _ = write!(
+                sdp,
+                "a=rtpmap:{te} telephone-event/8000\r\na=fmtp:{te} 0-16\r\n"
+            );
         }
         let _ = write!(sdp, "a=ptime:20\r\na={}\r\n", direction.as_str());
     }
-    Ok(Answer { sdp, codec, payload_type, telephone_event, direction, remote, ptime: audio.ptime })
+    Ok(Answer {
+        sdp,
+        codec,
+        payload_type,
+        telephone_event,
+        direction,
+        remote,
+        ptime: audio.ptime,
+    })
 }
 
 /// An offer for an outbound leg: PCMU, PCMA, telephone-event 101, 20 ms, with `direction`.

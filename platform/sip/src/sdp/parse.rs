@@ -16,7 +16,11 @@ pub fn parse(body: &[u8], limits: &SdpLimits) -> Result<SessionDescription, SdpE
         return Err(SdpError::TooLarge("bytes"));
     }
     let text = std::str::from_utf8(body).map_err(|_| SdpError::NotText)?;
-    let mut session = SessionDescription { connection: None, direction: Direction::SendRecv, media: Vec::new() };
+    let mut session = SessionDescription {
+        connection: None,
+        direction: Direction::SendRecv,
+        media: Vec::new(),
+    };
     let mut seen_version = false;
     for (index, raw) in text.split('\n').enumerate() {
         let n = index + 1;
@@ -41,7 +45,8 @@ pub fn parse(body: &[u8], limits: &SdpLimits) -> Result<SessionDescription, SdpE
         }
         match kind {
             b'c' => {
-                let addr = connection(value).ok_or(malformed(n, "c= must be IN IP4|IP6 <address>"))?;
+                let addr =
+                    connection(value).ok_or(malformed(n, "c= must be IN IP4|IP6 <address>"))?;
                 match session.media.last_mut() {
                     Some(m) => m.connection = Some(addr),
                     None => session.connection = Some(addr),
@@ -79,11 +84,19 @@ fn connection(value: &str) -> Option<IpAddr> {
 
 fn media(value: &str, n: usize, limits: &SdpLimits) -> Result<MediaDescription, SdpError> {
     let mut parts = value.split(' ');
-    let kind = parts.next().filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let kind = parts
+        .next()
+        .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric()));
     let kind = kind.ok_or(malformed(n, "m= media type"))?;
-    let port = parts.next().and_then(|p| p.split('/').next()).and_then(|p| p.parse::<u16>().ok());
+    let port = parts
+        .next()
+        .and_then(|p| p.split('/').next())
+        .and_then(|p| p.parse::<u16>().ok());
     let port = port.ok_or(malformed(n, "m= port"))?;
-    let protocol = parts.next().filter(|p| !p.is_empty()).ok_or(malformed(n, "m= protocol"))?;
+    let protocol = parts
+        .next()
+        .filter(|p| !p.is_empty())
+        .ok_or(malformed(n, "m= protocol"))?;
     let mut formats = Vec::new();
     for format in parts {
         if format.is_empty() || !format.bytes().all(|b| b.is_ascii_graphic()) {
@@ -98,7 +111,11 @@ fn media(value: &str, n: usize, limits: &SdpLimits) -> Result<MediaDescription, 
         return Err(malformed(n, "m= without formats"));
     }
     let rtp = protocol.starts_with("RTP/");
-    if rtp && formats.iter().any(|f| f.parse::<u8>().map_or(true, |pt| pt > 127)) {
+    if rtp
+        && formats
+            .iter()
+            .any(|f| f.parse::<u8>().map_or(true, |pt| pt > 127))
+    {
         return Err(malformed(n, "RTP payload types are 0-127"));
     }
     Ok(MediaDescription {
@@ -138,20 +155,33 @@ fn attribute(value: &str, n: usize, session: &mut SessionDescription) -> Result<
     };
     match (name, arg) {
         ("rtpmap", Some(arg)) => {
-            let map = rtpmap(arg).ok_or(malformed(n, "a=rtpmap:<pt> <encoding>/<clock>[/<channels>]"))?;
+            let map = rtpmap(arg).ok_or(malformed(
+                n,
+                "a=rtpmap:<pt> <encoding>/<clock>[/<channels>]",
+            ))?;
             if media.rtpmaps.len() < 64 {
                 media.rtpmaps.push(map);
             }
         }
         ("fmtp", Some(arg)) => {
-            let (pt, params) = arg.split_once(' ').ok_or(malformed(n, "a=fmtp:<pt> <parameters>"))?;
-            let pt = pt.parse::<u8>().ok().filter(|&pt| pt <= 127).ok_or(malformed(n, "a=fmtp payload type"))?;
+            let (pt, params) = arg
+                .split_once(' ')
+                .ok_or(malformed(n, "a=fmtp:<pt> <parameters>"))?;
+            let pt = pt
+                .parse::<u8>()
+                .ok()
+                .filter(|&pt| pt <= 127)
+                .ok_or(malformed(n, "a=fmtp payload type"))?;
             if media.fmtps.len() < 64 {
                 media.fmtps.push((pt, params.trim().to_owned()));
             }
         }
         ("ptime", Some(arg)) => {
-            let ptime = arg.trim().parse::<u16>().ok().filter(|&p| (1..=1000).contains(&p));
+            let ptime = arg
+                .trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|&p| (1..=1000).contains(&p));
             media.ptime = Some(ptime.ok_or(malformed(n, "a=ptime"))?);
         }
         _ => {}
@@ -172,5 +202,10 @@ fn rtpmap(arg: &str) -> Option<RtpMap> {
     if parts.next().is_some() {
         return None;
     }
-    Some(RtpMap { payload_type, encoding: encoding.to_owned(), clock_rate, channels })
+    Some(RtpMap {
+        payload_type,
+        encoding: encoding.to_owned(),
+        clock_rate,
+        channels,
+    })
 }

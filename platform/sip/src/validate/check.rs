@@ -11,12 +11,26 @@ use super::cursor::{is_token, is_wsp, trim_wsp};
 use super::fields::{self, NameAddr};
 use super::head::{self, Head, RawHeader};
 use super::reply::{ReplyHeaders, quoted};
-use super::{Accepted, Cause, DropReason, Rejection, TransportKind, ValidationConfig, Verdict, Violation};
+use super::{
+    Accepted, Cause, DropReason, Rejection, TransportKind, ValidationConfig, Verdict, Violation,
+};
 
 /// Methods RFC 3261 and its extensions define; any other is answered 501.
 const KNOWN_METHODS: &[&str] = &[
-    "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "SUBSCRIBE", "NOTIFY",
-    "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE",
+    "INVITE",
+    "ACK",
+    "BYE",
+    "CANCEL",
+    "OPTIONS",
+    "REGISTER",
+    "PRACK",
+    "SUBSCRIBE",
+    "NOTIFY",
+    "PUBLISH",
+    "INFO",
+    "REFER",
+    "MESSAGE",
+    "UPDATE",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,13 +155,18 @@ pub fn validate(bytes: &[u8], transport: TransportKind, config: &ValidationConfi
         rest = tail;
     }
     if rest.is_empty() {
-        return if bytes.is_empty() { Verdict::Drop(DropReason::Empty) } else { Verdict::Keepalive };
+        return if bytes.is_empty() {
+            Verdict::Drop(DropReason::Empty)
+        } else {
+            Verdict::Keepalive
+        };
     }
     if rest.iter().all(|b| b.is_ascii_whitespace()) {
         return Verdict::Drop(DropReason::Empty);
     }
     let head = head::split(rest, limits.max_headers, limits.max_header_bytes);
-    let is_response = head.start_line.len() >= 4 && head.start_line[..4].eq_ignore_ascii_case(b"SIP/");
+    let is_response =
+        head.start_line.len() >= 4 && head.start_line[..4].eq_ignore_ascii_case(b"SIP/");
     let (facts, field_error) = gather(&head);
     if is_response {
         return response(&head, facts, field_error, transport);
@@ -182,7 +201,10 @@ pub fn validate(bytes: &[u8], transport: TransportKind, config: &ValidationConfi
         (facts.reply.call_id.is_some(), "Call-ID"),
         (facts.cseq.is_some(), "CSeq"),
         // RFC 2543 clients (no magic cookie) did not have to send Max-Forwards.
-        (facts.max_forwards.is_some() || !facts.top_branch_is_3261, "Max-Forwards"),
+        (
+            facts.max_forwards.is_some() || !facts.top_branch_is_3261,
+            "Max-Forwards",
+        ),
     ] {
         if !field {
             return refuse(Cause::Malformed(Violation::MissingHeader(name)));
@@ -205,7 +227,13 @@ pub fn validate(bytes: &[u8], transport: TransportKind, config: &ValidationConfi
     if sip_scheme && !fields::sip_request_uri(uri) {
         return refuse(Cause::Malformed(Violation::MalformedRequestUri));
     }
-    if let Some(cause) = policy(method, sip_scheme || scheme.eq_ignore_ascii_case(b"tel"), &facts, body, config) {
+    if let Some(cause) = policy(
+        method,
+        sip_scheme || scheme.eq_ignore_ascii_case(b"tel"),
+        &facts,
+        body,
+        config,
+    ) {
         return refuse(cause);
     }
     let patch = match facts.top_via {
@@ -217,7 +245,10 @@ pub fn validate(bytes: &[u8], transport: TransportKind, config: &ValidationConfi
         None => None,
     };
     match SipMessage::try_from(render(line, &head, &facts, body, [patch, from_patch]).as_slice()) {
-        Ok(message) => Verdict::Accept(Box::new(Accepted { message, reply: facts.reply })),
+        Ok(message) => Verdict::Accept(Box::new(Accepted {
+            message,
+            reply: facts.reply,
+        })),
         Err(e) => refuse(Cause::Malformed(Violation::StackParse(e.to_string()))),
     }
 }
@@ -256,20 +287,39 @@ fn fnv(parts: &[Option<&[u8]>]) -> u64 {
 fn rfc2543_branch(facts: &Facts<'_>, index: usize, uri: &[u8]) -> Option<(usize, Vec<u8>)> {
     let number = facts.cseq.map(|(n, _)| n.to_string()).unwrap_or_default();
     let reply = &facts.reply;
-    let hash = fnv(&[Some(uri), reply.from.as_deref(), reply.call_id.as_deref(), Some(number.as_bytes()), reply.vias.first().map(Vec::as_slice)]);
+    let hash = fnv(&[
+        Some(uri),
+        reply.from.as_deref(),
+        reply.call_id.as_deref(),
+        Some(number.as_bytes()),
+        reply.vias.first().map(Vec::as_slice),
+    ]);
     let mut via = facts.canonical.get(index)?.as_ref()?.to_vec();
-    let end = via.windows(2).position(|w| w == b"\r\n").unwrap_or(via.len());
+    let end = via
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .unwrap_or(via.len());
     let branch = format!(";branch={RFC2543_BRANCH_PREFIX}{hash:016x}");
     via.splice(end..end, branch.bytes());
     Some((index, via))
 }
 
 /// The policy checks, in RFC 3261 §8.2 order, on an otherwise well-formed request.
-fn policy(method: &[u8], scheme_ok: bool, facts: &Facts<'_>, body: &[u8], config: &ValidationConfig) -> Option<Cause> {
+fn policy(
+    method: &[u8],
+    scheme_ok: bool,
+    facts: &Facts<'_>,
+    body: &[u8],
+    config: &ValidationConfig,
+) -> Option<Cause> {
     let policy = &config.policy;
     let is = |m: &&str| m.as_bytes() == method;
     if !policy.allow.iter().any(is) {
-        return Some(if KNOWN_METHODS.iter().any(is) { Cause::MethodNotAllowed } else { Cause::UnknownMethod });
+        return Some(if KNOWN_METHODS.iter().any(is) {
+            Cause::MethodNotAllowed
+        } else {
+            Cause::UnknownMethod
+        });
     }
     if !scheme_ok {
         return Some(Cause::UnsupportedUriScheme);
@@ -281,7 +331,12 @@ fn policy(method: &[u8], scheme_ok: bool, facts: &Facts<'_>, body: &[u8], config
         let unsupported: Vec<String> = facts
             .require
             .iter()
-            .filter(|tag| !policy.supported.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(tag)))
+            .filter(|tag| {
+                !policy
+                    .supported
+                    .iter()
+                    .any(|s| s.as_bytes().eq_ignore_ascii_case(tag))
+            })
             .map(|tag| String::from_utf8_lossy(tag).into_owned())
             .collect();
         if !unsupported.is_empty() {
@@ -289,16 +344,17 @@ fn policy(method: &[u8], scheme_ok: bool, facts: &Facts<'_>, body: &[u8], config
         }
     }
     if method == b"INVITE" {
-        if let Some(kind) = facts.content_type.as_ref().filter(|_| !body.is_empty()) {
-            if !policy.accept.contains(&kind.as_str()) {
-                return Some(Cause::UnsupportedMediaType(kind.clone()));
-            }
+        if let Some(kind) = facts.content_type.as_ref().filter(|_| !body.is_empty())
+            && !policy.accept.contains(&kind.as_str())
+        {
+            return Some(Cause::UnsupportedMediaType(kind.clone()));
         }
         if let Some(ranges) = &facts.accept {
             let acceptable = |range: &String| {
                 range == "*/*"
                     || policy.accept.iter().any(|a| {
-                        a == range || (range.ends_with("/*") && a.starts_with(&range[..range.len() - 1]))
+                        a == range
+                            || (range.ends_with("/*") && a.starts_with(&range[..range.len() - 1]))
                     })
             };
             if !ranges.is_empty() && !ranges.iter().any(acceptable) {
@@ -316,17 +372,28 @@ fn refuse(method: &[u8], reply: &ReplyHeaders, cause: Cause, config: &Validation
     let policy = &config.policy;
     let mut extra: Vec<(&str, String)> = Vec::new();
     match &cause {
-        Cause::UnknownMethod | Cause::MethodNotAllowed => extra.push(("Allow", policy.allow.join(", "))),
+        Cause::UnknownMethod | Cause::MethodNotAllowed => {
+            extra.push(("Allow", policy.allow.join(", ")))
+        }
         Cause::BadExtension(tags) => extra.push(("Unsupported", tags.join(", "))),
-        Cause::UnsupportedMediaType(_) | Cause::NotAcceptable => extra.push(("Accept", policy.accept.join(", "))),
-        Cause::Malformed(v) => extra.push(("Warning", format!("399 kefu {}", quoted(&v.to_string())))),
+        Cause::UnsupportedMediaType(_) | Cause::NotAcceptable => {
+            extra.push(("Accept", policy.accept.join(", ")))
+        }
+        Cause::Malformed(v) => {
+            extra.push(("Warning", format!("399 kefu {}", quoted(&v.to_string()))))
+        }
         _ => {}
     }
     let response = reply.build(cause.status(), &extra);
     Verdict::Reject(Rejection { cause, response })
 }
 
-fn response(head: &Head<'_>, facts: Facts<'_>, field_error: Option<Violation>, transport: TransportKind) -> Verdict {
+fn response(
+    head: &Head<'_>,
+    facts: Facts<'_>,
+    field_error: Option<Violation>,
+    transport: TransportKind,
+) -> Verdict {
     let invalid = |v: Violation| Verdict::Drop(DropReason::InvalidResponse(v));
     if let Some(v) = head.violation.clone().or(field_error) {
         return invalid(v);
@@ -335,7 +402,11 @@ fn response(head: &Head<'_>, facts: Facts<'_>, field_error: Option<Violation>, t
     let ok_line = line.len() >= 11
         && line[..8].eq_ignore_ascii_case(b"SIP/2.0 ")
         && line[8..11].iter().all(u8::is_ascii_digit)
-        && (100..=699).contains(&((line[8] - b'0') as u16 * 100 + (line[9] - b'0') as u16 * 10 + (line[10] - b'0') as u16))
+        && (100..=699).contains(
+            &((line[8] - b'0') as u16 * 100
+                + (line[9] - b'0') as u16 * 10
+                + (line[10] - b'0') as u16),
+        )
         && (line.len() == 11 || line[11] == b' ');
     if !ok_line {
         return invalid(Violation::MalformedStatusLine);
@@ -356,7 +427,10 @@ fn response(head: &Head<'_>, facts: Facts<'_>, field_error: Option<Violation>, t
         Err(v) => return invalid(v),
     };
     match SipMessage::try_from(render(line, head, &facts, body, [None, None]).as_slice()) {
-        Ok(message) => Verdict::Accept(Box::new(Accepted { message, reply: facts.reply })),
+        Ok(message) => Verdict::Accept(Box::new(Accepted {
+            message,
+            reply: facts.reply,
+        })),
         Err(e) => invalid(Violation::StackParse(e.to_string())),
     }
 }
@@ -367,8 +441,12 @@ fn sip_version(v: &[u8]) -> Option<bool> {
         return None;
     }
     let mut nums = v[4..].splitn(2, |&b| b == b'.');
-    let major = nums.next().filter(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))?;
-    let minor = nums.next().filter(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))?;
+    let major = nums
+        .next()
+        .filter(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))?;
+    let minor = nums
+        .next()
+        .filter(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))?;
     Some(major == b"2" && minor == b"0")
 }
 
@@ -385,15 +463,24 @@ fn trim_trailing_wsp(mut s: &[u8]) -> &[u8] {
 }
 
 /// The body per RFC 3261 §18.3 for the transport.
-fn body<'a>(head: &Head<'a>, facts: &Facts<'_>, transport: TransportKind) -> Result<&'a [u8], Violation> {
+fn body<'a>(
+    head: &Head<'a>,
+    facts: &Facts<'_>,
+    transport: TransportKind,
+) -> Result<&'a [u8], Violation> {
     match (facts.content_length, transport) {
         (None, TransportKind::Udp) => Ok(head.body),
         (None, TransportKind::Tcp) => Err(Violation::MissingContentLength),
         (Some(declared), _) => {
             let len = usize::try_from(declared).unwrap_or(usize::MAX);
             match head.body.get(..len) {
-                Some(body) if transport == TransportKind::Udp || body.len() == head.body.len() => Ok(body),
-                _ => Err(Violation::BodyTooShort { declared, received: head.body.len() }),
+                Some(body) if transport == TransportKind::Udp || body.len() == head.body.len() => {
+                    Ok(body)
+                }
+                _ => Err(Violation::BodyTooShort {
+                    declared,
+                    received: head.body.len(),
+                }),
             }
         }
     }
@@ -422,10 +509,13 @@ fn gather<'a>(head: &'a Head<'a>) -> (Facts<'a>, Option<Violation>) {
                     Some(list) => {
                         if facts.reply.vias.len() == 1 {
                             let branch = list.first().and_then(|v| {
-                                v.params.iter().find(|p| p.name.eq_ignore_ascii_case(b"branch"))
+                                v.params
+                                    .iter()
+                                    .find(|p| p.name.eq_ignore_ascii_case(b"branch"))
                             });
-                            facts.top_branch_is_3261 =
-                                branch.and_then(|p| p.value).is_some_and(|b| b.starts_with(b"z9hG4bK"));
+                            facts.top_branch_is_3261 = branch
+                                .and_then(|p| p.value)
+                                .is_some_and(|b| b.starts_with(b"z9hG4bK"));
                             facts.top_via = Some((facts.canonical.len(), branch.is_some()));
                         }
                         let mut out = Vec::with_capacity(value.len());
@@ -572,7 +662,13 @@ fn render_one(na: &NameAddr<'_>) -> Vec<u8> {
 }
 
 /// The canonical message rsip parses.
-fn render(start_line: &[u8], head: &Head<'_>, facts: &Facts<'_>, body: &[u8], patches: [Option<(usize, Vec<u8>)>; 2]) -> Vec<u8> {
+fn render(
+    start_line: &[u8],
+    head: &Head<'_>,
+    facts: &Facts<'_>,
+    body: &[u8],
+    patches: [Option<(usize, Vec<u8>)>; 2],
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(start_line.len() + head.headers.len() * 48 + body.len() + 64);
     out.extend_from_slice(start_line);
     out.extend_from_slice(b"\r\n");

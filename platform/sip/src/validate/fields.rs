@@ -35,7 +35,10 @@ pub(crate) struct NameAddr<'a> {
 
 impl NameAddr<'_> {
     pub(crate) fn param(&self, name: &str) -> Option<Option<&[u8]>> {
-        self.params.iter().find(|p| p.name.eq_ignore_ascii_case(name.as_bytes())).map(|p| p.value)
+        self.params
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|p| p.value)
     }
 }
 
@@ -124,7 +127,14 @@ pub(crate) fn via_list(value: &[u8]) -> Option<Vec<ViaEntry<'_>>> {
             None
         };
         let params = params(&mut c)?;
-        out.push(ViaEntry { protocol, version, transport, host, port, params });
+        out.push(ViaEntry {
+            protocol,
+            version,
+            transport,
+            host,
+            port,
+            params,
+        });
         c.skip_ws();
         if c.at_end() {
             return Some(out);
@@ -141,7 +151,9 @@ pub(crate) fn uri_scheme(uri: &[u8]) -> Option<&[u8]> {
     let scheme = &uri[..colon];
     let first = *scheme.first()?;
     let ok = first.is_ascii_alphabetic()
-        && scheme.iter().all(|&b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+        && scheme
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
     (ok && colon + 1 < uri.len()).then_some(scheme)
 }
 
@@ -210,7 +222,11 @@ fn name_addr<'a>(c: &mut Cursor<'a>, in_list: bool) -> Option<NameAddr<'a>> {
     if !(c.at_end() || (in_list && c.peek() == Some(b','))) {
         return None;
     }
-    Some(NameAddr { display, uri, params })
+    Some(NameAddr {
+        display,
+        uri,
+        params,
+    })
 }
 
 /// `From` / `To`: exactly one name-addr or addr-spec.
@@ -252,7 +268,10 @@ pub(crate) fn call_id(value: &[u8]) -> bool {
     let mut parts = value.splitn(2, |&b| b == b'@');
     let first = parts.next().unwrap_or_default();
     let ok_first = !first.is_empty() && first.iter().all(|&b| is_word(b));
-    ok_first && parts.next().is_none_or(|w| !w.is_empty() && w.iter().all(|&b| is_word(b)))
+    ok_first
+        && parts
+            .next()
+            .is_none_or(|w| !w.is_empty() && w.iter().all(|&b| is_word(b)))
 }
 
 /// A `1*DIGIT` header value with an upper bound.
@@ -303,7 +322,10 @@ pub(crate) fn accept_list(value: &[u8]) -> Option<Vec<String>> {
     if value.is_empty() {
         return Some(Vec::new());
     }
-    value.split(|&b| b == b',').map(|range| media_type(super::cursor::trim_wsp(range))).collect()
+    value
+        .split(|&b| b == b',')
+        .map(|range| media_type(super::cursor::trim_wsp(range)))
+        .collect()
 }
 
 /// Writes `;name=value` parameters.
@@ -356,6 +378,9 @@ pub(crate) fn sip_request_uri(uri: &[u8]) -> bool {
         Some(at) => &rest[at + 1..],
         None => rest,
     };
-    let host_end = host_part.iter().position(|&b| b == b';' || b == b'?').unwrap_or(host_part.len());
+    let host_end = host_part
+        .iter()
+        .position(|&b| b == b';' || b == b'?')
+        .unwrap_or(host_part.len());
     host_end > 0 && !host_part.contains(&b'?') && !host_part.contains(&b'@')
 }

@@ -49,7 +49,9 @@ pub fn frame_stream(buf: &[u8], limits: &Limits) -> StreamFrame {
     let mut length: Option<u64> = None;
     for line in window[..end].split(|&b| b == b'\n') {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let Some(colon) = line.iter().position(|&b| b == b':') else { continue };
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
         let name = trim_wsp(&line[..colon]);
         if name.eq_ignore_ascii_case(b"content-length") || name.eq_ignore_ascii_case(b"l") {
             match (length, parse_digits(trim_wsp(&line[colon + 1..]))) {
@@ -61,10 +63,16 @@ pub fn frame_stream(buf: &[u8], limits: &Limits) -> StreamFrame {
     let Some(length) = length else {
         return StreamFrame::UntilEof;
     };
-    let total = u64::try_from(head_len).unwrap_or(u64::MAX).saturating_add(length);
+    let total = u64::try_from(head_len)
+        .unwrap_or(u64::MAX)
+        .saturating_add(length);
     if total > u64::try_from(limits.max_message_bytes).unwrap_or(u64::MAX) {
         return StreamFrame::Unframeable;
     }
     let total = usize::try_from(total).unwrap_or(usize::MAX);
-    if buf.len() < total { StreamFrame::Incomplete } else { StreamFrame::Message(total) }
+    if buf.len() < total {
+        StreamFrame::Incomplete
+    } else {
+        StreamFrame::Message(total)
+    }
 }

@@ -40,7 +40,12 @@ pub(crate) fn split(bytes: &[u8], max_headers: usize, max_header_bytes: usize) -
     };
     let mut lines = head.split_inner_crlf();
     let start_line = lines.next().unwrap_or_default();
-    let mut out = Head { start_line, headers: Vec::new(), body, violation: None };
+    let mut out = Head {
+        start_line,
+        headers: Vec::new(),
+        body,
+        violation: None,
+    };
     if start_line.iter().any(|&b| b == b'\r' || b == b'\n') {
         out.violation = Some(Violation::BareLineBreak);
     }
@@ -81,14 +86,19 @@ pub(crate) fn split(bytes: &[u8], max_headers: usize, max_header_bytes: usize) -
             continue;
         }
         if out.headers.len() >= max_headers {
-            out.violation.get_or_insert(Violation::TooManyHeaders(max_headers));
+            out.violation
+                .get_or_insert(Violation::TooManyHeaders(max_headers));
             break;
         }
-        out.headers.push(RawHeader { name, value: Cow::Borrowed(trim_wsp(&line[colon + 1..])) });
+        out.headers.push(RawHeader {
+            name,
+            value: Cow::Borrowed(trim_wsp(&line[colon + 1..])),
+        });
     }
     for header in &out.headers {
         if header.name.len() + header.value.len() > max_header_bytes {
-            out.violation.get_or_insert(Violation::HeaderTooLong(max_header_bytes));
+            out.violation
+                .get_or_insert(Violation::HeaderTooLong(max_header_bytes));
         }
     }
     out

@@ -49,7 +49,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_message_bytes: 8192, max_headers: 64, max_header_bytes: 2048 }
+        Self {
+            max_message_bytes: 8192,
+            max_headers: 64,
+            max_header_bytes: 2048,
+        }
     }
 }
 

@@ -47,7 +47,11 @@ impl ReplyHeaders {
     /// A deterministic To tag for this request (FNV-1a over Call-ID, From and top Via).
     pub fn to_tag(&self) -> String {
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        let parts = [self.call_id.as_deref(), self.from.as_deref(), self.vias.first().map(Vec::as_slice)];
+        let parts = [
+            self.call_id.as_deref(),
+            self.from.as_deref(),
+            self.vias.first().map(Vec::as_slice),
+        ];
         for part in parts.into_iter().flatten() {
             for &b in part {
                 hash ^= u64::from(b);

@@ -41,17 +41,35 @@ pub fn torture_messages() -> Vec<Torture> {
     let mut out = Vec::new();
     for line in manifest.lines().skip(1).filter(|l| !l.trim().is_empty()) {
         let cols: Vec<&str> = line.split('\t').collect();
-        let [file, _section, expected, size, sha] = cols[..] else { panic!("manifest line {line:?}") };
+        let [file, _section, expected, size, sha] = cols[..] else {
+            panic!("manifest line {line:?}")
+        };
         let bytes = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("read {file}: {e}"));
-        assert_eq!(bytes.len().to_string(), size, "{file}: size differs from the manifest");
-        let digest: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            bytes.len().to_string(),
+            size,
+            "{file}: size differs from the manifest"
+        );
+        let digest: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(digest, sha, "{file}: sha256 differs from the manifest");
-        out.push(Torture { file: file.to_owned(), expected: expected.to_owned(), bytes });
+        out.push(Torture {
+            file: file.to_owned(),
+            expected: expected.to_owned(),
+            bytes,
+        });
     }
     let on_disk = std::fs::read_dir(&dir).expect("list").filter(|e| {
-        e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "dat"))
+        e.as_ref()
+            .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "dat"))
     });
-    assert_eq!(on_disk.count(), out.len(), "every .dat file is in the manifest");
+    assert_eq!(
+        on_disk.count(),
+        out.len(),
+        "every .dat file is in the manifest"
+    );
     out
 }
 
@@ -76,9 +94,8 @@ pub fn outcome(file: &str, expected: &str) -> Outcome {
         "mismatch02.dat" => return Outcome::Reject(400),
         _ => {}
     }
-    let status_after = |prefix: &str| -> Option<u16> {
-        expected.strip_prefix(prefix)?.get(..3)?.parse().ok()
-    };
+    let status_after =
+        |prefix: &str| -> Option<u16> { expected.strip_prefix(prefix)?.get(..3)?.parse().ok() };
     if expected == "accept" || expected == "accept-first-msg-ignore-trailing" {
         Outcome::Accept
     } else if let Some(code) = status_after("reject-") {
@@ -88,7 +105,11 @@ pub fn outcome(file: &str, expected: &str) -> Outcome {
     } else if let Some(code) = status_after("parse-or-reject;respond ") {
         Outcome::Reject(code)
     } else if let Some(code) = status_after("parse;respond ") {
-        if code == 401 { Outcome::Accept } else { Outcome::Reject(code) }
+        if code == 401 {
+            Outcome::Accept
+        } else {
+            Outcome::Reject(code)
+        }
     } else if expected.starts_with("parse;") {
         Outcome::Accept
     } else {
@@ -102,7 +123,8 @@ pub fn call_id_of(bytes: &[u8]) -> Option<String> {
     text.split("\r\n").find_map(|line| {
         let (name, value) = line.split_once(':')?;
         let name = name.trim();
-        (name.eq_ignore_ascii_case("call-id") || name.eq_ignore_ascii_case("i")).then(|| value.trim().to_owned())
+        (name.eq_ignore_ascii_case("call-id") || name.eq_ignore_ascii_case("i"))
+            .then(|| value.trim().to_owned())
     })
 }
 
@@ -110,7 +132,12 @@ pub fn call_id_of(bytes: &[u8]) -> Option<String> {
 pub fn branch_of(bytes: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(bytes);
     let start = text.find("branch=")? + "branch=".len();
-    Some(text[start..].chars().take_while(|c| !matches!(c, ';' | ',' | '\r' | '\n' | ' ')).collect())
+    Some(
+        text[start..]
+            .chars()
+            .take_while(|c| !matches!(c, ';' | ',' | '\r' | '\n' | ' '))
+            .collect(),
+    )
 }
 
 /// The status code of a raw response.
