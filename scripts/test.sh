@@ -13,6 +13,7 @@ step() { printf '\n==> %s\n' "$*"; }
 step "system packages"
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v sipp >/dev/null 2>&1 || missing+=(sip-tester)
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
