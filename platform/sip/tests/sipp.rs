@@ -21,7 +21,10 @@ struct Counts {
 }
 
 async fn start_uas() -> (SipEdge, Arc<Counts>) {
-    let config = SipEdgeConfig { listen: "127.0.0.1:0".parse().expect("addr"), ..SipEdgeConfig::default() };
+    let config = SipEdgeConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        ..SipEdgeConfig::default()
+    };
     let mut edge = SipEdge::start(config).await.expect("edge");
     let mut requests = edge.take_requests().expect("requests");
     let dialogs = edge.dialogs().clone();
@@ -30,7 +33,7 @@ async fn start_uas() -> (SipEdge, Arc<Counts>) {
     let seen = counts.clone();
     tokio::spawn(async move {
         while let Some(request) = requests.recv().await {
-            let method = request.method().clone();
+            let method = *request.method();
             let mut tx = request.into_transaction();
             if method != Method::Invite {
                 match dialogs.match_dialog(&tx) {
@@ -48,17 +51,31 @@ async fn start_uas() -> (SipEdge, Arc<Counts>) {
             tokio::spawn(async move {
                 while let Some(state) = states.recv().await {
                     match state {
-                        DialogState::Confirmed(..) => counts.confirmed.fetch_add(1, Ordering::Relaxed),
-                        DialogState::Terminated(_, TerminatedReason::UacBye) => counts.ended_by_bye.fetch_add(1, Ordering::Relaxed),
+                        DialogState::Confirmed(..) => {
+                            counts.confirmed.fetch_add(1, Ordering::Relaxed)
+                        }
+                        DialogState::Terminated(_, TerminatedReason::UacBye) => {
+                            counts.ended_by_bye.fetch_add(1, Ordering::Relaxed)
+                        }
                         _ => 0,
                     };
                 }
             });
-            let mut dialog = match dialogs.get_or_create_server_invite(&tx, state_tx, None, Some(contact.clone())) {
+            let mut dialog = match dialogs.get_or_create_server_invite(
+                &tx,
+                state_tx,
+                None,
+                Some(contact.clone()),
+            ) {
                 Ok(dialog) => dialog,
                 Err(_) => continue,
             };
-            let local = LocalMedia { address: [127, 0, 0, 1].into(), port: 30000, session_id: 1, session_version: 1 };
+            let local = LocalMedia {
+                address: [127, 0, 0, 1].into(),
+                port: 30000,
+                session_id: 1,
+                session_version: 1,
+            };
             let answer = sdp::parse(&tx.original.body, &SdpLimits::default())
                 .ok()
                 .and_then(|offer| sdp::answer(&offer, &local).ok());
@@ -79,8 +96,29 @@ async fn start_uas() -> (SipEdge, Arc<Counts>) {
 
 async fn sipp(target: std::net::SocketAddr, transport: &str, calls: usize) -> std::process::Output {
     let output = Command::new("sipp")
-        .args(["-sn", "uac", &target.to_string(), "-i", "127.0.0.1", "-p", "0", "-t", transport])
-        .args(["-m", &calls.to_string(), "-r", "20", "-l", "5", "-timeout", "30s", "-timeout_error", "-nostdin"])
+        .args([
+            "-sn",
+            "uac",
+            &target.to_string(),
+            "-i",
+            "127.0.0.1",
+            "-p",
+            "0",
+            "-t",
+            transport,
+        ])
+        .args([
+            "-m",
+            &calls.to_string(),
+            "-r",
+            "20",
+            "-l",
+            "5",
+            "-timeout",
+            "30s",
+            "-timeout_error",
+            "-nostdin",
+        ])
         .current_dir(std::env::temp_dir())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -99,19 +137,35 @@ async fn sipp_calls_over_udp_and_tcp_complete() {
             out.status.success(),
             "sipp over {transport} failed ({:?}):\n{}\n{}",
             out.status.code(),
-            String::from_utf8_lossy(&out.stdout).lines().rev().take(40).collect::<Vec<_>>().join("\n"),
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .rev()
+                .take(40)
+                .collect::<Vec<_>>()
+                .join("\n"),
             String::from_utf8_lossy(&out.stderr)
         );
         // Every call reached Confirmed on our side (the ACK found its dialog).
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-        while counts.confirmed.load(Ordering::Relaxed) < before + calls && tokio::time::Instant::now() < deadline {
+        while counts.confirmed.load(Ordering::Relaxed) < before + calls
+            && tokio::time::Instant::now() < deadline
+        {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        assert_eq!(counts.confirmed.load(Ordering::Relaxed), before + calls, "{transport}");
+        assert_eq!(
+            counts.confirmed.load(Ordering::Relaxed),
+            before + calls,
+            "{transport}"
+        );
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while counts.ended_by_bye.load(Ordering::Relaxed) < 15 && tokio::time::Instant::now() < deadline {
+    while counts.ended_by_bye.load(Ordering::Relaxed) < 15 && tokio::time::Instant::now() < deadline
+    {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert_eq!(counts.ended_by_bye.load(Ordering::Relaxed), 15, "every call ended by the caller's BYE");
+    assert_eq!(
+        counts.ended_by_bye.load(Ordering::Relaxed),
+        15,
+        "every call ended by the caller's BYE"
+    );
 }

@@ -16,13 +16,16 @@ mod check;
 mod cursor;
 mod fields;
 mod framing;
+mod gather;
 mod head;
+mod render;
 mod reply;
 #[cfg(test)]
 mod tests;
 
-pub use check::{RFC2543_BRANCH_PREFIX, RFC2543_TAG_PREFIX, validate};
+pub use check::validate;
 pub use framing::{StreamFrame, frame_stream};
+pub use render::{RFC2543_BRANCH_PREFIX, RFC2543_TAG_PREFIX};
 pub use reply::{ReplyHeaders, reason_phrase};
 
 use rsipstack::sip::SipMessage;
