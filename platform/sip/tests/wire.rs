@@ -599,3 +599,75 @@ async fn rfc2543_peer_gets_back_its_via_and_from_unchanged() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_reaches_the_pending_invite_transaction() {
+    let config = SipEdgeConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        ..SipEdgeConfig::default()
+    };
+    let mut edge = SipEdge::start(config).await.expect("edge");
+    let mut requests = edge.take_requests().expect("requests");
+    let consumer = tokio::spawn(async move {
+        let mut invite = requests.recv().await.expect("the INVITE");
+        assert_eq!(*invite.method(), Method::Invite);
+        invite.reply(StatusCode::Ringing).await.expect("180");
+        // The CANCEL is matched to this transaction by the stack; it never comes as a request.
+        let cancel = invite
+            .transaction_mut()
+            .receive()
+            .await
+            .expect("the CANCEL");
+        let kefu_sip::rsipstack::sip::SipMessage::Request(cancel) = cancel else {
+            panic!("request")
+        };
+        assert_eq!(cancel.method, Method::Cancel);
+        invite
+            .reply(StatusCode::RequestTerminated)
+            .await
+            .expect("487");
+        requests.try_recv().is_err()
+    });
+    let socket = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let invite = request("INVITE", "cancel-me", "sip:edge@127.0.0.1", "", "");
+    socket
+        .send_to(&invite, edge.udp_addr())
+        .await
+        .expect("send");
+    let mut buf = vec![0u8; 8192];
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (n, _) = tokio::time::timeout_at(deadline, socket.recv_from(&mut buf))
+            .await
+            .expect("180")
+            .expect("recv");
+        if status_of(&buf[..n]) == Some(180) {
+            break;
+        }
+    }
+    let cancel = String::from_utf8(invite)
+        .expect("text")
+        .replace("INVITE sip:", "CANCEL sip:")
+        .replace("1 INVITE", "1 CANCEL");
+    socket
+        .send_to(cancel.as_bytes(), edge.udp_addr())
+        .await
+        .expect("send CANCEL");
+    let mut finals = Vec::new();
+    while finals.len() < 2 {
+        let (n, _) = tokio::time::timeout_at(deadline, socket.recv_from(&mut buf))
+            .await
+            .expect("finals")
+            .expect("recv");
+        let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+        if let Some(status) = status_of(&buf[..n]).filter(|s| *s >= 200) {
+            finals.push((status, text.contains("CSeq: 1 CANCEL")));
+        }
+    }
+    finals.sort();
+    assert_eq!(finals, [(200, true), (487, false)]);
+    assert!(
+        consumer.await.expect("consumer"),
+        "nothing else reached the consumer"
+    );
+}

@@ -146,8 +146,11 @@ impl SipEdge {
         })
     }
 
-    /// The stream of accepted INVITE, BYE, CANCEL and REGISTER transactions (OPTIONS is
-    /// answered by the edge; ACKs reach their INVITE transaction or dialog). Can be taken once.
+    /// The stream of accepted requests that start a server transaction: INVITE, BYE, REGISTER
+    /// (and any other allowed method). OPTIONS is answered by the edge. CANCEL and ACK never
+    /// come here: the stack matches them to their INVITE transaction (read them with
+    /// `transaction_mut().receive()`) or dialog, and answers a CANCEL that matches nothing with
+    /// 481. Can be taken once.
     pub fn take_requests(&mut self) -> Option<mpsc::Receiver<IncomingRequest>> {
         self.requests.take()
     }
