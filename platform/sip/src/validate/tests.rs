@@ -272,3 +272,47 @@ fn stream_framing() {
         StreamFrame::Unframeable
     );
 }
+
+#[test]
+fn rfc2543_requests_get_a_stable_derived_branch_and_from_tag() {
+    use rsipstack::sip::prelude::HeadersExt;
+    let invite = "INVITE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/UDP gw.example.com\r\n\
+From: <sip:a@example.com>\r\nTo: <sip:b@example.com>\r\nCall-ID: old@gw\r\nCSeq: 5 INVITE\r\n\r\n";
+    let ack = invite
+        .replace("INVITE sip", "ACK sip")
+        .replace("5 INVITE", "5 ACK")
+        .replace(
+            "<sip:b@example.com>\r\nCall",
+            "<sip:b@example.com>;tag=x\r\nCall",
+        );
+    let branch_and_tag = |text: &str| {
+        let Verdict::Accept(accepted) = run(text) else {
+            panic!("accepted: {text}")
+        };
+        let rsipstack::sip::SipMessage::Request(req) = accepted.message else {
+            panic!("request")
+        };
+        let via = req.via_header().expect("via").value().to_owned();
+        let from = req.from_header().expect("from").value().to_owned();
+        (via, from)
+    };
+    let (via, from) = branch_and_tag(invite);
+    assert!(via.contains(";branch=z9hG4bK2543."), "{via}");
+    assert!(from.contains(";tag=kf2543."), "{from}");
+    assert_eq!(
+        branch_and_tag(invite),
+        (via.clone(), from.clone()),
+        "a retransmission maps to the same transaction"
+    );
+    assert_eq!(
+        branch_and_tag(&ack).0,
+        via,
+        "the ACK (To tag added) maps to the INVITE"
+    );
+    // A RFC 3261 request is left alone.
+    let Verdict::Accept(accepted) = run(OPTIONS) else {
+        panic!("accepted")
+    };
+    let text = accepted.message.to_string();
+    assert!(!text.contains("2543."), "{text}");
+}
