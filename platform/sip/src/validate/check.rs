@@ -45,10 +45,12 @@ pub fn validate(bytes: &[u8], transport: TransportKind, config: &ValidationConfi
         rest = tail;
     }
     if rest.is_empty() {
-        return if bytes.is_empty() {
-            Verdict::Drop(DropReason::Empty)
-        } else {
+        // A double CRLF is a ping (RFC 5626 §4.4.1); a single one is a pong, never answered,
+        // or two edges would bounce CRLFs forever.
+        return if bytes.len() >= 4 {
             Verdict::Keepalive
+        } else {
+            Verdict::Drop(DropReason::Empty)
         };
     }
     if rest.iter().all(|b| b.is_ascii_whitespace()) {

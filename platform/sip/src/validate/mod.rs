@@ -100,7 +100,8 @@ pub enum Verdict {
     Reject(Rejection),
     /// Nothing is sent back.
     Drop(DropReason),
-    /// A CRLF keep-alive (RFC 5626 §4.4.1): answer a double CRLF with one CRLF.
+    /// A double-CRLF keep-alive ping (RFC 5626 §4.4.1): answer with one CRLF. A single CRLF
+    /// (the pong) is dropped.
     Keepalive,
 }
 

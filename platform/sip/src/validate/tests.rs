@@ -178,6 +178,7 @@ fn drops_what_cannot_be_answered() {
     assert!(matches!(run(""), Verdict::Drop(DropReason::Empty)));
     assert!(matches!(run("   \t "), Verdict::Drop(DropReason::Empty)));
     assert!(matches!(run("\r\n\r\n"), Verdict::Keepalive));
+    assert!(matches!(run("\r\n"), Verdict::Drop(DropReason::Empty)), "a pong is not answered");
     assert!(matches!(
         run("hello world"),
         Verdict::Drop(DropReason::NoVia)
