@@ -178,7 +178,10 @@ fn drops_what_cannot_be_answered() {
     assert!(matches!(run(""), Verdict::Drop(DropReason::Empty)));
     assert!(matches!(run("   \t "), Verdict::Drop(DropReason::Empty)));
     assert!(matches!(run("\r\n\r\n"), Verdict::Keepalive));
-    assert!(matches!(run("\r\n"), Verdict::Drop(DropReason::Empty)), "a pong is not answered");
+    assert!(
+        matches!(run("\r\n"), Verdict::Drop(DropReason::Empty)),
+        "a pong is not answered"
+    );
     assert!(matches!(
         run("hello world"),
         Verdict::Drop(DropReason::NoVia)
@@ -316,4 +319,48 @@ From: <sip:a@example.com>\r\nTo: <sip:b@example.com>\r\nCall-ID: old@gw\r\nCSeq:
     };
     let text = accepted.message.to_string();
     assert!(!text.contains("2543."), "{text}");
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::*;
+    use super::OPTIONS;
+
+    fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
+        let config = ValidationConfig::default();
+        for transport in [TransportKind::Udp, TransportKind::Tcp] {
+            match validate(bytes, transport, &config) {
+                Verdict::Reject(r) => {
+                    prop_assert!(
+                        rsipstack::sip::SipMessage::try_from(r.response.as_slice()).is_ok()
+                    );
+                    let status_line = format!("SIP/2.0 {} ", r.status());
+                    prop_assert!(r.response.starts_with(status_line.as_bytes()));
+                }
+                Verdict::Accept(_) | Verdict::Drop(_) | Verdict::Keepalive => {}
+            }
+        }
+        let _ = frame_stream(bytes, &config.limits);
+        Ok(())
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            check(&bytes)?;
+        }
+
+        #[test]
+        fn mutated_requests_never_panic_and_refusals_parse(
+            edits in proptest::collection::vec((0usize..400, any::<u8>()), 1..6),
+        ) {
+            let mut bytes = OPTIONS.as_bytes().to_vec();
+            for (pos, byte) in edits {
+                let at = pos % bytes.len();
+                bytes[at] = byte;
+            }
+            check(&bytes)?;
+        }
+    }
 }
