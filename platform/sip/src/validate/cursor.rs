@@ -2,9 +2,28 @@
 //!
 //! Owns only lexical helpers; it must never allocate or look beyond the slice it was given.
 
+/// A 256-entry membership table: alphanumerics plus `extra` (built at compile time, so the
+/// per-byte checks on the hot path are one load).
+pub(crate) const fn class(extra: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+const TOKEN: [bool; 256] = class(b"-.!%*_+`'~");
+
 /// `token` characters (RFC 3261 §25.1).
 pub(crate) fn is_token_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b)
+    TOKEN[usize::from(b)]
 }
 
 /// A non-empty run of token characters.

@@ -5,7 +5,7 @@
 //! has it) and renders a canonical form for the stack. Parsers never panic and never allocate
 //! more than a small multiple of their input.
 
-use super::cursor::{Cursor, is_token, is_token_char, parse_digits};
+use super::cursor::{Cursor, class, is_token, is_token_char, parse_digits};
 
 /// A `;name[=value]` parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,13 +153,16 @@ pub(crate) fn uri_scheme(uri: &[u8]) -> Option<&[u8]> {
     let ok = first.is_ascii_alphabetic()
         && scheme
             .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.');
     (ok && colon + 1 < uri.len()).then_some(scheme)
 }
 
+const URI_CHARS: [bool; 256] = class(b"-._~:/?#[]@!$&'()*+,;=%");
+const WORD_CHARS: [bool; 256] = class(b"-.!%*_+`'~()<>:\\\"/[]?{}");
+
 /// Characters a URI may carry unescaped (RFC 3986 reserved + unreserved + `%`).
 fn is_uri_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b)
+    URI_CHARS[usize::from(b)]
 }
 
 /// A URI as it may appear inside `<>` or as a Request-URI.
@@ -264,7 +267,7 @@ pub(crate) fn cseq(value: &[u8]) -> Option<(u32, &[u8])> {
 
 /// `Call-ID`: `word [ "@" word ]`.
 pub(crate) fn call_id(value: &[u8]) -> bool {
-    let is_word = |b: u8| is_token_char(b) || b"()<>:\\\"/[]?{}".contains(&b);
+    let is_word = |b: u8| WORD_CHARS[usize::from(b)];
     let mut parts = value.splitn(2, |&b| b == b'@');
     let first = parts.next().unwrap_or_default();
     let ok_first = !first.is_empty() && first.iter().all(|&b| is_word(b));

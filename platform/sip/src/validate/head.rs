@@ -29,7 +29,11 @@ pub(crate) struct Head<'a> {
 
 /// Finds the blank line that ends the header section; returns the index of its `\r\n\r\n`.
 pub(crate) fn find_head_end(bytes: &[u8]) -> Option<usize> {
-    bytes.windows(4).position(|w| w == b"\r\n\r\n")
+    memchr::memmem::find(bytes, b"\r\n\r\n")
+}
+
+fn has_line_break(line: &[u8]) -> bool {
+    memchr::memchr2(b'\r', b'\n', line).is_some()
 }
 
 /// Splits `bytes` (leading CRLFs already skipped). A datagram without a blank line is all head.
@@ -46,7 +50,7 @@ pub(crate) fn split(bytes: &[u8], max_headers: usize, max_header_bytes: usize) -
         body,
         violation: None,
     };
-    if start_line.iter().any(|&b| b == b'\r' || b == b'\n') {
+    if has_line_break(start_line) {
         out.violation = Some(Violation::BareLineBreak);
     }
     for line in lines {
@@ -54,7 +58,7 @@ pub(crate) fn split(bytes: &[u8], max_headers: usize, max_header_bytes: usize) -
             // Only the last line of a datagram that lacks its blank line can be empty.
             continue;
         }
-        if line.iter().any(|&b| b == b'\r' || b == b'\n') {
+        if has_line_break(line) {
             out.violation.get_or_insert(Violation::BareLineBreak);
             continue;
         }
@@ -76,7 +80,7 @@ pub(crate) fn split(bytes: &[u8], max_headers: usize, max_header_bytes: usize) -
             }
             continue;
         }
-        let Some(colon) = line.iter().position(|&b| b == b':') else {
+        let Some(colon) = memchr::memchr(b':', line) else {
             out.violation.get_or_insert(Violation::MalformedHeaderLine);
             continue;
         };
@@ -124,7 +128,7 @@ impl<'a> Iterator for CrlfLines<'a> {
 
     fn next(&mut self) -> Option<&'a [u8]> {
         let rest = self.rest?;
-        match rest.windows(2).position(|w| w == b"\r\n") {
+        match memchr::memmem::find(rest, b"\r\n") {
             Some(i) => {
                 self.rest = Some(&rest[i + 2..]);
                 Some(&rest[..i])
