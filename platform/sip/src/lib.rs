@@ -22,6 +22,10 @@
 //!
 //! The crate knows nothing of media beyond SDP and never touches the database.
 //!
+//! rsipstack logs every message it sends or receives in full at `info` (Authorization headers
+//! included): run with a `rsipstack=warn` tracing filter outside debugging. The edge's own logs
+//! carry the source address and the refusal cause, never message contents.
+//!
 //! # Example
 //!
 //! ```no_run

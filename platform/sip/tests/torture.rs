@@ -87,17 +87,3 @@ fn dblreq_keeps_only_the_first_message_on_udp() {
     assert!(req.body.is_empty());
 }
 
-#[test]
-#[ignore = "diagnostic listing"]
-fn list_verdicts() {
-    for m in torture_messages() {
-        let v = validate(&m.bytes, TransportKind::Udp, &ValidationConfig::default());
-        let s = match &v {
-            Verdict::Accept(_) => "accept".to_string(),
-            Verdict::Reject(r) => format!("{} {}", r.status(), r.cause),
-            Verdict::Drop(d) => format!("drop {d}"),
-            Verdict::Keepalive => "keepalive".into(),
-        };
-        println!("{:16} {:40} {s}", m.file, m.expected);
-    }
-}
