@@ -86,4 +86,3 @@ fn dblreq_keeps_only_the_first_message_on_udp() {
     assert_eq!(req.method.to_string(), "REGISTER");
     assert!(req.body.is_empty());
 }
-

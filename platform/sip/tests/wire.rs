@@ -671,3 +671,50 @@ async fn cancel_reaches_the_pending_invite_transaction() {
         "nothing else reached the consumer"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_source_cannot_take_every_tcp_slot() {
+    let config = SipEdgeConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        max_tcp_connections_per_source: 2,
+        ..SipEdgeConfig::default()
+    };
+    let edge = SipEdge::start(config).await.expect("edge");
+    let held = [
+        TcpStream::connect(edge.tcp_addr()).await.expect("first"),
+        TcpStream::connect(edge.tcp_addr()).await.expect("second"),
+    ];
+    // The edge accepts the third connection from the same address and closes it at once.
+    let mut third = TcpStream::connect(edge.tcp_addr()).await.expect("third");
+    let mut sink = Vec::new();
+    let read = timeout(WAIT, third.read_to_end(&mut sink))
+        .await
+        .expect("closed by the edge");
+    assert!(read.is_ok_and(|n| n == 0), "no bytes, just the close");
+    // Another source still gets through, and so do the held connections.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind("127.0.0.2:0".parse().expect("addr"))
+        .expect("bind 127.0.0.2");
+    let mut other = socket.connect(edge.tcp_addr()).await.expect("other source");
+    other
+        .write_all(&options("other-tcp", "TCP", ""))
+        .await
+        .expect("write");
+    let mut reply = [0u8; 2048];
+    let n = timeout(WAIT, other.read(&mut reply))
+        .await
+        .expect("answer")
+        .expect("read");
+    assert_eq!(status_of(&reply[..n]), Some(200));
+    let [mut first, _second] = held;
+    first
+        .write_all(&options("held-tcp", "TCP", ""))
+        .await
+        .expect("write");
+    let n = timeout(WAIT, first.read(&mut reply))
+        .await
+        .expect("answer")
+        .expect("read");
+    assert_eq!(status_of(&reply[..n]), Some(200));
+}

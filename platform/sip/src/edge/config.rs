@@ -27,6 +27,9 @@ pub struct SipEdgeConfig {
     pub rate_limits: RateLimitConfig,
     /// Concurrent inbound TCP connections; more are closed on accept.
     pub max_tcp_connections: usize,
+    /// Concurrent inbound TCP connections from one source IP (so one host cannot take every
+    /// slot); more are closed on accept.
+    pub max_tcp_connections_per_source: usize,
     /// A TCP connection that sends nothing for this long is closed.
     pub tcp_idle_timeout: Duration,
     /// Incoming requests waiting for the consumer; beyond it new requests get 503.
@@ -42,6 +45,7 @@ impl Default for SipEdgeConfig {
             validation: ValidationConfig::default(),
             rate_limits: RateLimitConfig::default(),
             max_tcp_connections: 4096,
+            max_tcp_connections_per_source: 64,
             tcp_idle_timeout: Duration::from_secs(300),
             incoming_queue: 1024,
         }

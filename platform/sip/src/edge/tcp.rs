@@ -7,8 +7,9 @@
 //! connection is read until the peer half-closes (or the size cap / idle timeout), and the rest
 //! is judged by datagram rules. Framing errors are answered, then the connection is closed.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 
 use rsipstack::platform::CancellationToken;
 use rsipstack::sip::Transport;
@@ -23,6 +24,44 @@ use super::SipEdgeConfig;
 use super::intake::{Action, Intake};
 use crate::validate::{StreamFrame, TransportKind, frame_stream};
 
+/// Open connections per source IP; an entry lives only while its connections do, so the map
+/// never holds more than `max_tcp_connections` entries.
+#[derive(Default)]
+struct PerSource(Mutex<HashMap<IpAddr, usize>>);
+
+impl PerSource {
+    fn enter(self: &Arc<Self>, ip: IpAddr, max: usize) -> Option<SourceSlot> {
+        let mut open = self.0.lock().ok()?;
+        let count = open.entry(ip).or_insert(0);
+        if *count >= max {
+            return None;
+        }
+        *count += 1;
+        Some(SourceSlot {
+            table: self.clone(),
+            ip,
+        })
+    }
+}
+
+struct SourceSlot {
+    table: Arc<PerSource>,
+    ip: IpAddr,
+}
+
+impl Drop for SourceSlot {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.table.0.lock()
+            && let Some(count) = open.get_mut(&self.ip)
+        {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
 pub(crate) async fn serve(
     listener: TcpListener,
     intake: Arc<Intake>,
@@ -30,6 +69,7 @@ pub(crate) async fn serve(
     cancel: CancellationToken,
 ) {
     let slots = Arc::new(Semaphore::new(config.max_tcp_connections.max(1)));
+    let per_source = Arc::new(PerSource::default());
     loop {
         let accepted = tokio::select! {
             () = cancel.cancelled() => return,
@@ -46,12 +86,18 @@ pub(crate) async fn serve(
             tracing::warn!(%peer, "too many TCP connections; closing the new one");
             continue;
         };
+        let Some(source_slot) =
+            per_source.enter(peer.ip(), config.max_tcp_connections_per_source.max(1))
+        else {
+            tracing::warn!(%peer, "too many TCP connections from this source; closing the new one");
+            continue;
+        };
         let intake = intake.clone();
         let cancel = cancel.child_token();
         let idle = config.tcp_idle_timeout;
         tokio::spawn(async move {
             connection(stream, peer, intake, idle, cancel).await;
-            drop(slot);
+            drop((slot, source_slot));
         });
     }
 }
