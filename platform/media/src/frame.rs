@@ -49,6 +49,11 @@ impl Default for Frame {
 
 impl std::fmt::Debug for Frame {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Frame(power {:.0}, first {:?})", self.power(), &self.0[..4])
+        write!(
+            f,
+            "Frame(power {:.0}, first {:?})",
+            self.power(),
+            &self.0[..4]
+        )
     }
 }

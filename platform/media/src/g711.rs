@@ -35,8 +35,14 @@ impl G711 {
     /// Encodes linear samples into codewords (`out` must be at least as long as `samples`).
     pub fn encode(self, samples: &[i16], out: &mut [u8]) {
         match self {
-            G711::Pcmu => out.iter_mut().zip(samples).for_each(|(o, &s)| *o = linear_to_ulaw(s)),
-            G711::Pcma => out.iter_mut().zip(samples).for_each(|(o, &s)| *o = linear_to_alaw(s)),
+            G711::Pcmu => out
+                .iter_mut()
+                .zip(samples)
+                .for_each(|(o, &s)| *o = linear_to_ulaw(s)),
+            G711::Pcma => out
+                .iter_mut()
+                .zip(samples)
+                .for_each(|(o, &s)| *o = linear_to_alaw(s)),
         }
     }
 }
@@ -76,7 +82,11 @@ pub const fn ulaw_to_linear(code: u8) -> i16 {
 pub fn linear_to_alaw(sample: i16) -> u8 {
     // A-law works on 13-bit magnitudes; the sign bit is set for positive values.
     let pcm = i32::from(sample) >> 3;
-    let (sign, magnitude) = if pcm >= 0 { (0x80, pcm) } else { (0x00, -pcm - 1) };
+    let (sign, magnitude) = if pcm >= 0 {
+        (0x80, pcm)
+    } else {
+        (0x00, -pcm - 1)
+    };
     let code = if magnitude < 32 {
         (magnitude >> 1) as u8
     } else {

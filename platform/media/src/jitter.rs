@@ -25,7 +25,10 @@ pub struct JitterConfig {
 
 impl Default for JitterConfig {
     fn default() -> Self {
-        JitterConfig { depth: 3, capacity: 16 }
+        JitterConfig {
+            depth: 3,
+            capacity: 16,
+        }
     }
 }
 
@@ -85,7 +88,11 @@ impl JitterBuffer {
     pub fn new(config: JitterConfig) -> Self {
         let capacity = config.capacity.clamp(2, 64);
         let depth = config.depth.clamp(1, capacity - 1);
-        let empty = Slot { seq: None, len: 0, samples: [0; MAX_PACKET_SAMPLES] };
+        let empty = Slot {
+            seq: None,
+            len: 0,
+            samples: [0; MAX_PACKET_SAMPLES],
+        };
         JitterBuffer {
             config: JitterConfig { depth, capacity },
             slots: vec![empty; usize::from(capacity)],
@@ -163,7 +170,8 @@ impl JitterBuffer {
             let slot = &mut self.slots[(next % cap) as usize];
             if slot.seq == Some(next) {
                 let len = usize::from(slot.len);
-                self.carry[self.carry_len..self.carry_len + len].copy_from_slice(&slot.samples[..len]);
+                self.carry[self.carry_len..self.carry_len + len]
+                    .copy_from_slice(&slot.samples[..len]);
                 self.last[..len].copy_from_slice(&slot.samples[..len]);
                 self.last_len = len;
                 self.carry_len += len;
@@ -197,7 +205,11 @@ impl JitterBuffer {
         let shift = self.conceal_run.min(15);
         let len = self.last_len;
         for i in 0..len {
-            let s = if self.conceal_run <= 2 { self.last[i] >> shift } else { 0 };
+            let s = if self.conceal_run <= 2 {
+                self.last[i] >> shift
+            } else {
+                0
+            };
             self.carry[self.carry_len + i] = s;
         }
         self.carry_len += len;

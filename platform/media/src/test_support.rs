@@ -28,7 +28,10 @@ pub fn signal(tones: &[(f32, f32)], noise: f32, frames: usize, seed: u64) -> Vec
         let mut frame = Frame::SILENCE;
         for (i, s) in frame.0.iter_mut().enumerate() {
             let t = (f * FRAME_SAMPLES + i) as f32 / SAMPLE_RATE as f32;
-            let mut v: f32 = tones.iter().map(|&(hz, a)| a * (2.0 * std::f32::consts::PI * hz * t).sin()).sum();
+            let mut v: f32 = tones
+                .iter()
+                .map(|&(hz, a)| a * (2.0 * std::f32::consts::PI * hz * t).sin())
+                .sum();
             v += rng.next(noise);
             *s = v.clamp(-32_768.0, 32_767.0) as i16;
         }
@@ -41,7 +44,12 @@ pub fn signal(tones: &[(f32, f32)], noise: f32, frames: usize, seed: u64) -> Vec
 /// formant weights, syllables separated by short pauses.
 pub fn speech_like(frames: usize, seed: u64) -> Vec<Frame> {
     let mut rng = Noise::new(seed);
-    let vowels: [[f32; 3]; 4] = [[730.0, 1_090.0, 2_440.0], [270.0, 2_290.0, 3_010.0], [300.0, 870.0, 2_240.0], [530.0, 1_840.0, 2_480.0]];
+    let vowels: [[f32; 3]; 4] = [
+        [730.0, 1_090.0, 2_440.0],
+        [270.0, 2_290.0, 3_010.0],
+        [300.0, 870.0, 2_240.0],
+        [530.0, 1_840.0, 2_480.0],
+    ];
     let mut out = Vec::with_capacity(frames);
     for f in 0..frames {
         let mut frame = Frame::SILENCE;
@@ -59,7 +67,10 @@ pub fn speech_like(frames: usize, seed: u64) -> Vec<Frame> {
             let mut h = 1.0;
             while h * pitch < 3_600.0 {
                 let hz = h * pitch;
-                let weight: f32 = formants.iter().map(|&fm| 1.0 / (1.0 + ((hz - fm) / 120.0).powi(2))).sum();
+                let weight: f32 = formants
+                    .iter()
+                    .map(|&fm| 1.0 / (1.0 + ((hz - fm) / 120.0).powi(2)))
+                    .sum();
                 v += weight * (2.0 * std::f32::consts::PI * hz * t).sin() / h.sqrt();
                 h += 1.0;
             }

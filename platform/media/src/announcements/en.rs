@@ -4,12 +4,42 @@
 use super::{Currency, Date};
 
 const ONES: [&str; 20] = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
 ];
-const TENS: [&str; 10] = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+const TENS: [&str; 10] = [
+    "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
     "December",
 ];
 
@@ -22,11 +52,20 @@ pub fn number(n: i64) -> String {
         return below_1000(n as usize);
     }
     let mut parts = Vec::new();
-    for (scale, name) in [(1_000_000_000, "billion"), (1_000_000, "million"), (1_000, "thousand"), (1, "")] {
+    for (scale, name) in [
+        (1_000_000_000, "billion"),
+        (1_000_000, "million"),
+        (1_000, "thousand"),
+        (1, ""),
+    ] {
         let group = (n / scale) % 1_000;
         if group > 0 {
             let words = below_1000(group as usize);
-            parts.push(if name.is_empty() { words } else { format!("{words} {name}") });
+            parts.push(if name.is_empty() {
+                words
+            } else {
+                format!("{words} {name}")
+            });
         }
     }
     parts.join(" ")
@@ -97,7 +136,12 @@ pub fn digits(keys: &str) -> String {
 
 /// November twenty-second, twenty twenty-six.
 pub fn date(d: Date) -> String {
-    format!("{} {}, {}", MONTHS[usize::from(d.month - 1)], ordinal(u32::from(d.day)), year(d.year))
+    format!(
+        "{} {}, {}",
+        MONTHS[usize::from(d.month - 1)],
+        ordinal(u32::from(d.day)),
+        year(d.year)
+    )
 }
 
 /// Twelve dollars and fifty cents.
@@ -110,12 +154,24 @@ pub fn amount(currency: Currency, minor: i64) -> String {
         Currency::Usd => ("dollar", "dollars", "cent", "cents"),
         Currency::Eur => ("euro", "euros", "cent", "cents"),
     };
-    let big = format!("{} {}", number(major), if major == 1 { one_big } else { many_big });
+    let big = format!(
+        "{} {}",
+        number(major),
+        if major == 1 { one_big } else { many_big }
+    );
     if cents == 0 {
         return format!("{sign}{big}");
     }
-    let small = format!("{} {}", number(cents), if cents == 1 { one_small } else { many_small });
-    if major == 0 { format!("{sign}{small}") } else { format!("{sign}{big} and {small}") }
+    let small = format!(
+        "{} {}",
+        number(cents),
+        if cents == 1 { one_small } else { many_small }
+    );
+    if major == 0 {
+        format!("{sign}{small}")
+    } else {
+        format!("{sign}{big} and {small}")
+    }
 }
 
 pub fn please_hold() -> String {
@@ -126,7 +182,10 @@ pub fn queue_position(position: u32) -> String {
     if position == 1 {
         "You are next in the queue.".into()
     } else {
-        format!("You are number {} in the queue.", number(i64::from(position)))
+        format!(
+            "You are number {} in the queue.",
+            number(i64::from(position))
+        )
     }
 }
 

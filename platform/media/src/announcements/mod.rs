@@ -131,20 +131,31 @@ impl Announcement {
             Announcement::Digits(keys) if keys.is_empty() || keys.chars().count() > MAX_DIGITS => {
                 invalid(format!("a key sequence must have 1 to {MAX_DIGITS} keys"))
             }
-            Announcement::Digits(keys) if !keys.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#') => {
+            Announcement::Digits(keys)
+                if !keys
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '*' || c == '#') =>
+            {
                 invalid("keys must be 0-9, * or #".into())
             }
             Announcement::Number(n) if n.unsigned_abs() > MAX_NUMBER as u64 => {
                 invalid(format!("number {n} is beyond ±{MAX_NUMBER}"))
             }
-            Announcement::Amount { minor, .. } if minor.unsigned_abs() / 100 > MAX_NUMBER as u64 => {
+            Announcement::Amount { minor, .. }
+                if minor.unsigned_abs() / 100 > MAX_NUMBER as u64 =>
+            {
                 invalid(format!("amount {minor} is too large to announce"))
             }
-            Announcement::Date(d) if !(1..=9_999).contains(&d.year) || !(1..=12).contains(&d.month) => {
+            Announcement::Date(d)
+                if !(1..=9_999).contains(&d.year) || !(1..=12).contains(&d.month) =>
+            {
                 invalid(format!("{}-{}-{} is not a date", d.year, d.month, d.day))
             }
             Announcement::Date(d) if d.day == 0 || d.day > days_in_month(d.year, d.month) => {
-                invalid(format!("{}-{:02}-{:02} is not a date", d.year, d.month, d.day))
+                invalid(format!(
+                    "{}-{:02}-{:02} is not a date",
+                    d.year, d.month, d.day
+                ))
             }
             Announcement::QueuePosition(0) => invalid("queue positions start at 1".into()),
             Announcement::ExpectedWait { minutes } if *minutes > 10_000 => {

@@ -13,7 +13,11 @@ pub fn number(n: i64) -> String {
     if n == 0 {
         return DIGITS[0].into();
     }
-    let groups = [(n / 100_000_000, "亿"), ((n / 10_000) % 10_000, "万"), (n % 10_000, "")];
+    let groups = [
+        (n / 100_000_000, "亿"),
+        ((n / 10_000) % 10_000, "万"),
+        (n % 10_000, ""),
+    ];
     let mut out = String::new();
     let mut started = false;
     let mut gap = false;
@@ -77,8 +81,18 @@ pub fn digits(keys: &str) -> String {
 
 /// 二零二六年十一月二十二日.
 pub fn date(d: Date) -> String {
-    let year: String = d.year.to_string().chars().filter_map(|c| c.to_digit(10)).map(|v| DIGITS[v as usize]).collect();
-    format!("{year}年{}月{}日", number(i64::from(d.month)), number(i64::from(d.day)))
+    let year: String = d
+        .year
+        .to_string()
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .map(|v| DIGITS[v as usize])
+        .collect();
+    format!(
+        "{year}年{}月{}日",
+        number(i64::from(d.month)),
+        number(i64::from(d.day))
+    )
 }
 
 /// 一百零五元零七分, 三元整, 十二美元五十美分.
@@ -111,7 +125,11 @@ pub fn amount(currency: Currency, minor: i64) -> String {
             out
         }
         Currency::Usd | Currency::Eur => {
-            let (big, small) = if currency == Currency::Usd { ("美元", "美分") } else { ("欧元", "欧分") };
+            let (big, small) = if currency == Currency::Usd {
+                ("美元", "美分")
+            } else {
+                ("欧元", "欧分")
+            };
             let mut out = format!("{sign}{}{big}", count(major));
             if cents > 0 {
                 out.push_str(&format!("{}{small}", count(cents)));

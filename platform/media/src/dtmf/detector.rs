@@ -93,9 +93,16 @@ fn classify(frame: &Frame, rows: &[f32; 4], columns: &[f32; 4]) -> Option<DtmfDi
     let (r, row) = strongest(&row_share)?;
     let (c, column) = strongest(&column_share)?;
     let tones = row + column;
-    let twist = if row > column { row / column } else { column / row };
+    let twist = if row > column {
+        row / column
+    } else {
+        column / row
+    };
     let distinct = |shares: &[f32; 4], best: usize, peak: f32| {
-        shares.iter().enumerate().all(|(i, &s)| i == best || s * MIN_GROUP_RATIO <= peak)
+        shares
+            .iter()
+            .enumerate()
+            .all(|(i, &s)| i == best || s * MIN_GROUP_RATIO <= peak)
     };
     (tones >= MIN_TONE_SHARE
         && twist <= MAX_TWIST

@@ -9,9 +9,9 @@ mod receiver;
 mod sender;
 mod telephone_event;
 
-pub use detector::{DtmfDetector, DETECTOR_MIN_FRAMES};
-pub use receiver::{TelephoneEventReceiver, ReceivedDigit};
-pub use sender::{TelephoneEventSender, SenderPacket, END_RETRANSMITS};
+pub use detector::{DETECTOR_MIN_FRAMES, DtmfDetector};
+pub use receiver::{ReceivedDigit, TelephoneEventReceiver};
+pub use sender::{END_RETRANSMITS, SenderPacket, TelephoneEventSender};
 pub use telephone_event::{TelephoneEvent, TelephoneEventError};
 
 /// One DTMF key (RFC 4733 events 0–15).
@@ -35,7 +35,9 @@ impl DtmfDigit {
     /// The digit for a key character (`0`–`9`, `*`, `#`, `A`–`D`, case-insensitive).
     pub fn from_char(c: char) -> Option<Self> {
         let c = c.to_ascii_uppercase();
-        KEYS.iter().position(|&k| char::from(k) == c).map(|i| DtmfDigit(i as u8))
+        KEYS.iter()
+            .position(|&k| char::from(k) == c)
+            .map(|i| DtmfDigit(i as u8))
     }
 
     /// The RFC 4733 event code.

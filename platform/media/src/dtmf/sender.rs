@@ -69,7 +69,12 @@ impl TelephoneEventSender {
                 return None;
             }
             let (digit, frames) = self.queue.pop_front()?;
-            self.active = Some(Active { digit, frames, sent: 0, ends_sent: 0 });
+            self.active = Some(Active {
+                digit,
+                frames,
+                sent: 0,
+                ends_sent: 0,
+            });
         }
         let a = self.active.as_mut()?;
         let packet = if a.sent < a.frames {
@@ -86,7 +91,12 @@ impl TelephoneEventSender {
         } else {
             a.ends_sent += 1;
             SenderPacket {
-                event: TelephoneEvent { event: a.digit.event_code(), end: true, volume: VOLUME, duration: duration(a.frames) },
+                event: TelephoneEvent {
+                    event: a.digit.event_code(),
+                    end: true,
+                    volume: VOLUME,
+                    duration: duration(a.frames),
+                },
                 marker: false,
             }
         };

@@ -41,6 +41,11 @@ impl TelephoneEvent {
     /// The 4-byte payload.
     pub fn to_bytes(self) -> [u8; 4] {
         let [d0, d1] = self.duration.to_be_bytes();
-        [self.event, (u8::from(self.end) << 7) | (self.volume & 0x3F), d0, d1]
+        [
+            self.event,
+            (u8::from(self.end) << 7) | (self.volume & 0x3F),
+            d0,
+            d1,
+        ]
     }
 }

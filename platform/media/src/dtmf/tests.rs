@@ -25,17 +25,33 @@ fn digits_map_to_events_chars_and_frequencies() {
 
 #[test]
 fn telephone_event_payload_round_trips() {
-    let e = TelephoneEvent { event: 11, end: true, volume: 10, duration: 800 };
+    let e = TelephoneEvent {
+        event: 11,
+        end: true,
+        volume: 10,
+        duration: 800,
+    };
     assert_eq!(e.to_bytes(), [11, 0x8A, 0x03, 0x20]);
     assert_eq!(TelephoneEvent::parse(&e.to_bytes()), Ok(e));
-    assert_eq!(TelephoneEvent::parse(&[1, 2, 3]), Err(TelephoneEventError::TooShort(3)));
+    assert_eq!(
+        TelephoneEvent::parse(&[1, 2, 3]),
+        Err(TelephoneEventError::TooShort(3))
+    );
 }
 
 #[test]
 fn receiver_reports_each_event_once_across_updates_and_end_retransmits() {
     let mut r = TelephoneEventReceiver::new();
-    let ev = |end, duration| TelephoneEvent { event: 5, end, volume: 10, duration };
-    assert_eq!(r.receive(1_000, ev(false, 160)).map(|d| d.digit), Some(digit('5')));
+    let ev = |end, duration| TelephoneEvent {
+        event: 5,
+        end,
+        volume: 10,
+        duration,
+    };
+    assert_eq!(
+        r.receive(1_000, ev(false, 160)).map(|d| d.digit),
+        Some(digit('5'))
+    );
     for d in [320, 480] {
         assert_eq!(r.receive(1_000, ev(false, d)), None);
     }
@@ -43,12 +59,26 @@ fn receiver_reports_each_event_once_across_updates_and_end_retransmits() {
         assert_eq!(r.receive(1_000, ev(true, 480)), None);
     }
     // Only the end packets of the next event made it: still one digit.
-    assert_eq!(r.receive(3_000, ev(true, 640)).map(|d| d.timestamp), Some(3_000));
+    assert_eq!(
+        r.receive(3_000, ev(true, 640)).map(|d| d.timestamp),
+        Some(3_000)
+    );
     assert_eq!(r.receive(3_000, ev(true, 640)), None);
     // A straggler of the first event does not repeat it.
     assert_eq!(r.receive(1_000, ev(true, 480)), None);
     // Flash (16) is not a key.
-    assert_eq!(r.receive(5_000, TelephoneEvent { event: 16, end: false, volume: 0, duration: 160 }), None);
+    assert_eq!(
+        r.receive(
+            5_000,
+            TelephoneEvent {
+                event: 16,
+                end: false,
+                volume: 0,
+                duration: 160
+            }
+        ),
+        None
+    );
 }
 
 #[test]
@@ -83,12 +113,21 @@ fn sender_queue_is_bounded() {
 
 fn detect_all(frames: &[Frame]) -> String {
     let mut d = DtmfDetector::new();
-    frames.iter().filter_map(|f| d.detect(f)).map(|k| k.as_char()).collect()
+    frames
+        .iter()
+        .filter_map(|f| d.detect(f))
+        .map(|k| k.as_char())
+        .collect()
 }
 
 fn key_frames(c: char, amplitude: f32, noise: f32, frames: usize, seed: u64) -> Vec<Frame> {
     let (row, column) = digit(c).frequencies();
-    signal(&[(row, amplitude), (column, amplitude)], noise, frames, seed)
+    signal(
+        &[(row, amplitude), (column, amplitude)],
+        noise,
+        frames,
+        seed,
+    )
 }
 
 #[test]
@@ -128,9 +167,21 @@ fn detects_generated_dtmf_tones_with_gaps_and_holds() {
 
 #[test]
 fn ignores_short_blips_single_tones_music_and_speech() {
-    assert_eq!(detect_all(&key_frames('5', 6_000.0, 0.0, 1, 1)), "", "20 ms is too short");
-    assert_eq!(detect_all(&signal(&[(1_000.0, 8_000.0)], 100.0, 50, 2)), "", "a beep");
-    assert_eq!(detect_all(&signal(&[(697.0, 8_000.0)], 100.0, 50, 3)), "", "half a key");
+    assert_eq!(
+        detect_all(&key_frames('5', 6_000.0, 0.0, 1, 1)),
+        "",
+        "20 ms is too short"
+    );
+    assert_eq!(
+        detect_all(&signal(&[(1_000.0, 8_000.0)], 100.0, 50, 2)),
+        "",
+        "a beep"
+    );
+    assert_eq!(
+        detect_all(&signal(&[(697.0, 8_000.0)], 100.0, 50, 3)),
+        "",
+        "half a key"
+    );
     assert_eq!(detect_all(&signal(&[], 8_000.0, 200, 4)), "", "white noise");
     assert_eq!(detect_all(&speech_like(1_000, 5)), "", "speech-like audio");
     let mut music = MusicLoop::generated();

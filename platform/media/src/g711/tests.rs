@@ -34,7 +34,11 @@ fn every_codeword_round_trips_through_linear() {
         // 0x7F and 0xFF are both zero in µ-law; zero encodes as 0xFF.
         let expected = if code == 0x7F { 0xFF } else { code };
         assert_eq!(linear_to_ulaw(u), expected, "µ-law code {code:#04x}");
-        assert_eq!(linear_to_alaw(alaw_to_linear(code)), code, "A-law code {code:#04x}");
+        assert_eq!(
+            linear_to_alaw(alaw_to_linear(code)),
+            code,
+            "A-law code {code:#04x}"
+        );
     }
 }
 
@@ -63,7 +67,10 @@ fn slices_encode_and_decode() {
         law.encode(&samples, &mut codes);
         law.decode(&codes, &mut back);
         for (a, b) in samples.iter().zip(back) {
-            assert!((i32::from(*a) - i32::from(b)).abs() <= 512, "{law:?} {a} {b}");
+            assert!(
+                (i32::from(*a) - i32::from(b)).abs() <= 512,
+                "{law:?} {a} {b}"
+            );
         }
     }
     assert_eq!(G711::Pcmu.payload_type(), 0);

@@ -7,12 +7,18 @@ fn packet(value: i16) -> [i16; FRAME_SAMPLES] {
 fn pull(jb: &mut JitterBuffer) -> i16 {
     let mut f = Frame::SILENCE;
     jb.pull(&mut f);
-    assert!(f.0.iter().all(|&s| s == f.0[0]), "frame mixes packets: {f:?}");
+    assert!(
+        f.0.iter().all(|&s| s == f.0[0]),
+        "frame mixes packets: {f:?}"
+    );
     f.0[0]
 }
 
 fn buffer() -> JitterBuffer {
-    JitterBuffer::new(JitterConfig { depth: 3, capacity: 8 })
+    JitterBuffer::new(JitterConfig {
+        depth: 3,
+        capacity: 8,
+    })
 }
 
 #[test]
@@ -68,7 +74,11 @@ fn sequence_numbers_keep_order_across_the_16_bit_wrap() {
     let base = 65_536 + 65_534u64;
     let mut jb = buffer();
     for (i, seq) in [base + 2, base, base + 1, base + 3].into_iter().enumerate() {
-        assert_eq!(jb.insert(seq, &packet((seq - base) as i16 + 1)), Insert::Buffered, "{i}");
+        assert_eq!(
+            jb.insert(seq, &packet((seq - base) as i16 + 1)),
+            Insert::Buffered,
+            "{i}"
+        );
     }
     for expected in 1..=4 {
         assert_eq!(pull(&mut jb), expected);
@@ -87,7 +97,11 @@ fn a_stalled_stream_returns_to_prefetch_and_rejects_old_packets() {
     for _ in 0..5 {
         pull(&mut jb);
     }
-    assert_eq!(jb.insert(4, &packet(1)), Insert::Late, "concealed while stalled");
+    assert_eq!(
+        jb.insert(4, &packet(1)),
+        Insert::Late,
+        "concealed while stalled"
+    );
     // A new talkspurt prefetches again from its own first packet.
     assert_eq!(jb.insert(20, &packet(20)), Insert::Buffered);
     assert_eq!(pull(&mut jb), 0);
@@ -136,5 +150,9 @@ fn reset_forgets_everything() {
     jb.reset();
     assert_eq!(jb.buffered(), 0);
     assert_eq!(pull(&mut jb), 0);
-    assert_eq!(jb.insert(0, &packet(1)), Insert::Buffered, "old numbers are welcome after a reset");
+    assert_eq!(
+        jb.insert(0, &packet(1)),
+        Insert::Buffered,
+        "old numbers are welcome after a reset"
+    );
 }

@@ -8,7 +8,9 @@
 
 use super::rtp_rtcp::RtcpState;
 use super::{Component, Datagram, DtmfVia, Leg, LegError, LegEvent, LegStats, Transmit};
-use crate::dtmf::{DtmfDetector, DtmfDigit, TelephoneEvent, TelephoneEventReceiver, TelephoneEventSender};
+use crate::dtmf::{
+    DtmfDetector, DtmfDigit, TelephoneEvent, TelephoneEventReceiver, TelephoneEventSender,
+};
 use crate::frame::{FRAME_MS, FRAME_SAMPLES, Frame, SAMPLE_RATE};
 use crate::g711::G711;
 use crate::jitter::{Insert, JitterBuffer, JitterConfig, MAX_PACKET_SAMPLES};
@@ -87,7 +89,11 @@ impl RtpLegConfig {
             audio_payload_type: codec.payload_type(),
             telephone_event: Some(101),
             remote,
-            latch: if remote.is_some() { LatchPolicy::ExpectedHost } else { LatchPolicy::FirstPacket },
+            latch: if remote.is_some() {
+                LatchPolicy::ExpectedHost
+            } else {
+                LatchPolicy::FirstPacket
+            },
             rtcp_mux: false,
             local_ssrc,
             jitter: JitterConfig::default(),
@@ -227,7 +233,10 @@ impl RtpLeg {
             if let Ok(event) = TelephoneEvent::parse(packet.payload)
                 && let Some(received) = self.received_events.receive(packet.header.timestamp, event)
             {
-                self.events.push_back(LegEvent::Dtmf { digit: received.digit, via: DtmfVia::TelephoneEvent });
+                self.events.push_back(LegEvent::Dtmf {
+                    digit: received.digit,
+                    via: DtmfVia::TelephoneEvent,
+                });
             }
             return;
         }
@@ -237,7 +246,9 @@ impl RtpLeg {
             self.stats.invalid += 1;
             return;
         }
-        self.config.codec.decode(packet.payload, &mut self.decoded[..n]);
+        self.config
+            .codec
+            .decode(packet.payload, &mut self.decoded[..n]);
         match self.jitter.insert(extended, &self.decoded[..n]) {
             Insert::Late => self.stats.late += 1,
             Insert::Duplicate => self.stats.duplicates += 1,
@@ -252,13 +263,23 @@ impl RtpLeg {
         self.stats.packets_out += 1;
         self.stats.bytes_out += bytes.len() as u64;
         self.rtcp.count_sent(payload.len());
-        self.transmits.push_back(Transmit { component: Component::Rtp, destination, payload: bytes });
+        self.transmits.push_back(Transmit {
+            component: Component::Rtp,
+            destination,
+            payload: bytes,
+        });
     }
 
     fn header(&mut self, payload_type: u8, marker: bool, timestamp: u32) -> RtpHeader {
         let sequence = self.out_sequence;
         self.out_sequence = self.out_sequence.wrapping_add(1);
-        RtpHeader { marker, payload_type, sequence, timestamp, ssrc: self.config.local_ssrc }
+        RtpHeader {
+            marker,
+            payload_type,
+            sequence,
+            timestamp,
+            ssrc: self.config.local_ssrc,
+        }
     }
 }
 
@@ -273,8 +294,14 @@ impl Leg for RtpLeg {
 
     fn pull_frame(&mut self, _now: Instant, out: &mut Frame) -> bool {
         let real = self.jitter.pull(out);
-        if real && let Some(detector) = &mut self.detector && let Some(digit) = detector.detect(out) {
-            self.events.push_back(LegEvent::Dtmf { digit, via: DtmfVia::InBand });
+        if real
+            && let Some(detector) = &mut self.detector
+            && let Some(digit) = detector.detect(out)
+        {
+            self.events.push_back(LegEvent::Dtmf {
+                digit,
+                via: DtmfVia::InBand,
+            });
         }
         real
     }
@@ -287,7 +314,8 @@ impl Leg for RtpLeg {
             self.stats.unsent += 1;
             return;
         };
-        if let (Some(pt), Some(packet)) = (self.config.telephone_event, self.sending_events.tick()) {
+        if let (Some(pt), Some(packet)) = (self.config.telephone_event, self.sending_events.tick())
+        {
             if packet.marker {
                 self.event_timestamp = timestamp;
             }
@@ -307,8 +335,14 @@ impl Leg for RtpLeg {
         if self.config.telephone_event.is_none() {
             return Err(LegError::NoTelephoneEvent);
         }
-        let frames = (duration.as_millis() as u64).div_ceil(FRAME_MS).min(u64::from(u16::MAX)) as u16;
-        if self.sending_events.queue(digit, frames) { Ok(()) } else { Err(LegError::DtmfQueueFull) }
+        let frames = (duration.as_millis() as u64)
+            .div_ceil(FRAME_MS)
+            .min(u64::from(u16::MAX)) as u16;
+        if self.sending_events.queue(digit, frames) {
+            Ok(())
+        } else {
+            Err(LegError::DtmfQueueFull)
+        }
     }
 
     fn poll_transmit(&mut self) -> Option<Transmit> {

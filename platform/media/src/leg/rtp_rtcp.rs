@@ -24,7 +24,14 @@ pub(super) struct RtcpState {
 impl RtcpState {
     pub(super) fn new(now: Instant, interval: Duration) -> Self {
         let interval = interval.max(Duration::from_secs(1));
-        RtcpState { next_report: now + interval, interval, packets_sent: 0, octets_sent: 0, last_sr: None, remote: None }
+        RtcpState {
+            next_report: now + interval,
+            interval,
+            packets_sent: 0,
+            octets_sent: 0,
+            last_sr: None,
+            remote: None,
+        }
     }
 
     pub(super) fn count_sent(&mut self, payload_octets: usize) {
@@ -74,7 +81,9 @@ impl RtpLeg {
         while self.rtcp.next_report <= now {
             self.rtcp.next_report += self.rtcp.interval;
         }
-        let Some(destination) = self.rtcp_destination() else { return };
+        let Some(destination) = self.rtcp_destination() else {
+            return;
+        };
         let sender = (self.rtcp.packets_sent > 0).then(|| SenderInfo {
             ntp: self.ntp_time(now),
             rtp_timestamp: self.out_timestamp,
@@ -85,7 +94,10 @@ impl RtpLeg {
             let fraction_lost = self.sequence.take_fraction_lost();
             let stats = self.sequence.stats();
             let (last_sr, delay_since_last_sr) = match self.rtcp.last_sr {
-                Some((lsr, at)) => (lsr, (now.saturating_duration_since(at).as_secs_f64() * 65_536.0) as u32),
+                Some((lsr, at)) => (
+                    lsr,
+                    (now.saturating_duration_since(at).as_secs_f64() * 65_536.0) as u32,
+                ),
                 None => (0, 0),
             };
             ReportBlock {
@@ -99,10 +111,24 @@ impl RtpLeg {
             }
         });
         let mut payload = Vec::with_capacity(80);
-        write_compound(self.config.local_ssrc, sender, block, &self.config.cname, &mut payload);
-        let component = if self.config.rtcp_mux { Component::Rtp } else { Component::Rtcp };
+        write_compound(
+            self.config.local_ssrc,
+            sender,
+            block,
+            &self.config.cname,
+            &mut payload,
+        );
+        let component = if self.config.rtcp_mux {
+            Component::Rtp
+        } else {
+            Component::Rtcp
+        };
         self.stats.rtcp_out += 1;
-        self.transmits.push_back(Transmit { component, destination, payload });
+        self.transmits.push_back(Transmit {
+            component,
+            destination,
+            payload,
+        });
     }
 
     fn rtcp_destination(&self) -> Option<SocketAddr> {

@@ -28,13 +28,21 @@ pub struct Prompt {
 impl Prompt {
     /// Wraps 8 kHz mono samples.
     pub fn from_samples(samples: Vec<i16>) -> Self {
-        Prompt { samples: samples.into() }
+        Prompt {
+            samples: samples.into(),
+        }
     }
 
     /// Decodes a WAV file that must be 8 kHz mono 16-bit PCM, A-law or µ-law, at most
     /// `max_bytes` long.
     pub fn from_wav(bytes: &[u8], max_bytes: usize) -> Result<Self, WavError> {
-        let audio = read_wav(bytes, WavReadOptions { max_bytes, streamed: false })?;
+        let audio = read_wav(
+            bytes,
+            WavReadOptions {
+                max_bytes,
+                streamed: false,
+            },
+        )?;
         if audio.channels != 1 {
             return Err(WavError::Channels(audio.channels));
         }
@@ -42,9 +50,17 @@ impl Prompt {
             return Err(WavError::SampleRate(audio.sample_rate));
         }
         let samples = match audio.encoding {
-            WavEncoding::Pcm16 => audio.data.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect(),
+            WavEncoding::Pcm16 => audio
+                .data
+                .chunks_exact(2)
+                .map(|b| i16::from_le_bytes([b[0], b[1]]))
+                .collect(),
             WavEncoding::Alaw | WavEncoding::Ulaw => {
-                let law = if audio.encoding == WavEncoding::Alaw { G711::Pcma } else { G711::Pcmu };
+                let law = if audio.encoding == WavEncoding::Alaw {
+                    G711::Pcma
+                } else {
+                    G711::Pcmu
+                };
                 let mut out = vec![0i16; audio.data.len()];
                 law.decode(audio.data, &mut out);
                 out

@@ -21,8 +21,8 @@ impl MusicLoop {
     pub fn generated() -> Self {
         // C major / A minor / F major / G major arpeggios, half a second per note.
         const NOTES: [f32; 16] = [
-            261.63, 329.63, 392.00, 329.63, 220.00, 261.63, 329.63, 261.63,
-            174.61, 220.00, 261.63, 220.00, 196.00, 246.94, 293.66, 246.94,
+            261.63, 329.63, 392.00, 329.63, 220.00, 261.63, 329.63, 261.63, 174.61, 220.00, 261.63,
+            220.00, 196.00, 246.94, 293.66, 246.94,
         ];
         let note_len = SAMPLE_RATE as usize / 2;
         let mut samples = Vec::with_capacity(NOTES.len() * note_len);

@@ -57,7 +57,11 @@ impl PromptPlayer {
         if self.queue.len() >= MAX_QUEUED {
             return false;
         }
-        self.queue.push_back(Queued { id, prompt, barge_in });
+        self.queue.push_back(Queued {
+            id,
+            prompt,
+            barge_in,
+        });
         true
     }
 
@@ -93,10 +97,13 @@ impl PromptPlayer {
     pub fn next_frame(&mut self, out: &mut Frame) -> bool {
         let mut filled = 0;
         while filled < FRAME_SAMPLES {
-            let Some(current) = self.queue.front() else { break };
+            let Some(current) = self.queue.front() else {
+                break;
+            };
             let samples = current.prompt.samples();
             let take = (samples.len() - self.position).min(FRAME_SAMPLES - filled);
-            out.0[filled..filled + take].copy_from_slice(&samples[self.position..self.position + take]);
+            out.0[filled..filled + take]
+                .copy_from_slice(&samples[self.position..self.position + take]);
             filled += take;
             self.position += take;
             if self.position >= samples.len() {
@@ -116,7 +123,10 @@ impl PromptPlayer {
 
     fn finish(&mut self, reason: FinishReason) {
         if let Some(q) = self.queue.pop_front() {
-            self.finished.push_back(PromptFinished { prompt: q.id, reason });
+            self.finished.push_back(PromptFinished {
+                prompt: q.id,
+                reason,
+            });
         }
         self.position = 0;
     }

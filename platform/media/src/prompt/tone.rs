@@ -20,20 +20,56 @@ pub struct ToneSpec {
 
 impl ToneSpec {
     /// Ringback as heard in China (GB 450 Hz, 1 s on, 4 s off).
-    pub const RINGBACK_CN: ToneSpec = ToneSpec { frequencies: [450.0, 0.0], amplitude: 6_000, on_ms: 1_000, off_ms: 4_000, repeat: true };
+    pub const RINGBACK_CN: ToneSpec = ToneSpec {
+        frequencies: [450.0, 0.0],
+        amplitude: 6_000,
+        on_ms: 1_000,
+        off_ms: 4_000,
+        repeat: true,
+    };
     /// Ringback as heard in North America (440 + 480 Hz, 2 s on, 4 s off).
-    pub const RINGBACK_US: ToneSpec = ToneSpec { frequencies: [440.0, 480.0], amplitude: 4_000, on_ms: 2_000, off_ms: 4_000, repeat: true };
+    pub const RINGBACK_US: ToneSpec = ToneSpec {
+        frequencies: [440.0, 480.0],
+        amplitude: 4_000,
+        on_ms: 2_000,
+        off_ms: 4_000,
+        repeat: true,
+    };
     /// Busy as heard in China (450 Hz, 350 ms on, 350 ms off).
-    pub const BUSY_CN: ToneSpec = ToneSpec { frequencies: [450.0, 0.0], amplitude: 6_000, on_ms: 350, off_ms: 350, repeat: true };
+    pub const BUSY_CN: ToneSpec = ToneSpec {
+        frequencies: [450.0, 0.0],
+        amplitude: 6_000,
+        on_ms: 350,
+        off_ms: 350,
+        repeat: true,
+    };
     /// Busy as heard in North America (480 + 620 Hz, 500 ms on, 500 ms off).
-    pub const BUSY_US: ToneSpec = ToneSpec { frequencies: [480.0, 620.0], amplitude: 4_000, on_ms: 500, off_ms: 500, repeat: true };
+    pub const BUSY_US: ToneSpec = ToneSpec {
+        frequencies: [480.0, 620.0],
+        amplitude: 4_000,
+        on_ms: 500,
+        off_ms: 500,
+        repeat: true,
+    };
     /// A 1 kHz beep of 200 ms, once (e.g. before voicemail recording).
-    pub const BEEP: ToneSpec = ToneSpec { frequencies: [1_000.0, 0.0], amplitude: 8_000, on_ms: 200, off_ms: 0, repeat: false };
+    pub const BEEP: ToneSpec = ToneSpec {
+        frequencies: [1_000.0, 0.0],
+        amplitude: 8_000,
+        on_ms: 200,
+        off_ms: 0,
+        repeat: false,
+    };
 
     /// A DTMF key as a dual tone of `on_ms`, once.
     pub fn dtmf(digit: DtmfDigit, on_ms: u32) -> ToneSpec {
         let (row, column) = digit.frequencies();
-        ToneSpec { frequencies: [row, column], amplitude: 7_000, on_ms, off_ms: 0, repeat: false }
+        ToneSpec {
+            frequencies: [row, column],
+            amplitude: 7_000,
+            on_ms,
+            off_ms: 0,
+            repeat: false,
+        }
     }
 }
 
@@ -53,7 +89,13 @@ impl ToneGenerator {
     /// Starts a tone.
     pub fn new(spec: ToneSpec) -> Self {
         let step = |f: f32| 2.0 * std::f32::consts::PI * f / SAMPLE_RATE as f32;
-        ToneGenerator { spec, steps: spec.frequencies.map(step), phases: [0.0; 2], position: 0, done: false }
+        ToneGenerator {
+            spec,
+            steps: spec.frequencies.map(step),
+            phases: [0.0; 2],
+            position: 0,
+            done: false,
+        }
     }
 
     /// Whether a one-shot tone has finished.
@@ -72,7 +114,11 @@ impl ToneGenerator {
         let period = (on + off).max(1);
         let amplitude = f32::from(self.spec.amplitude);
         for sample in out.0.iter_mut() {
-            let within = if self.spec.repeat { self.position % period } else { self.position };
+            let within = if self.spec.repeat {
+                self.position % period
+            } else {
+                self.position
+            };
             *sample = if within < on {
                 let mut v = 0.0;
                 for i in 0..2 {

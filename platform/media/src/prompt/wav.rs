@@ -93,7 +93,10 @@ pub struct WavReadOptions {
 /// Reads the format and locates the audio of a WAV file.
 pub fn read_wav(bytes: &[u8], options: WavReadOptions) -> Result<WavAudio<'_>, WavError> {
     if bytes.len() > options.max_bytes {
-        return Err(WavError::TooLarge { size: bytes.len(), max: options.max_bytes });
+        return Err(WavError::TooLarge {
+            size: bytes.len(),
+            max: options.max_bytes,
+        });
     }
     if bytes.len() < 12 || &bytes[0..4] != b"RIFF" {
         return Err(WavError::NotRiff);
@@ -105,7 +108,12 @@ pub fn read_wav(bytes: &[u8], options: WavReadOptions) -> Result<WavAudio<'_>, W
     let mut offset = 12;
     while offset + 8 <= bytes.len() {
         let id = &bytes[offset..offset + 4];
-        let size = u32::from_le_bytes([bytes[offset + 4], bytes[offset + 5], bytes[offset + 6], bytes[offset + 7]]);
+        let size = u32::from_le_bytes([
+            bytes[offset + 4],
+            bytes[offset + 5],
+            bytes[offset + 6],
+            bytes[offset + 7],
+        ]);
         let start = offset + 8;
         let declared_end = start.saturating_add(size as usize);
         let name = String::from_utf8_lossy(id).into_owned();
@@ -120,10 +128,15 @@ pub fn read_wav(bytes: &[u8], options: WavReadOptions) -> Result<WavAudio<'_>, W
             };
             let data = &bytes[start..end];
             let width = usize::from(channels) * if encoding == WavEncoding::Pcm16 { 2 } else { 1 };
-            if data.is_empty() || data.len() % width != 0 {
+            if data.is_empty() || !data.len().is_multiple_of(width) {
                 return Err(WavError::DataLength(data.len()));
             }
-            return Ok(WavAudio { encoding, channels, sample_rate, data });
+            return Ok(WavAudio {
+                encoding,
+                channels,
+                sample_rate,
+                data,
+            });
         }
         if declared_end > bytes.len() {
             return Err(WavError::Truncated(name));
@@ -134,7 +147,11 @@ pub fn read_wav(bytes: &[u8], options: WavReadOptions) -> Result<WavAudio<'_>, W
         // Chunks are padded to an even length.
         offset = declared_end + (size as usize & 1);
     }
-    Err(if format.is_some() { WavError::MissingData } else { WavError::MissingFormat })
+    Err(if format.is_some() {
+        WavError::MissingData
+    } else {
+        WavError::MissingFormat
+    })
 }
 
 fn parse_format(chunk: &[u8]) -> Result<(WavEncoding, u16, u32), WavError> {
@@ -157,7 +174,10 @@ fn parse_format(chunk: &[u8]) -> Result<(WavEncoding, u16, u32), WavError> {
         other => return Err(WavError::UnsupportedEncoding(other)),
     };
     if bits != want_bits {
-        return Err(WavError::BitsPerSample { encoding: name, bits });
+        return Err(WavError::BitsPerSample {
+            encoding: name,
+            bits,
+        });
     }
     if channels == 0 {
         return Err(WavError::Channels(0));

@@ -42,13 +42,23 @@ pub(super) struct HearMatrix {
 impl HearMatrix {
     pub fn set(&mut self, listener: MemberId, speaker: MemberId, gain: Gain) {
         let key = (listener, speaker);
-        match self.links.binary_search_by_key(&key, |l| (l.listener, l.speaker)) {
+        match self
+            .links
+            .binary_search_by_key(&key, |l| (l.listener, l.speaker))
+        {
             Ok(i) if gain == Gain::MUTE => {
                 self.links.remove(i);
             }
             Ok(i) => self.links[i].gain = gain,
             Err(_) if gain == Gain::MUTE => {}
-            Err(i) => self.links.insert(i, Link { listener, speaker, gain }),
+            Err(i) => self.links.insert(
+                i,
+                Link {
+                    listener,
+                    speaker,
+                    gain,
+                },
+            ),
         }
     }
 
@@ -60,7 +70,8 @@ impl HearMatrix {
 
     /// Removes every link in which `member` listens or speaks.
     pub fn forget(&mut self, member: MemberId) {
-        self.links.retain(|l| l.listener != member && l.speaker != member);
+        self.links
+            .retain(|l| l.listener != member && l.speaker != member);
     }
 
     pub fn clear_listener(&mut self, listener: MemberId) {
@@ -73,6 +84,8 @@ impl HearMatrix {
 
     pub fn speakers_of(&self, listener: MemberId) -> impl Iterator<Item = &Link> {
         let start = self.links.partition_point(|l| l.listener < listener);
-        self.links[start..].iter().take_while(move |l| l.listener == listener)
+        self.links[start..]
+            .iter()
+            .take_while(move |l| l.listener == listener)
     }
 }

@@ -130,7 +130,10 @@ pub enum RoomError {
 
 enum Kind {
     Participant(Box<dyn Leg>),
-    Source { source: Source, finished_reported: bool },
+    Source {
+        source: Source,
+        finished_reported: bool,
+    },
 }
 
 struct Member {
@@ -176,7 +179,10 @@ impl MediaRoom {
 
     /// Adds a source.
     pub fn add_source(&mut self, source: Source) -> Result<MemberId, RoomError> {
-        self.add(Kind::Source { source, finished_reported: false })
+        self.add(Kind::Source {
+            source,
+            finished_reported: false,
+        })
     }
 
     fn add(&mut self, kind: Kind) -> Result<MemberId, RoomError> {
@@ -202,7 +208,12 @@ impl MediaRoom {
     }
 
     /// Sets how loud `listener` hears `speaker` ([`Gain::MUTE`] removes the link).
-    pub fn set_hears(&mut self, listener: MemberId, speaker: MemberId, gain: Gain) -> Result<(), RoomError> {
+    pub fn set_hears(
+        &mut self,
+        listener: MemberId,
+        speaker: MemberId,
+        gain: Gain,
+    ) -> Result<(), RoomError> {
         if listener == speaker {
             return Err(RoomError::SelfLink(listener));
         }
@@ -221,10 +232,23 @@ impl MediaRoom {
     }
 
     /// Queues a prompt on a prompt-player source.
-    pub fn play(&mut self, source: MemberId, id: PromptId, prompt: Prompt, barge_in: bool) -> Result<(), RoomError> {
+    pub fn play(
+        &mut self,
+        source: MemberId,
+        id: PromptId,
+        prompt: Prompt,
+        barge_in: bool,
+    ) -> Result<(), RoomError> {
         match &mut self.member_mut(source)?.kind {
-            Kind::Source { source: Source::Prompts(player), .. } => {
-                if player.enqueue(id, prompt, barge_in) { Ok(()) } else { Err(RoomError::PromptQueueFull(source)) }
+            Kind::Source {
+                source: Source::Prompts(player),
+                ..
+            } => {
+                if player.enqueue(id, prompt, barge_in) {
+                    Ok(())
+                } else {
+                    Err(RoomError::PromptQueueFull(source))
+                }
             }
             _ => Err(RoomError::NotPromptPlayer(source)),
         }
@@ -234,7 +258,10 @@ impl MediaRoom {
     /// with `force`); the finishes are reported as events.
     pub fn interrupt_prompts(&mut self, source: MemberId, force: bool) -> Result<bool, RoomError> {
         let stopped = match &mut self.member_mut(source)?.kind {
-            Kind::Source { source: Source::Prompts(player), .. } => player.interrupt(force),
+            Kind::Source {
+                source: Source::Prompts(player),
+                ..
+            } => player.interrupt(force),
             _ => return Err(RoomError::NotPromptPlayer(source)),
         };
         self.collect_source_events();
@@ -242,7 +269,12 @@ impl MediaRoom {
     }
 
     /// Queues a DTMF key on a participant's leg.
-    pub fn send_dtmf(&mut self, participant: MemberId, digit: DtmfDigit, duration: Duration) -> Result<(), RoomError> {
+    pub fn send_dtmf(
+        &mut self,
+        participant: MemberId,
+        digit: DtmfDigit,
+        duration: Duration,
+    ) -> Result<(), RoomError> {
         Ok(self.leg_mut(participant)?.send_dtmf(digit, duration)?)
     }
 
@@ -261,7 +293,10 @@ impl MediaRoom {
 
     /// The members that are participants, in order.
     pub fn participants(&self) -> impl Iterator<Item = MemberId> + '_ {
-        self.members.iter().filter(|m| matches!(m.kind, Kind::Participant(_))).map(|m| m.id)
+        self.members
+            .iter()
+            .filter(|m| matches!(m.kind, Kind::Participant(_)))
+            .map(|m| m.id)
     }
 
     /// Number of members.
@@ -275,7 +310,12 @@ impl MediaRoom {
     }
 
     /// Feeds a datagram that arrived on a participant's socket.
-    pub fn handle_receive(&mut self, now: Instant, participant: MemberId, datagram: Datagram<'_>) -> Result<(), RoomError> {
+    pub fn handle_receive(
+        &mut self,
+        now: Instant,
+        participant: MemberId,
+        datagram: Datagram<'_>,
+    ) -> Result<(), RoomError> {
         self.leg_mut(participant)?.handle_receive(now, datagram);
         self.collect_leg_events();
         Ok(())
@@ -304,7 +344,10 @@ impl MediaRoom {
                 .filter(|(m, _)| matches!(m.kind, Kind::Participant(_)))
                 .map(|(m, f)| (m.id, *f))
                 .collect();
-            self.outputs.push_back(RoomOutput::Tap(TapFrame { tick: self.ticks, channels }));
+            self.outputs.push_back(RoomOutput::Tap(TapFrame {
+                tick: self.ticks,
+                channels,
+            }));
         }
         let mut mixed = Frame::SILENCE;
         for i in 0..self.members.len() {
@@ -322,7 +365,10 @@ impl MediaRoom {
             if let Kind::Participant(leg) = &mut self.members[i].kind {
                 leg.push_frame(now, &mixed);
                 while let Some(transmit) = leg.poll_transmit() {
-                    self.outputs.push_back(RoomOutput::Transmit { participant: id, transmit });
+                    self.outputs.push_back(RoomOutput::Transmit {
+                        participant: id,
+                        transmit,
+                    });
                 }
             }
         }
@@ -334,7 +380,9 @@ impl MediaRoom {
     }
 
     fn index(&self, id: MemberId) -> Result<usize, RoomError> {
-        self.members.binary_search_by_key(&id, |m| m.id).map_err(|_| RoomError::UnknownMember(id))
+        self.members
+            .binary_search_by_key(&id, |m| m.id)
+            .map_err(|_| RoomError::UnknownMember(id))
     }
 
     fn member_mut(&mut self, id: MemberId) -> Result<&mut Member, RoomError> {
@@ -352,15 +400,24 @@ impl MediaRoom {
     fn collect_leg_events(&mut self) {
         let mut barge_in = Vec::new();
         for member in &mut self.members {
-            let Kind::Participant(leg) = &mut member.kind else { continue };
+            let Kind::Participant(leg) = &mut member.kind else {
+                continue;
+            };
             let participant = member.id;
             while let Some(event) = leg.poll_event() {
                 let event = match event {
                     LegEvent::Dtmf { digit, via } => {
                         barge_in.push(participant);
-                        RoomEvent::Dtmf { participant, digit, via }
+                        RoomEvent::Dtmf {
+                            participant,
+                            digit,
+                            via,
+                        }
                     }
-                    LegEvent::Latched { remote } => RoomEvent::Latched { participant, remote },
+                    LegEvent::Latched { remote } => RoomEvent::Latched {
+                        participant,
+                        remote,
+                    },
                     LegEvent::SsrcChanged { ssrc } => RoomEvent::SsrcChanged { participant, ssrc },
                 };
                 self.outputs.push_back(RoomOutput::Event(event));
@@ -368,10 +425,20 @@ impl MediaRoom {
         }
         for participant in barge_in {
             // A key stops the barge-in prompts the presser is hearing.
-            let heard: Vec<MemberId> = self.matrix.speakers_of(participant).map(|l| l.speaker).collect();
+            let heard: Vec<MemberId> = self
+                .matrix
+                .speakers_of(participant)
+                .map(|l| l.speaker)
+                .collect();
             for source in heard {
-                if let Ok(Member { kind: Kind::Source { source: Source::Prompts(player), .. }, .. }) =
-                    self.member_mut(source)
+                if let Ok(Member {
+                    kind:
+                        Kind::Source {
+                            source: Source::Prompts(player),
+                            ..
+                        },
+                    ..
+                }) = self.member_mut(source)
                 {
                     player.interrupt(false);
                 }
@@ -382,20 +449,30 @@ impl MediaRoom {
 
     fn collect_source_events(&mut self) {
         for member in &mut self.members {
-            let Kind::Source { source: kind, finished_reported } = &mut member.kind else { continue };
+            let Kind::Source {
+                source: kind,
+                finished_reported,
+            } = &mut member.kind
+            else {
+                continue;
+            };
             match kind {
                 Source::Prompts(player) => {
                     while let Some(done) = player.poll_finished() {
-                        self.outputs.push_back(RoomOutput::Event(RoomEvent::PromptFinished {
-                            source: member.id,
-                            prompt: done.prompt,
-                            reason: done.reason,
-                        }));
+                        self.outputs
+                            .push_back(RoomOutput::Event(RoomEvent::PromptFinished {
+                                source: member.id,
+                                prompt: done.prompt,
+                                reason: done.reason,
+                            }));
                     }
                 }
                 Source::Tone(tone) if tone.is_done() && !*finished_reported => {
                     *finished_reported = true;
-                    self.outputs.push_back(RoomOutput::Event(RoomEvent::ToneFinished { source: member.id }));
+                    self.outputs
+                        .push_back(RoomOutput::Event(RoomEvent::ToneFinished {
+                            source: member.id,
+                        }));
                 }
                 _ => {}
             }

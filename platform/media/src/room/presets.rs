@@ -10,7 +10,12 @@ impl MediaRoom {
     }
 
     /// Hold: the caller hears only the music, the agent hears nothing.
-    pub fn hold(&mut self, caller: MemberId, agent: MemberId, music: MemberId) -> Result<(), RoomError> {
+    pub fn hold(
+        &mut self,
+        caller: MemberId,
+        agent: MemberId,
+        music: MemberId,
+    ) -> Result<(), RoomError> {
         self.index(caller)?;
         self.index(agent)?;
         self.index(music)?;
@@ -50,7 +55,12 @@ impl MediaRoom {
 
     /// Whisper: the supervisor hears agent and caller; the agent hears the supervisor; the
     /// caller does not.
-    pub fn whisper(&mut self, supervisor: MemberId, agent: MemberId, caller: MemberId) -> Result<(), RoomError> {
+    pub fn whisper(
+        &mut self,
+        supervisor: MemberId,
+        agent: MemberId,
+        caller: MemberId,
+    ) -> Result<(), RoomError> {
         self.listen(supervisor, &[agent, caller])?;
         self.set_hears(agent, supervisor, Gain::UNITY)
     }

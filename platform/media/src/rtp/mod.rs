@@ -8,7 +8,7 @@ mod packet;
 mod rtcp;
 mod sequence;
 
-pub use packet::{RtpError, RtpExtension, RtpHeader, RtpPacket, MAX_PACKET_BYTES};
+pub use packet::{MAX_PACKET_BYTES, RtpError, RtpExtension, RtpHeader, RtpPacket};
 pub use rtcp::{ReportBlock, RtcpError, RtcpPacket, RtcpPackets, SenderInfo, write_compound};
 pub use sequence::{Arrival, ReceptionStats, SequenceTracker};
 

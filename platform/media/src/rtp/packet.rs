@@ -117,13 +117,22 @@ impl<'a> RtpPacket<'a> {
             if data_end > end {
                 return Err(RtpError::ExtensionOverrun);
             }
-            extension = Some(RtpExtension { profile, data: &buf[offset + 4..data_end] });
+            extension = Some(RtpExtension {
+                profile,
+                data: &buf[offset + 4..data_end],
+            });
             offset = data_end;
         }
         if has_padding && offset > end {
             return Err(RtpError::Padding(padding));
         }
-        Ok(RtpPacket { header, csrcs, extension, payload: &buf[offset..end], padding })
+        Ok(RtpPacket {
+            header,
+            csrcs,
+            extension,
+            payload: &buf[offset..end],
+            padding,
+        })
     }
 }
 

@@ -86,7 +86,10 @@ pub struct RtcpPackets<'a> {
 impl<'a> RtcpPackets<'a> {
     /// Walks a compound RTCP datagram.
     pub fn new(datagram: &'a [u8]) -> Self {
-        RtcpPackets { rest: datagram, failed: false }
+        RtcpPackets {
+            rest: datagram,
+            failed: false,
+        }
     }
 }
 
@@ -144,7 +147,10 @@ fn parse_one(buf: &[u8]) -> Result<(RtcpPacket, usize), RtcpError> {
             if body.len() < 4 {
                 return Err(RtcpError::Truncated(len));
             }
-            RtcpPacket::ReceiverReport { ssrc: be32(&body[0..4]), blocks: blocks(&body[4..], count)? }
+            RtcpPacket::ReceiverReport {
+                ssrc: be32(&body[0..4]),
+                blocks: blocks(&body[4..], count)?,
+            }
         }
         203 => RtcpPacket::Goodbye,
         other => RtcpPacket::Other(other),

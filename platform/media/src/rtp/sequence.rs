@@ -106,7 +106,8 @@ impl SequenceTracker {
     /// Updates the interarrival jitter with an audio packet's RTP timestamp and arrival time.
     pub fn record_timing(&mut self, rtp_timestamp: u32, arrival: Instant) {
         let since = arrival.saturating_duration_since(self.epoch);
-        let arrival_units = (since.as_micros() as u64 * u64::from(self.clock_rate) / 1_000_000) as u32;
+        let arrival_units =
+            (since.as_micros() as u64 * u64::from(self.clock_rate) / 1_000_000) as u32;
         let transit = i64::from(arrival_units.wrapping_sub(rtp_timestamp) as i32);
         if let Some(last) = self.last_transit {
             let d = (transit - last).unsigned_abs() as f64;
@@ -119,7 +120,11 @@ impl SequenceTracker {
     pub fn stats(&self) -> ReceptionStats {
         ReceptionStats {
             received: self.received,
-            expected: if self.started { self.max - self.base + 1 } else { 0 },
+            expected: if self.started {
+                self.max - self.base + 1
+            } else {
+                0
+            },
             jitter: self.jitter as u32,
         }
     }

@@ -3,7 +3,13 @@ use proptest::prelude::*;
 use std::time::{Duration, Instant};
 
 fn header(seq: u16) -> RtpHeader {
-    RtpHeader { marker: true, payload_type: 8, sequence: seq, timestamp: 0xDEAD_BEEF, ssrc: 0x1234_5678 }
+    RtpHeader {
+        marker: true,
+        payload_type: 8,
+        sequence: seq,
+        timestamp: 0xDEAD_BEEF,
+        ssrc: 0x1234_5678,
+    }
 }
 
 #[test]
@@ -26,7 +32,13 @@ fn parses_csrcs_extension_and_padding() {
     buf.extend_from_slice(&[0, 0, 3]); // three bytes of padding
     let p = RtpPacket::parse(&buf).unwrap();
     assert_eq!(p.csrcs.len(), 8);
-    assert_eq!(p.extension, Some(RtpExtension { profile: 0xBEDE, data: &[1, 2, 3, 4] }));
+    assert_eq!(
+        p.extension,
+        Some(RtpExtension {
+            profile: 0xBEDE,
+            data: &[1, 2, 3, 4]
+        })
+    );
     assert_eq!(p.payload, &[7, 7]);
     assert_eq!(p.padding, 3);
 }
@@ -35,7 +47,10 @@ fn parses_csrcs_extension_and_padding() {
 fn refuses_malformed_packets_with_a_reason() {
     assert_eq!(RtpPacket::parse(&[0x80; 11]), Err(RtpError::TooShort(11)));
     assert_eq!(RtpPacket::parse(&[0x40; 12]), Err(RtpError::Version(1)));
-    assert_eq!(RtpPacket::parse(&vec![0x80; 1_501]), Err(RtpError::TooLong(1_501)));
+    assert_eq!(
+        RtpPacket::parse(&vec![0x80; 1_501]),
+        Err(RtpError::TooLong(1_501))
+    );
     let mut csrc = vec![0x83, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     csrc.extend_from_slice(&[0; 8]);
     assert_eq!(RtpPacket::parse(&csrc), Err(RtpError::CsrcOverrun(3)));
@@ -62,7 +77,12 @@ fn demultiplexes_rtcp_from_rtp() {
 
 #[test]
 fn sender_report_round_trips_with_sdes() {
-    let info = SenderInfo { ntp: 0x1122_3344_5566_7788, rtp_timestamp: 160, packet_count: 50, octet_count: 8_000 };
+    let info = SenderInfo {
+        ntp: 0x1122_3344_5566_7788,
+        rtp_timestamp: 160,
+        packet_count: 50,
+        octet_count: 8_000,
+    };
     let block = ReportBlock {
         ssrc: 9,
         fraction_lost: 64,
@@ -76,29 +96,56 @@ fn sender_report_round_trips_with_sdes() {
     write_compound(7, Some(info), Some(block), "kefu", &mut buf);
     assert_eq!(buf.len() % 4, 0);
     let packets: Vec<_> = RtcpPackets::new(&buf).collect::<Result<_, _>>().unwrap();
-    assert_eq!(packets, vec![
-        RtcpPacket::SenderReport { ssrc: 7, info, blocks: vec![block] },
-        RtcpPacket::Other(202),
-    ]);
+    assert_eq!(
+        packets,
+        vec![
+            RtcpPacket::SenderReport {
+                ssrc: 7,
+                info,
+                blocks: vec![block]
+            },
+            RtcpPacket::Other(202),
+        ]
+    );
     let mut rr = Vec::new();
     write_compound(7, None, Some(block), "", &mut rr);
     let first = RtcpPackets::new(&rr).next().unwrap().unwrap();
-    assert_eq!(first, RtcpPacket::ReceiverReport { ssrc: 7, blocks: vec![block] });
+    assert_eq!(
+        first,
+        RtcpPacket::ReceiverReport {
+            ssrc: 7,
+            blocks: vec![block]
+        }
+    );
 }
 
 #[test]
 fn rtcp_length_and_block_overruns_are_errors() {
-    assert_eq!(RtcpPackets::new(&[0x80, 201, 0, 9, 0, 0, 0, 1]).next(), Some(Err(RtcpError::LengthOverrun)));
-    assert_eq!(RtcpPackets::new(&[0x81, 201, 0, 1, 0, 0, 0, 1]).next(), Some(Err(RtcpError::BlockOverrun(1))));
-    assert_eq!(RtcpPackets::new(&[0x40, 201, 0, 0]).next(), Some(Err(RtcpError::Version(1))));
-    assert_eq!(RtcpPackets::new(&[0x80, 200, 0, 1, 0, 0, 0, 1]).next(), Some(Err(RtcpError::Truncated(8))));
+    assert_eq!(
+        RtcpPackets::new(&[0x80, 201, 0, 9, 0, 0, 0, 1]).next(),
+        Some(Err(RtcpError::LengthOverrun))
+    );
+    assert_eq!(
+        RtcpPackets::new(&[0x81, 201, 0, 1, 0, 0, 0, 1]).next(),
+        Some(Err(RtcpError::BlockOverrun(1)))
+    );
+    assert_eq!(
+        RtcpPackets::new(&[0x40, 201, 0, 0]).next(),
+        Some(Err(RtcpError::Version(1)))
+    );
+    assert_eq!(
+        RtcpPackets::new(&[0x80, 200, 0, 1, 0, 0, 0, 1]).next(),
+        Some(Err(RtcpError::Truncated(8)))
+    );
 }
 
 #[test]
 fn sequence_extends_across_wrap_and_counts_loss_and_duplicates() {
     let t0 = Instant::now();
     let mut s = SequenceTracker::new(8_000, t0);
-    let Arrival::New(first) = s.record(65_534) else { panic!() };
+    let Arrival::New(first) = s.record(65_534) else {
+        panic!()
+    };
     assert_eq!(s.record(65_535), Arrival::New(first + 1));
     assert_eq!(s.record(1), Arrival::New(first + 3)); // 0 lost across the wrap
     assert_eq!(s.record(1), Arrival::Duplicate);

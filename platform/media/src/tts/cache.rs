@@ -17,7 +17,14 @@ pub struct LruCache<K, V> {
 impl<K: Hash + Eq + Clone, V: Clone> LruCache<K, V> {
     /// An empty cache.
     pub fn new(max_entries: usize, max_bytes: usize) -> Self {
-        LruCache { max_entries, max_bytes, bytes: 0, clock: 0, entries: HashMap::new(), order: BTreeMap::new() }
+        LruCache {
+            max_entries,
+            max_bytes,
+            bytes: 0,
+            clock: 0,
+            entries: HashMap::new(),
+            order: BTreeMap::new(),
+        }
     }
 
     /// Looks a key up and marks it most recently used.
@@ -42,7 +49,9 @@ impl<K: Hash + Eq + Clone, V: Clone> LruCache<K, V> {
         self.order.insert(self.clock, key);
         self.bytes += bytes;
         while self.entries.len() > self.max_entries || self.bytes > self.max_bytes {
-            let Some((_, oldest)) = self.order.pop_first() else { break };
+            let Some((_, oldest)) = self.order.pop_first() else {
+                break;
+            };
             if let Some((_, weight, _)) = self.entries.remove(&oldest) {
                 self.bytes -= weight;
             }

@@ -17,7 +17,10 @@ fn fnv1a64(bytes: &[u8]) -> u64 {
 
 fn paths(dir: &Path, voice: &str, text: &str) -> (PathBuf, PathBuf) {
     let stem = format!("{voice}-{:016x}", fnv1a64(text.as_bytes()));
-    (dir.join(format!("{stem}.wav")), dir.join(format!("{stem}.txt")))
+    (
+        dir.join(format!("{stem}.wav")),
+        dir.join(format!("{stem}.txt")),
+    )
 }
 
 pub(super) async fn load(dir: &Path, voice: &str, text: &str) -> Option<Prompt> {
@@ -30,7 +33,12 @@ pub(super) async fn load(dir: &Path, voice: &str, text: &str) -> Option<Prompt> 
     Prompt::from_wav(&bytes, DEFAULT_MAX_WAV_BYTES).ok()
 }
 
-pub(super) async fn store(dir: &Path, voice: &str, text: &str, prompt: &Prompt) -> std::io::Result<()> {
+pub(super) async fn store(
+    dir: &Path,
+    voice: &str,
+    text: &str,
+    prompt: &Prompt,
+) -> std::io::Result<()> {
     tokio::fs::create_dir_all(dir).await?;
     let (wav, txt) = paths(dir, voice, text);
     let mut bytes = Vec::with_capacity(44 + prompt.samples().len() * 2);

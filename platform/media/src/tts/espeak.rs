@@ -9,11 +9,23 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 
 /// Synthesises `text` and returns it at 8 kHz.
-pub(super) async fn synthesise(config: &TtsConfig, text: &str, voice: Voice) -> Result<Prompt, TtsError> {
+pub(super) async fn synthesise(
+    config: &TtsConfig,
+    text: &str,
+    voice: Voice,
+) -> Result<Prompt, TtsError> {
     let program = config.program.display().to_string();
-    let spawn_error = |source| TtsError::Spawn { program: program.clone(), source };
+    let spawn_error = |source| TtsError::Spawn {
+        program: program.clone(),
+        source,
+    };
     let mut child = Command::new(&config.program)
-        .args(["-v", voice.espeak_name(), "-s", &config.words_per_minute.clamp(80, 400).to_string()])
+        .args([
+            "-v",
+            voice.espeak_name(),
+            "-s",
+            &config.words_per_minute.clamp(80, 400).to_string(),
+        ])
         .args(["-b", "1", "--stdin", "--stdout"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -21,7 +33,8 @@ pub(super) async fn synthesise(config: &TtsConfig, text: &str, voice: Voice) -> 
         .kill_on_drop(true)
         .spawn()
         .map_err(spawn_error)?;
-    let (Some(mut stdin), Some(stdout), Some(stderr)) = (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    let (Some(mut stdin), Some(stdout), Some(stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
     else {
         return Err(spawn_error(std::io::Error::other("missing pipe")));
     };
@@ -31,7 +44,10 @@ pub(super) async fn synthesise(config: &TtsConfig, text: &str, voice: Voice) -> 
         stdin.write_all(b"\n").await?;
         drop(stdin);
         let mut output = Vec::new();
-        stdout.take(limit as u64 + 1).read_to_end(&mut output).await?;
+        stdout
+            .take(limit as u64 + 1)
+            .read_to_end(&mut output)
+            .await?;
         if output.len() > limit {
             // Stop here: the process may be blocked writing more; dropping it kills it.
             return Ok(None);
@@ -50,7 +66,10 @@ pub(super) async fn synthesise(config: &TtsConfig, text: &str, voice: Voice) -> 
         .ok_or(TtsError::OutputTooLarge(limit))?;
     if !status.success() {
         let stderr = String::from_utf8_lossy(&errors).chars().take(200).collect();
-        return Err(TtsError::Failed { status: status.to_string(), stderr });
+        return Err(TtsError::Failed {
+            status: status.to_string(),
+            stderr,
+        });
     }
     tokio::task::spawn_blocking(move || to_8k(&output, limit))
         .await
@@ -58,11 +77,22 @@ pub(super) async fn synthesise(config: &TtsConfig, text: &str, voice: Voice) -> 
 }
 
 fn to_8k(wav: &[u8], limit: usize) -> Result<Prompt, TtsError> {
-    let audio = read_wav(wav, WavReadOptions { max_bytes: limit, streamed: true })?;
+    let audio = read_wav(
+        wav,
+        WavReadOptions {
+            max_bytes: limit,
+            streamed: true,
+        },
+    )?;
     if audio.encoding != WavEncoding::Pcm16 || audio.channels != 1 {
         return Err(WavError::Channels(audio.channels).into());
     }
-    let resampler = Resampler::to_8k(audio.sample_rate).ok_or(WavError::SampleRate(audio.sample_rate))?;
-    let samples: Vec<i16> = audio.data.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect();
+    let resampler =
+        Resampler::to_8k(audio.sample_rate).ok_or(WavError::SampleRate(audio.sample_rate))?;
+    let samples: Vec<i16> = audio
+        .data
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect();
     Ok(Prompt::from_samples(resampler.process(&samples)))
 }

@@ -182,7 +182,9 @@ impl Tts {
                 let prompt = espeak::synthesise(&self.config, text, voice).await?;
                 self.synthesised.fetch_add(1, Ordering::Relaxed);
                 if let Some(dir) = &self.config.disk_cache {
-                    disk::store(dir, voice.tag(), text, &prompt).await.map_err(TtsError::Disk)?;
+                    disk::store(dir, voice.tag(), text, &prompt)
+                        .await
+                        .map_err(TtsError::Disk)?;
                 }
                 prompt
             }
@@ -214,7 +216,10 @@ impl Tts {
         }
         let chars = text.chars().count();
         if chars > self.config.max_text_chars {
-            return Err(TtsError::TextTooLong { chars, max: self.config.max_text_chars });
+            return Err(TtsError::TextTooLong {
+                chars,
+                max: self.config.max_text_chars,
+            });
         }
         if let Some(c) = text.chars().find(|c| c.is_control()) {
             return Err(TtsError::ControlCharacter(u32::from(c)));

@@ -44,9 +44,14 @@ impl Resampler {
             for (k, tap) in row.iter_mut().enumerate() {
                 // Tap k multiplies input sample floor(t) - HALF_TAPS + 1 + k.
                 let x = k as f64 - (HALF_TAPS as f64 - 1.0) - frac;
-                let sinc = if x.abs() < 1e-12 { 2.0 * fc } else { (2.0 * std::f64::consts::PI * fc * x).sin() / (std::f64::consts::PI * x) };
+                let sinc = if x.abs() < 1e-12 {
+                    2.0 * fc
+                } else {
+                    (2.0 * std::f64::consts::PI * fc * x).sin() / (std::f64::consts::PI * x)
+                };
                 let w = (x + HALF_TAPS as f64) / (2.0 * HALF_TAPS as f64);
-                let blackman = 0.42 - 0.5 * (2.0 * std::f64::consts::PI * w).cos() + 0.08 * (4.0 * std::f64::consts::PI * w).cos();
+                let blackman = 0.42 - 0.5 * (2.0 * std::f64::consts::PI * w).cos()
+                    + 0.08 * (4.0 * std::f64::consts::PI * w).cos();
                 let v = sinc * blackman.max(0.0);
                 *tap = v as f32;
                 sum += v;

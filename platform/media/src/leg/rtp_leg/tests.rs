@@ -1,6 +1,6 @@
 use super::*;
 use crate::g711::{linear_to_alaw, linear_to_ulaw};
-use crate::rtp::{RtcpPacket, RtcpPackets, ReportBlock, SenderInfo, write_compound};
+use crate::rtp::{ReportBlock, RtcpPacket, RtcpPackets, SenderInfo, write_compound};
 use crate::test_support::signal;
 
 const PHONE: &str = "192.0.2.10:4000";
@@ -12,12 +12,25 @@ fn addr(s: &str) -> SocketAddr {
 
 fn rtp(seq: u16, ts: u32, ssrc: u32, pt: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    RtpHeader { marker: false, payload_type: pt, sequence: seq, timestamp: ts, ssrc }.write(payload, &mut out);
+    RtpHeader {
+        marker: false,
+        payload_type: pt,
+        sequence: seq,
+        timestamp: ts,
+        ssrc,
+    }
+    .write(payload, &mut out);
     out
 }
 
 fn audio(seq: u16, value: i16) -> Vec<u8> {
-    rtp(seq, u32::from(seq) * 160, SSRC, 8, &[linear_to_alaw(value); 160])
+    rtp(
+        seq,
+        u32::from(seq) * 160,
+        SSRC,
+        8,
+        &[linear_to_alaw(value); 160],
+    )
 }
 
 struct Rig {
@@ -29,7 +42,11 @@ struct Rig {
 impl Rig {
     fn new(config: RtpLegConfig) -> Self {
         let t0 = Instant::now();
-        Rig { leg: RtpLeg::new(config, t0), t0, now: t0 }
+        Rig {
+            leg: RtpLeg::new(config, t0),
+            t0,
+            now: t0,
+        }
     }
 
     fn default() -> Self {
@@ -37,7 +54,14 @@ impl Rig {
     }
 
     fn receive(&mut self, from: &str, bytes: &[u8]) {
-        self.leg.handle_receive(self.now, Datagram { component: Component::Rtp, source: addr(from), payload: bytes });
+        self.leg.handle_receive(
+            self.now,
+            Datagram {
+                component: Component::Rtp,
+                source: addr(from),
+                payload: bytes,
+            },
+        );
     }
 
     /// One 20 ms tick: pull, push silence; returns the pulled frame's first sample.
@@ -64,20 +88,32 @@ fn latches_to_the_expected_host_and_ignores_everyone_else_afterwards() {
     r.receive("198.51.100.7:4000", &audio(1, 5_000));
     assert_eq!(r.leg.latched(), None, "a stranger cannot latch");
     r.receive("192.0.2.10:4002", &audio(1, 1_000)); // same host, NAT-rewritten port
-    assert_eq!(r.events(), vec![LegEvent::Latched { remote: addr("192.0.2.10:4002") }]);
+    assert_eq!(
+        r.events(),
+        vec![LegEvent::Latched {
+            remote: addr("192.0.2.10:4002")
+        }]
+    );
     for seq in 2..=6 {
         r.receive("192.0.2.10:4002", &audio(seq, 1_000));
         r.receive("192.0.2.10:4000", &audio(seq + 100, 9_000)); // even the signalled port, now
         r.receive("198.51.100.7:4000", &audio(seq, 9_000));
     }
     let heard: Vec<i16> = (0..6).map(|_| r.tick()).collect();
-    assert!(heard.iter().all(|&s| s == 0 || s == 1_008), "only the latched audio plays: {heard:?}");
+    assert!(
+        heard.iter().all(|&s| s == 0 || s == 1_008),
+        "only the latched audio plays: {heard:?}"
+    );
     assert!(heard.contains(&1_008));
     let stats = r.leg.stats();
     assert_eq!(stats.foreign_ignored, 11);
     assert_eq!(stats.packets_in, 6);
     // Media goes back to where it came from (symmetric RTP).
-    assert!(r.transmits().iter().all(|t| t.destination == addr("192.0.2.10:4002")));
+    assert!(
+        r.transmits()
+            .iter()
+            .all(|t| t.destination == addr("192.0.2.10:4002"))
+    );
 }
 
 #[test]
@@ -105,7 +141,11 @@ fn garbage_and_unexpected_payload_types_are_counted_not_played() {
     r.receive(PHONE, &[0x80, 1, 2]);
     r.receive(PHONE, &rtp(1, 0, SSRC, 0, &[0xFF; 160])); // PCMU was not negotiated
     r.receive(PHONE, &rtp(1, 0, SSRC, 8, &[0xD5; 481])); // 60 ms + 1 sample
-    assert_eq!(r.leg.latched(), Some(addr(PHONE)), "the oversized packet had a valid header");
+    assert_eq!(
+        r.leg.latched(),
+        Some(addr(PHONE)),
+        "the oversized packet had a valid header"
+    );
     let stats = r.leg.stats();
     assert_eq!(stats.invalid, 3);
     assert_eq!(stats.packets_in, 1);
@@ -122,7 +162,10 @@ fn plays_decoded_audio_in_order_and_counts_loss_late_and_duplicates() {
     r.tick(); // 5 concealed
     r.receive(PHONE, &audio(5, 5_000)); // too late now
     let stats = r.leg.stats();
-    assert_eq!((stats.duplicates, stats.late, stats.lost, stats.concealed), (1, 1, 0, 1));
+    assert_eq!(
+        (stats.duplicates, stats.late, stats.lost, stats.concealed),
+        (1, 1, 0, 1)
+    );
     r.receive(PHONE, &audio(9, 0));
     assert_eq!(r.leg.stats().lost, 2, "7 and 8 never came");
 }
@@ -134,10 +177,25 @@ fn an_ssrc_change_resets_receive_state_and_is_counted() {
         r.receive(PHONE, &audio(seq, 1_000));
     }
     r.tick();
-    r.receive(PHONE, &rtp(7, 0, 0x0BAD_F00D, 8, &[linear_to_alaw(3_000); 160]));
-    assert!(r.events().contains(&LegEvent::SsrcChanged { ssrc: 0x0BAD_F00D }));
+    r.receive(
+        PHONE,
+        &rtp(7, 0, 0x0BAD_F00D, 8, &[linear_to_alaw(3_000); 160]),
+    );
+    assert!(
+        r.events()
+            .contains(&LegEvent::SsrcChanged { ssrc: 0x0BAD_F00D })
+    );
     for seq in 8..10 {
-        r.receive(PHONE, &rtp(seq, u32::from(seq) * 160, 0x0BAD_F00D, 8, &[linear_to_alaw(3_000); 160]));
+        r.receive(
+            PHONE,
+            &rtp(
+                seq,
+                u32::from(seq) * 160,
+                0x0BAD_F00D,
+                8,
+                &[linear_to_alaw(3_000); 160],
+            ),
+        );
     }
     // Sequence 7 would be "late" against the old stream; after the reset it plays.
     assert_eq!(r.tick(), 3_008);
@@ -148,8 +206,28 @@ fn an_ssrc_change_resets_receive_state_and_is_counted() {
 #[test]
 fn telephone_events_become_one_dtmf_event_each() {
     let mut r = Rig::default();
-    let ev = |seq, ts, end, dur| rtp(seq, ts, SSRC, 101, &TelephoneEvent { event: 1, end, volume: 10, duration: dur }.to_bytes());
-    for (seq, end, dur) in [(1, false, 160), (2, false, 320), (3, true, 480), (4, true, 480), (5, true, 480)] {
+    let ev = |seq, ts, end, dur| {
+        rtp(
+            seq,
+            ts,
+            SSRC,
+            101,
+            &TelephoneEvent {
+                event: 1,
+                end,
+                volume: 10,
+                duration: dur,
+            }
+            .to_bytes(),
+        )
+    };
+    for (seq, end, dur) in [
+        (1, false, 160),
+        (2, false, 320),
+        (3, true, 480),
+        (4, true, 480),
+        (5, true, 480),
+    ] {
         r.receive(PHONE, &ev(seq, 8_000, end, dur));
     }
     r.receive(PHONE, &ev(6, 9_600, true, 480));
@@ -161,7 +239,13 @@ fn telephone_events_become_one_dtmf_event_each() {
             _ => None,
         })
         .collect();
-    assert_eq!(digits, vec![('1', DtmfVia::TelephoneEvent), ('1', DtmfVia::TelephoneEvent)]);
+    assert_eq!(
+        digits,
+        vec![
+            ('1', DtmfVia::TelephoneEvent),
+            ('1', DtmfVia::TelephoneEvent)
+        ]
+    );
 }
 
 #[test]
@@ -178,8 +262,18 @@ fn inband_keys_are_detected_when_telephone_event_is_absent() {
     for _ in 0..8 {
         r.tick();
     }
-    let keys: Vec<_> = r.events().into_iter().filter(|e| matches!(e, LegEvent::Dtmf { .. })).collect();
-    assert_eq!(keys, vec![LegEvent::Dtmf { digit: DtmfDigit::from_char('#').unwrap(), via: DtmfVia::InBand }]);
+    let keys: Vec<_> = r
+        .events()
+        .into_iter()
+        .filter(|e| matches!(e, LegEvent::Dtmf { .. }))
+        .collect();
+    assert_eq!(
+        keys,
+        vec![LegEvent::Dtmf {
+            digit: DtmfDigit::from_char('#').unwrap(),
+            via: DtmfVia::InBand
+        }]
+    );
 }
 
 #[test]
@@ -193,40 +287,80 @@ fn sends_paced_g711_with_increasing_sequence_and_timestamp() {
     }
     let sent = r.transmits();
     assert_eq!(sent.len(), 3);
-    let packets: Vec<_> = sent.iter().map(|t| RtpPacket::parse(&t.payload).unwrap()).collect();
+    let packets: Vec<_> = sent
+        .iter()
+        .map(|t| RtpPacket::parse(&t.payload).unwrap())
+        .collect();
     assert!(packets[0].header.marker && !packets[1].header.marker);
-    assert_eq!(packets[1].header.sequence, packets[0].header.sequence.wrapping_add(1));
-    assert_eq!(packets[2].header.timestamp, packets[0].header.timestamp.wrapping_add(320));
-    assert!(packets.iter().all(|p| p.header.payload_type == 8 && p.header.ssrc == 0x1111));
+    assert_eq!(
+        packets[1].header.sequence,
+        packets[0].header.sequence.wrapping_add(1)
+    );
+    assert_eq!(
+        packets[2].header.timestamp,
+        packets[0].header.timestamp.wrapping_add(320)
+    );
+    assert!(
+        packets
+            .iter()
+            .all(|p| p.header.payload_type == 8 && p.header.ssrc == 0x1111)
+    );
     assert_eq!(packets[0].payload, &[linear_to_alaw(1_000); 160][..]);
-    assert!(sent.iter().all(|t| t.destination == addr(PHONE) && t.component == Component::Rtp));
+    assert!(
+        sent.iter()
+            .all(|t| t.destination == addr(PHONE) && t.component == Component::Rtp)
+    );
     assert_eq!(r.leg.stats().packets_out, 3);
 }
 
 #[test]
 fn sends_rfc_4733_keys_instead_of_audio_then_resumes() {
     let mut r = Rig::default();
-    r.leg.send_dtmf(DtmfDigit::from_char('9').unwrap(), Duration::from_millis(60)).unwrap();
+    r.leg
+        .send_dtmf(
+            DtmfDigit::from_char('9').unwrap(),
+            Duration::from_millis(60),
+        )
+        .unwrap();
     for _ in 0..8 {
         r.tick();
     }
     let packets: Vec<_> = r.transmits();
-    let parsed: Vec<_> = packets.iter().map(|t| RtpPacket::parse(&t.payload).unwrap()).collect();
-    let events: Vec<_> = parsed.iter().filter(|p| p.header.payload_type == 101).collect();
+    let parsed: Vec<_> = packets
+        .iter()
+        .map(|t| RtpPacket::parse(&t.payload).unwrap())
+        .collect();
+    let events: Vec<_> = parsed
+        .iter()
+        .filter(|p| p.header.payload_type == 101)
+        .collect();
     assert_eq!(events.len(), 3 + 3);
-    assert!(events.iter().all(|p| p.header.timestamp == events[0].header.timestamp));
+    assert!(
+        events
+            .iter()
+            .all(|p| p.header.timestamp == events[0].header.timestamp)
+    );
     assert!(events[0].header.marker);
     let last = TelephoneEvent::parse(events[5].payload).unwrap();
     assert_eq!((last.event, last.end, last.duration), (9, true, 480));
     let resumed = parsed.iter().find(|p| p.header.payload_type == 8).unwrap();
-    assert_eq!(resumed.header.timestamp, events[0].header.timestamp.wrapping_add(6 * 160));
+    assert_eq!(
+        resumed.header.timestamp,
+        events[0].header.timestamp.wrapping_add(6 * 160)
+    );
     let seqs: Vec<u16> = parsed.iter().map(|p| p.header.sequence).collect();
     assert!(seqs.windows(2).all(|w| w[1] == w[0].wrapping_add(1)));
 
     let mut config = RtpLegConfig::new(G711::Pcma, Some(addr(PHONE)), 1);
     config.telephone_event = None;
     let mut plain = Rig::new(config);
-    assert_eq!(plain.leg.send_dtmf(DtmfDigit::from_char('1').unwrap(), Duration::from_millis(100)), Err(LegError::NoTelephoneEvent));
+    assert_eq!(
+        plain.leg.send_dtmf(
+            DtmfDigit::from_char('1').unwrap(),
+            Duration::from_millis(100)
+        ),
+        Err(LegError::NoTelephoneEvent)
+    );
 }
 
 #[test]
@@ -238,32 +372,91 @@ fn rtcp_reports_go_out_every_interval_and_reports_in_are_read() {
     // The far end's SR, then an RR about our stream with 25% loss.
     let mut sr = Vec::new();
     let ntp = 0x1234_5678_9ABC_DEF0u64;
-    write_compound(SSRC, Some(SenderInfo { ntp, rtp_timestamp: 0, packet_count: 4, octet_count: 640 }), None, "phone", &mut sr);
-    r.leg.handle_receive(r.now, Datagram { component: Component::Rtcp, source: addr("192.0.2.10:4001"), payload: &sr });
+    write_compound(
+        SSRC,
+        Some(SenderInfo {
+            ntp,
+            rtp_timestamp: 0,
+            packet_count: 4,
+            octet_count: 640,
+        }),
+        None,
+        "phone",
+        &mut sr,
+    );
+    r.leg.handle_receive(
+        r.now,
+        Datagram {
+            component: Component::Rtcp,
+            source: addr("192.0.2.10:4001"),
+            payload: &sr,
+        },
+    );
     let mut rr = Vec::new();
-    let about_us = ReportBlock { ssrc: 0x1111, fraction_lost: 64, cumulative_lost: 3, ..Default::default() };
+    let about_us = ReportBlock {
+        ssrc: 0x1111,
+        fraction_lost: 64,
+        cumulative_lost: 3,
+        ..Default::default()
+    };
     write_compound(SSRC, None, Some(about_us), "phone", &mut rr);
-    r.leg.handle_receive(r.now, Datagram { component: Component::Rtcp, source: addr("192.0.2.10:4001"), payload: &rr });
-    r.leg.handle_receive(r.now, Datagram { component: Component::Rtcp, source: addr("198.51.100.7:4001"), payload: &rr });
+    r.leg.handle_receive(
+        r.now,
+        Datagram {
+            component: Component::Rtcp,
+            source: addr("192.0.2.10:4001"),
+            payload: &rr,
+        },
+    );
+    r.leg.handle_receive(
+        r.now,
+        Datagram {
+            component: Component::Rtcp,
+            source: addr("198.51.100.7:4001"),
+            payload: &rr,
+        },
+    );
     let stats = r.leg.stats();
-    assert_eq!((stats.rtcp_in, stats.remote_fraction_lost, stats.remote_cumulative_lost), (2, 64, 3));
+    assert_eq!(
+        (
+            stats.rtcp_in,
+            stats.remote_fraction_lost,
+            stats.remote_cumulative_lost
+        ),
+        (2, 64, 3)
+    );
     assert_eq!(stats.foreign_ignored, 1);
     let received_sr_at = r.now;
     for _ in 0..251 {
         r.tick();
     }
-    let reports: Vec<_> = r.transmits().into_iter().filter(|t| t.component == Component::Rtcp).collect();
+    let reports: Vec<_> = r
+        .transmits()
+        .into_iter()
+        .filter(|t| t.component == Component::Rtcp)
+        .collect();
     assert_eq!(reports.len(), 1, "one report in 5 s");
     assert_eq!(reports[0].destination, addr("192.0.2.10:4001"));
-    let first = RtcpPackets::new(&reports[0].payload).next().unwrap().unwrap();
-    let RtcpPacket::SenderReport { ssrc, info, blocks } = first else { panic!("expected an SR: {first:?}") };
+    let first = RtcpPackets::new(&reports[0].payload)
+        .next()
+        .unwrap()
+        .unwrap();
+    let RtcpPacket::SenderReport { ssrc, info, blocks } = first else {
+        panic!("expected an SR: {first:?}")
+    };
     assert_eq!(ssrc, 0x1111);
     assert_eq!(info.packet_count, 250);
     let block = blocks[0];
-    assert_eq!((block.ssrc, block.cumulative_lost, block.fraction_lost), (SSRC, 1, 51));
+    assert_eq!(
+        (block.ssrc, block.cumulative_lost, block.fraction_lost),
+        (SSRC, 1, 51)
+    );
     assert_eq!(block.last_sr, (ntp >> 16) as u32);
     let dlsr = f64::from(block.delay_since_last_sr) / 65_536.0;
-    assert!((dlsr - (r.now - received_sr_at).as_secs_f64()).abs() < 0.05, "{dlsr}");
+    assert!(
+        (dlsr - (r.now - received_sr_at).as_secs_f64()).abs() < 0.05,
+        "{dlsr}"
+    );
     assert_eq!(r.leg.stats().rtcp_out, 1);
 }
 
@@ -274,9 +467,19 @@ fn jitter_is_measured_on_arrival_times() {
         // Alternate 0 and 8 ms of extra delay.
         let delay = if seq % 2 == 0 { 0 } else { 8 };
         let at = r.t0 + Duration::from_millis(20 * u64::from(seq) + delay);
-        r.leg.handle_receive(at, Datagram { component: Component::Rtp, source: addr(PHONE), payload: &audio(seq, 0) });
+        r.leg.handle_receive(
+            at,
+            Datagram {
+                component: Component::Rtp,
+                source: addr(PHONE),
+                payload: &audio(seq, 0),
+            },
+        );
     }
     let jitter = r.leg.stats().jitter;
     // |D| is 64 units (8 ms) every packet: the estimator converges towards 8 ms.
-    assert!(jitter > Duration::from_millis(6) && jitter <= Duration::from_millis(8), "{jitter:?}");
+    assert!(
+        jitter > Duration::from_millis(6) && jitter <= Duration::from_millis(8),
+        "{jitter:?}"
+    );
 }
