@@ -156,3 +156,24 @@ fn reset_forgets_everything() {
         "old numbers are welcome after a reset"
     );
 }
+
+proptest::proptest! {
+    #[test]
+    fn random_arrivals_never_break_the_buffer(
+        ops in proptest::collection::vec((0u64..200, 1usize..=MAX_PACKET_SAMPLES, proptest::prelude::any::<bool>()), 1..400),
+    ) {
+        let mut jb = JitterBuffer::new(JitterConfig { depth: 3, capacity: 8 });
+        let mut f = Frame::SILENCE;
+        let mut played_before = 0;
+        for (seq, len, pull) in ops {
+            jb.insert(seq, &vec![1; len]);
+            proptest::prop_assert!(jb.buffered() <= 8);
+            if pull {
+                jb.pull(&mut f);
+                let stats = jb.stats();
+                proptest::prop_assert!(stats.played >= played_before);
+                played_before = stats.played;
+            }
+        }
+    }
+}

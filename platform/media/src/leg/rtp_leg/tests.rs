@@ -483,3 +483,27 @@ fn jitter_is_measured_on_arrival_times() {
         "{jitter:?}"
     );
 }
+
+proptest::proptest! {
+    #[test]
+    fn any_datagrams_in_any_order_never_panic_and_stay_counted(
+        datagrams in proptest::collection::vec((proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300), 0u8..4, proptest::prelude::any::<bool>()), 1..80),
+    ) {
+        let mut r = Rig::default();
+        let sources = [PHONE, "192.0.2.10:4001", "198.51.100.7:4000", "192.0.2.10:9999"];
+        for (mut bytes, source, rtcp) in datagrams {
+            if bytes.len() >= 12 && bytes[0] % 3 == 0 {
+                bytes[0] = 0x80 | (bytes[0] & 0x3F); // mostly-valid version
+                bytes[1] = if bytes[1] % 2 == 0 { 8 } else { 101 } | (bytes[1] & 0x80);
+            }
+            let component = if rtcp { Component::Rtcp } else { Component::Rtp };
+            r.leg.handle_receive(r.now, Datagram { component, source: addr(sources[usize::from(source)]), payload: &bytes });
+            r.tick();
+        }
+        let stats = r.leg.stats();
+        proptest::prop_assert!(stats.packets_in + stats.invalid + stats.foreign_ignored + stats.rtcp_in <= 80 * 2);
+        if let Some(latched) = r.leg.latched() {
+            proptest::prop_assert_eq!(latched.ip(), addr(PHONE).ip(), "only the expected host can latch");
+        }
+    }
+}
