@@ -11,7 +11,7 @@ mod ports;
 mod worker;
 
 pub use ports::{PortLease, PortPool, PortRange, RtpSocketPair};
-pub use worker::{MediaWorker, RoomId, WorkerConfig, WorkerOutput};
+pub use worker::{MediaWorker, RoomId, WorkerConfig, WorkerOutput, WorkerStats};
 
 use crate::room::RoomError;
 use thiserror::Error;

@@ -58,6 +58,23 @@ pub enum WorkerOutput {
     },
 }
 
+/// Counters of one worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WorkerStats {
+    /// Rooms open.
+    pub rooms: usize,
+    /// RTP legs with sockets.
+    pub legs: usize,
+    /// 5 ms sub-ticks run.
+    pub sub_ticks: u64,
+    /// Sub-ticks dropped because the worker was more than `max_catch_up` behind.
+    pub skipped_sub_ticks: u64,
+    /// Datagrams the kernel refused to send (buffer full).
+    pub send_errors: u64,
+    /// Events and taps dropped because the output channel was full.
+    pub dropped_outputs: u64,
+}
+
 type RoomJob = Box<dyn FnOnce(&mut MediaRoom) + Send>;
 
 enum Command {
@@ -75,6 +92,7 @@ enum Command {
     ),
     Remove(RoomId, MemberId, oneshot::Sender<Result<(), DriverError>>),
     WithRoom(RoomId, RoomJob, oneshot::Sender<Result<(), DriverError>>),
+    Stats(oneshot::Sender<WorkerStats>),
 }
 
 /// Handle on a media worker task. Dropping every handle stops the task and frees its ports.
@@ -97,7 +115,7 @@ impl MediaWorker {
             rooms: HashMap::new(),
             next_room: 0,
             outputs: output_tx,
-            dropped_outputs: 0,
+            stats: WorkerStats::default(),
             ssrc_seed: RandomState::new(),
             buf: vec![0; MAX_PACKET_BYTES + 1],
         };
@@ -148,6 +166,11 @@ impl MediaWorker {
         self.ask(|tx| Command::Remove(room, member, tx)).await?
     }
 
+    /// The worker's counters.
+    pub async fn stats(&self) -> Result<WorkerStats, DriverError> {
+        self.ask(Command::Stats).await
+    }
+
     /// Runs `f` on the room inside the worker (matrix changes, prompts, stats…).
     pub async fn with_room<R: Send + 'static>(
         &self,
@@ -183,7 +206,7 @@ struct WorkerState {
     rooms: HashMap<RoomId, DrivenRoom>,
     next_room: u64,
     outputs: mpsc::Sender<WorkerOutput>,
-    dropped_outputs: u64,
+    stats: WorkerStats,
     ssrc_seed: RandomState,
     buf: Vec<u8>,
 }
@@ -194,7 +217,6 @@ impl WorkerState {
         let period = FRAME_DURATION / u32::from(slots);
         let mut ticker = tokio::time::interval(period);
         ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
-        let mut count: u64 = 0;
         loop {
             tokio::select! {
                 command = commands.recv() => match command {
@@ -203,12 +225,16 @@ impl WorkerState {
                 },
                 scheduled = ticker.tick() => {
                     let scheduled = scheduled.into_std();
-                    if Instant::now().saturating_duration_since(scheduled) > self.config.max_catch_up {
-                        tracing::warn!(behind_ms = ?Instant::now().saturating_duration_since(scheduled), "media worker fell behind; skipping ahead");
+                    let behind = Instant::now().saturating_duration_since(scheduled);
+                    if behind > self.config.max_catch_up {
+                        // Replaying this much would flood the far ends; drop the backlog.
+                        let skipped = (behind.as_micros() / period.as_micros().max(1)) as u64;
+                        self.stats.skipped_sub_ticks += skipped;
+                        tracing::warn!(behind_ms = behind.as_millis() as u64, skipped, "media worker fell behind; skipping ahead");
                         ticker.reset();
                     }
-                    let slot = (count % u64::from(slots)) as u8;
-                    count += 1;
+                    let slot = (self.stats.sub_ticks % u64::from(slots)) as u8;
+                    self.stats.sub_ticks += 1;
                     self.drive(slot, scheduled);
                 }
             }
@@ -253,6 +279,11 @@ impl WorkerState {
                     Ok(())
                 });
                 let _ = reply.send(result);
+            }
+            Command::Stats(reply) => {
+                self.stats.rooms = self.rooms.len();
+                self.stats.legs = self.rooms.values().map(|r| r.sockets.len()).sum();
+                let _ = reply.send(self.stats);
             }
             Command::WithRoom(id, job, reply) => {
                 let result = self.room(id).map(|r| job(&mut r.room));
@@ -305,13 +336,13 @@ impl WorkerState {
             if driven.slot == slot {
                 driven.room.tick(scheduled);
             }
-            forward(id, driven, &self.outputs, &mut self.dropped_outputs);
+            forward(id, driven, &self.outputs, &mut self.stats);
         }
     }
 
     fn forward_outputs(&mut self, id: RoomId) {
         if let Some(driven) = self.rooms.get_mut(&id) {
-            forward(id, driven, &self.outputs, &mut self.dropped_outputs);
+            forward(id, driven, &self.outputs, &mut self.stats);
         }
     }
 }
@@ -321,7 +352,7 @@ fn forward(
     id: RoomId,
     driven: &mut DrivenRoom,
     outputs: &mpsc::Sender<WorkerOutput>,
-    dropped: &mut u64,
+    stats: &mut WorkerStats,
 ) {
     while let Some(output) = driven.room.poll_output() {
         let message = match output {
@@ -335,8 +366,11 @@ fn forward(
                     } else {
                         &w.rtp
                     };
-                    if let Err(e) = socket.try_send_to(&transmit.payload, transmit.destination) {
-                        tracing::debug!(error = %e, "RTP send dropped");
+                    if socket
+                        .try_send_to(&transmit.payload, transmit.destination)
+                        .is_err()
+                    {
+                        stats.send_errors += 1;
                     }
                 }
                 continue;
@@ -345,9 +379,12 @@ fn forward(
             RoomOutput::Tap(frame) => WorkerOutput::Tap { room: id, frame },
         };
         if outputs.try_send(message).is_err() {
-            *dropped += 1;
-            if dropped.is_power_of_two() {
-                tracing::warn!(dropped = *dropped, "media worker output channel full");
+            stats.dropped_outputs += 1;
+            if stats.dropped_outputs.is_power_of_two() {
+                tracing::warn!(
+                    dropped = stats.dropped_outputs,
+                    "media worker output channel full"
+                );
             }
         }
     }
