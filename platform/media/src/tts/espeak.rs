@@ -40,8 +40,17 @@ pub(super) async fn synthesise(
     };
     let limit = config.max_output_bytes;
     let work = async {
-        stdin.write_all(text.as_bytes()).await?;
-        stdin.write_all(b"\n").await?;
+        let written = async {
+            stdin.write_all(text.as_bytes()).await?;
+            stdin.write_all(b"\n").await
+        };
+        // A synthesiser that exits early (bad voice, crash) closes its stdin; what it said on
+        // stderr and its exit status explain more than the broken pipe.
+        if let Err(e) = written.await
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return Err(e);
+        }
         drop(stdin);
         let mut output = Vec::new();
         stdout
