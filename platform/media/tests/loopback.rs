@@ -118,8 +118,8 @@ async fn two_phones_hear_each_other_and_a_spoofer_is_ignored() {
                 .unwrap();
         }
     });
-    let a = tokio::spawn(phone(phone_a, local_a, G711::Pcmu, 600.0, 75, 0xA));
-    let b = tokio::spawn(phone(phone_b, local_b, G711::Pcma, 1_400.0, 75, 0xB));
+    let a = tokio::spawn(phone(phone_a, local_a, G711::Pcmu, 600.0, 100, 0xA));
+    let b = tokio::spawn(phone(phone_b, local_b, G711::Pcma, 1_400.0, 100, 0xB));
     let (heard_by_a, heard_by_b) = (a.await.unwrap(), b.await.unwrap());
     spoof.await.unwrap();
 
