@@ -5,7 +5,10 @@
 //! audio per tick ([`Leg::pull_frame`]), takes one frame to send per tick
 //! ([`Leg::push_frame`]), and hands datagrams out ([`Leg::poll_transmit`]) and events
 //! ([`Leg::poll_event`]). It never owns a socket or reads a clock; a str0m leg fits the same
-//! shape (str0m is itself fed datagrams and polled for transmits).
+//! shape (str0m is itself fed datagrams and polled for transmits), and since `push_frame`
+//! comes every tick with the time, a str0m leg can feed its timeouts (ICE, DTLS) from there.
+//! Transport-specific changes (a new RTP remote after a re-INVITE) go through
+//! [`Leg::as_any_mut`] and a downcast by whoever created the leg; the room never does that.
 
 mod rtp_leg;
 mod rtp_rtcp;
@@ -115,4 +118,8 @@ pub trait Leg: Send {
 
     /// Counters so far.
     fn stats(&self) -> LegStats;
+
+    /// The concrete leg, for the code that created it (e.g. to call
+    /// [`RtpLeg::set_remote`] on a re-INVITE).
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any;
 }

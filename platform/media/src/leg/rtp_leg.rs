@@ -353,6 +353,10 @@ impl Leg for RtpLeg {
         self.events.pop_front()
     }
 
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+
     fn stats(&self) -> LegStats {
         let jitter = self.jitter.stats();
         LegStats {

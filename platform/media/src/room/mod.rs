@@ -390,7 +390,8 @@ impl MediaRoom {
         Ok(&mut self.members[i])
     }
 
-    fn leg_mut(&mut self, id: MemberId) -> Result<&mut Box<dyn Leg>, RoomError> {
+    /// A participant's leg, for transport-specific changes by the code that created it.
+    pub fn leg_mut(&mut self, id: MemberId) -> Result<&mut Box<dyn Leg>, RoomError> {
         match &mut self.member_mut(id)?.kind {
             Kind::Participant(leg) => Ok(leg),
             Kind::Source { .. } => Err(RoomError::NotParticipant(id)),

@@ -34,6 +34,9 @@ impl Leg for ScriptedLeg {
     fn stats(&self) -> LegStats {
         LegStats::default()
     }
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
 }
 
 struct Party {
@@ -429,4 +432,30 @@ fn rtp_legs_exchange_audio_through_the_room_without_sockets() {
         &decoded[..4]
     );
     assert_eq!(room.leg_stats(a).unwrap().packets_in, 10);
+}
+
+#[test]
+fn the_creator_can_reach_its_rtp_leg_for_a_re_invite() {
+    let t0 = Instant::now();
+    let old: std::net::SocketAddr = "192.0.2.1:5000".parse().unwrap();
+    let new: std::net::SocketAddr = "192.0.2.9:7000".parse().unwrap();
+    let mut room = MediaRoom::new();
+    let id = room
+        .add_participant(Box::new(RtpLeg::new(
+            RtpLegConfig::new(G711::Pcmu, Some(old), 5),
+            t0,
+        )))
+        .unwrap();
+    let leg = room
+        .leg_mut(id)
+        .unwrap()
+        .as_any_mut()
+        .downcast_mut::<RtpLeg>()
+        .unwrap();
+    leg.set_remote(Some(new));
+    let outputs = tick(&mut room);
+    let [RoomOutput::Transmit { transmit, .. }] = outputs.as_slice() else {
+        panic!("{outputs:?}")
+    };
+    assert_eq!(transmit.destination, new);
 }
