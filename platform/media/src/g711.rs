@@ -115,15 +115,9 @@ pub const fn alaw_to_linear(code: u8) -> i16 {
     }
 }
 
-/// Index of the highest set bit among the low three segment bits (0 for 0..=1, up to 7).
+/// Floor of log2 of `value`, capped at 7 (0 for 0 and 1): the G.711 segment number.
 fn segment(value: i32) -> i32 {
-    let mut v = value;
-    let mut seg = 0;
-    while v > 1 && seg < 7 {
-        v >>= 1;
-        seg += 1;
-    }
-    seg
+    (31 - (value | 1).leading_zeros() as i32).min(7)
 }
 
 const fn build_table(alaw: bool) -> [i16; 256] {

@@ -459,3 +459,56 @@ fn the_creator_can_reach_its_rtp_leg_for_a_re_invite() {
     };
     assert_eq!(transmit.destination, new);
 }
+
+#[test]
+fn one_shot_tones_report_their_end_once_and_prompts_can_be_stopped() {
+    use crate::prompt::{ToneGenerator, ToneSpec};
+    let mut room = MediaRoom::new();
+    let caller = party(&mut room, 0);
+    let beep = room
+        .add_source(Source::Tone(ToneGenerator::new(ToneSpec::BEEP)))
+        .unwrap();
+    room.set_hears(caller.id, beep, Gain::UNITY).unwrap();
+    let mut finished = 0;
+    let mut loud_ticks = 0;
+    for _ in 0..30 {
+        finished += tick(&mut room)
+            .iter()
+            .filter(|o| **o == RoomOutput::Event(RoomEvent::ToneFinished { source: beep }))
+            .count();
+        if caller.last().power() > 1_000_000.0 {
+            loud_ticks += 1;
+        }
+    }
+    assert_eq!(
+        (finished, loud_ticks),
+        (1, 10),
+        "a 200 ms beep, reported once"
+    );
+
+    let player = room
+        .add_source(Source::Prompts(PromptPlayer::new()))
+        .unwrap();
+    room.play(
+        player,
+        PromptId(7),
+        Prompt::from_samples(vec![1; 8_000]),
+        false,
+    )
+    .unwrap();
+    assert_eq!(
+        room.interrupt_prompts(player, false),
+        Ok(false),
+        "not interruptible by barge-in"
+    );
+    assert_eq!(room.interrupt_prompts(player, true), Ok(true));
+    let outputs: Vec<RoomOutput> = std::iter::from_fn(|| room.poll_output()).collect();
+    assert_eq!(
+        outputs,
+        vec![RoomOutput::Event(RoomEvent::PromptFinished {
+            source: player,
+            prompt: PromptId(7),
+            reason: FinishReason::Interrupted,
+        })]
+    );
+}
