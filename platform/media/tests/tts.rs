@@ -140,3 +140,26 @@ async fn the_inband_detector_does_not_trigger_on_speech() {
         assert!(keys.is_empty(), "false keys {keys:?} in {text:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_for_the_same_words_share_one_synthesis() {
+    let tts = std::sync::Arc::new(Tts::new(TtsConfig::default()));
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let tts = tts.clone();
+            tokio::spawn(async move {
+                tts.speak("Please hold the line.", Voice::English)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut prompts = Vec::new();
+    for t in tasks {
+        prompts.push(t.await.unwrap());
+    }
+    assert!(prompts.windows(2).all(|w| w[0] == w[1]));
+    let stats = tts.stats();
+    // Late arrivals may be served by the memory cache instead; either way one process ran.
+    assert_eq!(stats.synthesised, 1, "{stats:?}");
+}

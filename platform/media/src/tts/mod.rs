@@ -16,9 +16,10 @@ pub use resample::Resampler;
 
 use crate::prompt::Prompt;
 use crate::prompt::wav::WavError;
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use thiserror::Error;
 
@@ -144,10 +145,15 @@ pub struct TtsStats {
     pub synthesised: u64,
 }
 
+/// Requests by (voice, text).
+type Key = (Voice, String);
+
 /// The text-to-speech service with its caches. Share it behind an `Arc`.
 pub struct Tts {
     config: TtsConfig,
-    memory: Mutex<LruCache<(Voice, String), Prompt>>,
+    memory: Mutex<LruCache<Key, Prompt>>,
+    /// Syntheses under way: concurrent requests for the same words wait for one process.
+    in_flight: Mutex<HashMap<Key, Arc<tokio::sync::OnceCell<Prompt>>>>,
     memory_hits: AtomicU64,
     disk_hits: AtomicU64,
     synthesised: AtomicU64,
@@ -158,6 +164,7 @@ impl Tts {
     pub fn new(config: TtsConfig) -> Self {
         Tts {
             memory: Mutex::new(LruCache::new(config.cache_entries, config.cache_bytes)),
+            in_flight: Mutex::new(HashMap::new()),
             config,
             memory_hits: AtomicU64::new(0),
             disk_hits: AtomicU64::new(0),
@@ -173,24 +180,41 @@ impl Tts {
             self.memory_hits.fetch_add(1, Ordering::Relaxed);
             return Ok(hit);
         }
-        let prompt = match self.load_from_disk(text, voice).await {
-            Some(prompt) => {
-                self.disk_hits.fetch_add(1, Ordering::Relaxed);
-                prompt
-            }
-            None => {
-                let prompt = espeak::synthesise(&self.config, text, voice).await?;
-                self.synthesised.fetch_add(1, Ordering::Relaxed);
-                if let Some(dir) = &self.config.disk_cache {
-                    disk::store(dir, voice.tag(), text, &prompt)
-                        .await
-                        .map_err(TtsError::Disk)?;
-                }
-                prompt
-            }
+        let cell = match self.in_flight.lock() {
+            Ok(mut in_flight) => in_flight.entry(key.clone()).or_default().clone(),
+            Err(_) => Arc::default(),
         };
-        if let Ok(mut cache) = self.memory.lock() {
-            cache.insert(key, prompt.clone(), prompt.samples().len() * 2);
+        let result = cell
+            .get_or_try_init(|| self.produce(text, voice))
+            .await
+            .cloned();
+        // Into the memory cache first, then out of the in-flight map, so that no request in
+        // between finds neither and synthesises again.
+        if let Ok(prompt) = &result
+            && let Ok(mut cache) = self.memory.lock()
+        {
+            cache.insert(key.clone(), prompt.clone(), prompt.samples().len() * 2);
+        }
+        if let Ok(mut in_flight) = self.in_flight.lock()
+            && in_flight.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell))
+        {
+            in_flight.remove(&key);
+        }
+        result
+    }
+
+    /// Loads from disk or synthesises (and stores on disk).
+    async fn produce(&self, text: &str, voice: Voice) -> Result<Prompt, TtsError> {
+        if let Some(prompt) = self.load_from_disk(text, voice).await {
+            self.disk_hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(prompt);
+        }
+        let prompt = espeak::synthesise(&self.config, text, voice).await?;
+        self.synthesised.fetch_add(1, Ordering::Relaxed);
+        if let Some(dir) = &self.config.disk_cache {
+            disk::store(dir, voice.tag(), text, &prompt)
+                .await
+                .map_err(TtsError::Disk)?;
         }
         Ok(prompt)
     }
