@@ -332,8 +332,9 @@ impl WorkerState {
     /// Drains every socket, then ticks the rooms of this slot.
     fn drive(&mut self, slot: u8, scheduled: Instant) {
         for (&id, driven) in &mut self.rooms {
-            receive_all(driven, &mut self.buf);
-            if driven.slot == slot {
+            let own_slot = driven.slot == slot;
+            receive_all(driven, &mut self.buf, own_slot);
+            if own_slot {
                 driven.room.tick(scheduled);
             }
             forward(id, driven, &self.outputs, &mut self.stats);
@@ -390,10 +391,12 @@ fn forward(
     }
 }
 
-/// Reads what the reactor has marked readable; idle sockets cost no system call.
-fn receive_all(driven: &mut DrivenRoom, buf: &mut [u8]) {
+/// Reads what the reactor has marked readable; idle sockets cost no system call. RTP is read
+/// every sub-tick (arrival times feed the jitter estimate); RTCP only on the room's own tick.
+fn receive_all(driven: &mut DrivenRoom, buf: &mut [u8], with_rtcp: bool) {
     for w in &driven.sockets {
-        for (socket, component) in [(&w.rtp, Component::Rtp), (&w.rtcp, Component::Rtcp)] {
+        let sockets = [(&w.rtp, Component::Rtp), (&w.rtcp, Component::Rtcp)];
+        for &(socket, component) in &sockets[..if with_rtcp { 2 } else { 1 }] {
             // Bounded per tick so one flooded socket cannot starve the others.
             for _ in 0..64 {
                 let Ok((n, source)) = socket.try_recv_from(buf) else {
