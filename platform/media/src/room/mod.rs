@@ -10,20 +10,20 @@
 
 mod matrix;
 mod mix;
+mod output;
 mod presets;
 
 pub use matrix::Gain;
+pub use output::{RoomError, RoomEvent, RoomOutput, TapFrame};
 
 use crate::dtmf::DtmfDigit;
 use crate::frame::Frame;
-use crate::leg::{Datagram, DtmfVia, Leg, LegError, LegEvent, LegStats, Transmit};
-use crate::prompt::{FinishReason, Prompt, PromptId, Source};
+use crate::leg::{Datagram, Leg, LegEvent, LegStats};
+use crate::prompt::{Prompt, PromptId, Source};
 use matrix::HearMatrix;
 use mix::Accumulator;
 use std::collections::VecDeque;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use thiserror::Error;
 
 /// Members allowed in one room.
 pub const MAX_MEMBERS: usize = 64;
@@ -31,102 +31,6 @@ pub const MAX_MEMBERS: usize = 64;
 /// A participant or source of one room (ids are never reused within a room).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MemberId(pub u32);
-
-/// What the room reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RoomEvent {
-    /// A participant pressed a key.
-    Dtmf {
-        /// Who.
-        participant: MemberId,
-        /// Which key.
-        digit: DtmfDigit,
-        /// How it arrived.
-        via: DtmfVia,
-    },
-    /// A participant's leg latched to a remote address.
-    Latched {
-        /// Who.
-        participant: MemberId,
-        /// The address.
-        remote: SocketAddr,
-    },
-    /// A participant's far end changed SSRC.
-    SsrcChanged {
-        /// Who.
-        participant: MemberId,
-        /// The new SSRC.
-        ssrc: u32,
-    },
-    /// A prompt stopped.
-    PromptFinished {
-        /// The prompt player.
-        source: MemberId,
-        /// The prompt.
-        prompt: PromptId,
-        /// Why.
-        reason: FinishReason,
-    },
-    /// A one-shot tone ended.
-    ToneFinished {
-        /// The tone source.
-        source: MemberId,
-    },
-}
-
-/// Every participant's own incoming audio for one tick, as separate channels (recorder tap).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TapFrame {
-    /// Tick counter since the room was created.
-    pub tick: u64,
-    /// One channel per participant, in member order.
-    pub channels: Vec<(MemberId, Frame)>,
-}
-
-/// What the driver must do or forward.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RoomOutput {
-    /// Send a datagram from a participant's socket.
-    Transmit {
-        /// Whose socket.
-        participant: MemberId,
-        /// What and where.
-        transmit: Transmit,
-    },
-    /// Something happened.
-    Event(RoomEvent),
-    /// Recorder tap for this tick (only while recording is on).
-    Tap(TapFrame),
-}
-
-/// A room request that cannot be carried out.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum RoomError {
-    /// No such member.
-    #[error("member {0:?} is not in this room")]
-    UnknownMember(MemberId),
-    /// The member is a source, not a participant.
-    #[error("member {0:?} is not a participant")]
-    NotParticipant(MemberId),
-    /// The member is not a prompt player.
-    #[error("member {0:?} is not a prompt player")]
-    NotPromptPlayer(MemberId),
-    /// Sources never listen.
-    #[error("member {0:?} is a source and cannot listen")]
-    SourceCannotListen(MemberId),
-    /// Nobody hears themselves.
-    #[error("member {0:?} cannot hear itself")]
-    SelfLink(MemberId),
-    /// [`MAX_MEMBERS`] reached.
-    #[error("the room already has {MAX_MEMBERS} members")]
-    Full,
-    /// The prompt queue is full.
-    #[error("the prompt queue of {0:?} is full")]
-    PromptQueueFull(MemberId),
-    /// The leg refused.
-    #[error(transparent)]
-    Leg(#[from] LegError),
-}
 
 enum Kind {
     Participant(Box<dyn Leg>),

@@ -1,7 +1,8 @@
 use super::*;
 use crate::dtmf::TelephoneEvent;
 use crate::g711::G711;
-use crate::leg::{Component, RtpLeg, RtpLegConfig};
+use crate::leg::{Component, DtmfVia, LegError, RtpLeg, RtpLegConfig, Transmit};
+use crate::prompt::FinishReason;
 use crate::prompt::{MusicLoop, PromptPlayer};
 use crate::rtp::RtpHeader;
 use std::sync::{Arc, Mutex};
