@@ -67,15 +67,11 @@ impl DtmfDigit {
     }
 }
 
+/// Redacted, and there is no `Display`: events carrying keys end up in logs, and keys may be
+/// card numbers. Use [`DtmfDigit::as_char`] where the key itself is needed.
 impl std::fmt::Debug for DtmfDigit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "DtmfDigit({})", self.as_char())
-    }
-}
-
-impl std::fmt::Display for DtmfDigit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.as_char())
+        f.write_str("DtmfDigit(<redacted>)")
     }
 }
 

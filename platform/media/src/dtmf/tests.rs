@@ -195,3 +195,12 @@ fn ignores_short_blips_single_tones_music_and_speech() {
     assert_eq!(detect_all(&frames), "", "hold music");
     assert_eq!(detect_all(&[Frame::SILENCE; 20]), "");
 }
+
+#[test]
+fn keys_never_show_in_debug_output() {
+    let event = crate::leg::LegEvent::Dtmf {
+        digit: digit('7'),
+        via: crate::leg::DtmfVia::InBand,
+    };
+    assert!(!format!("{event:?}").contains('7'), "{event:?}");
+}
