@@ -71,7 +71,7 @@ impl Rig {
             let phone = Phone::new(n, law);
             let config = RtpLegConfig::new(phone.law, Some(phone.addr), 0x1000 + u32::from(n));
             let id = room
-                .add_participant(Box::new(RtpLeg::new(config, now)))
+                .add_participant(Box::new(RtpLeg::new(config, now).unwrap()))
                 .unwrap();
             legs.push((id, phone));
         }

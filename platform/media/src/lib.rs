@@ -27,7 +27,7 @@
 //! let t0 = Instant::now();
 //! let phone = "192.0.2.10:4000".parse().ok();
 //! let mut room = MediaRoom::new();
-//! let caller = room.add_participant(Box::new(RtpLeg::new(RtpLegConfig::new(G711::Pcma, phone, 0x1234), t0)))?;
+//! let caller = room.add_participant(Box::new(RtpLeg::new(RtpLegConfig::new(G711::Pcma, phone, 0x1234), t0)?))?;
 //! let music = room.add_source(Source::Music(MusicLoop::generated()))?;
 //! room.set_hears(caller, music, kefu_media::Gain::UNITY)?;
 //! for n in 0..50u32 {

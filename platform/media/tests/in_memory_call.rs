@@ -52,10 +52,9 @@ impl Side {
         let (addr, peer): (SocketAddr, SocketAddr) = (addr.parse().unwrap(), peer.parse().unwrap());
         let mut room = MediaRoom::new();
         let leg = room
-            .add_participant(Box::new(RtpLeg::new(
-                RtpLegConfig::new(G711::Pcma, Some(peer), 7),
-                t0,
-            )))
+            .add_participant(Box::new(
+                RtpLeg::new(RtpLegConfig::new(G711::Pcma, Some(peer), 7), t0).unwrap(),
+            ))
             .unwrap();
         Side {
             room,

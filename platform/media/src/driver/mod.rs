@@ -43,6 +43,9 @@ pub enum DriverError {
     /// The room refused the request.
     #[error(transparent)]
     Room(#[from] RoomError),
+    /// The leg configuration was refused.
+    #[error(transparent)]
+    Leg(#[from] crate::leg::LegError),
     /// A socket operation failed.
     #[error("socket: {0}")]
     Io(#[from] std::io::Error),

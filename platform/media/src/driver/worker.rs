@@ -319,7 +319,7 @@ impl WorkerState {
         let room = self.room(id)?;
         let member = room
             .room
-            .add_participant(Box::new(RtpLeg::new(config, now)))?;
+            .add_participant(Box::new(RtpLeg::new(config, now)?))?;
         room.sockets.push(Wired {
             member,
             rtp,

@@ -94,6 +94,9 @@ pub enum LegError {
     /// Too many keys are already queued.
     #[error("the DTMF send queue is full")]
     DtmfQueueFull,
+    /// The leg configuration is unusable.
+    #[error("invalid leg configuration: {0}")]
+    InvalidConfig(&'static str),
 }
 
 /// A participant's connection to the outside, as the room sees it.

@@ -129,15 +129,24 @@ pub struct RtpLeg {
 }
 
 impl RtpLeg {
-    /// A leg that has not latched yet; `now` anchors its clocks.
-    pub fn new(config: RtpLegConfig, now: Instant) -> Self {
+    /// A leg that has not latched yet; `now` anchors its clocks. Refuses payload types that
+    /// RTP cannot carry (above 127) or an audio and event type that collide.
+    pub fn new(config: RtpLegConfig, now: Instant) -> Result<Self, LegError> {
+        if config.audio_payload_type > 127 || config.telephone_event.is_some_and(|pt| pt > 127) {
+            return Err(LegError::InvalidConfig("payload types must be 0-127"));
+        }
+        if config.telephone_event == Some(config.audio_payload_type) {
+            return Err(LegError::InvalidConfig(
+                "audio and telephone-event need different payload types",
+            ));
+        }
         let detector = match config.inband_dtmf {
             InbandDtmf::On => Some(DtmfDetector::new()),
             InbandDtmf::Auto if config.telephone_event.is_none() => Some(DtmfDetector::new()),
             _ => None,
         };
         let ssrc = config.local_ssrc;
-        RtpLeg {
+        Ok(RtpLeg {
             jitter: JitterBuffer::new(config.jitter),
             rtcp: RtcpState::new(now, config.rtcp_interval),
             config,
@@ -158,7 +167,7 @@ impl RtpLeg {
             events: VecDeque::new(),
             stats: LegStats::default(),
             decoded: [0; MAX_PACKET_SAMPLES],
-        }
+        })
     }
 
     /// The address media is latched to, if any.

@@ -271,10 +271,9 @@ fn prompts_finish_and_a_key_barges_in() {
     let phone: std::net::SocketAddr = "192.0.2.1:5000".parse().unwrap();
     let mut room = MediaRoom::new();
     let caller = room
-        .add_participant(Box::new(RtpLeg::new(
-            RtpLegConfig::new(G711::Pcmu, Some(phone), 5),
-            t0,
-        )))
+        .add_participant(Box::new(
+            RtpLeg::new(RtpLegConfig::new(G711::Pcmu, Some(phone), 5), t0).unwrap(),
+        ))
         .unwrap();
     let player = room
         .add_source(Source::Prompts(PromptPlayer::new()))
@@ -374,16 +373,14 @@ fn rtp_legs_exchange_audio_through_the_room_without_sockets() {
     );
     let mut room = MediaRoom::new();
     let a = room
-        .add_participant(Box::new(RtpLeg::new(
-            RtpLegConfig::new(G711::Pcma, Some(pa), 1),
-            t0,
-        )))
+        .add_participant(Box::new(
+            RtpLeg::new(RtpLegConfig::new(G711::Pcma, Some(pa), 1), t0).unwrap(),
+        ))
         .unwrap();
     let b = room
-        .add_participant(Box::new(RtpLeg::new(
-            RtpLegConfig::new(G711::Pcmu, Some(pb), 2),
-            t0,
-        )))
+        .add_participant(Box::new(
+            RtpLeg::new(RtpLegConfig::new(G711::Pcmu, Some(pb), 2), t0).unwrap(),
+        ))
         .unwrap();
     room.bridge(a, b).unwrap();
     let mut to_b = Vec::new();
@@ -442,10 +439,9 @@ fn the_creator_can_reach_its_rtp_leg_for_a_re_invite() {
     let new: std::net::SocketAddr = "192.0.2.9:7000".parse().unwrap();
     let mut room = MediaRoom::new();
     let id = room
-        .add_participant(Box::new(RtpLeg::new(
-            RtpLegConfig::new(G711::Pcmu, Some(old), 5),
-            t0,
-        )))
+        .add_participant(Box::new(
+            RtpLeg::new(RtpLegConfig::new(G711::Pcmu, Some(old), 5), t0).unwrap(),
+        ))
         .unwrap();
     let leg = room
         .leg_mut(id)

@@ -43,7 +43,7 @@ impl Rig {
     fn new(config: RtpLegConfig) -> Self {
         let t0 = Instant::now();
         Rig {
-            leg: RtpLeg::new(config, t0),
+            leg: RtpLeg::new(config, t0).unwrap(),
             t0,
             now: t0,
         }
@@ -506,4 +506,19 @@ proptest::proptest! {
             proptest::prop_assert_eq!(latched.ip(), addr(PHONE).ip(), "only the expected host can latch");
         }
     }
+}
+
+#[test]
+fn unusable_payload_types_are_refused() {
+    let mut config = RtpLegConfig::new(G711::Pcma, Some(addr(PHONE)), 1);
+    config.telephone_event = Some(200);
+    assert!(matches!(
+        RtpLeg::new(config.clone(), Instant::now()),
+        Err(LegError::InvalidConfig(_))
+    ));
+    config.telephone_event = Some(8);
+    assert!(matches!(
+        RtpLeg::new(config, Instant::now()),
+        Err(LegError::InvalidConfig(_))
+    ));
 }
