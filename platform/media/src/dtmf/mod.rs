@@ -1,15 +1,18 @@
 //! DTMF: digits, RFC 4733 telephone-events (receive with de-duplication, send with proper
-//! durations and end retransmits) and in-band detection with the Goertzel algorithm.
+//! durations and end retransmits), in-band detection with the Goertzel algorithm and in-band
+//! sending as dual tones.
 //!
 //! Owns DTMF semantics only; it must never know about sockets or rooms, and must never log the
 //! digits themselves (they may be card numbers).
 
 mod detector;
+mod inband_sender;
 mod receiver;
 mod sender;
 mod telephone_event;
 
 pub use detector::{DETECTOR_MIN_FRAMES, DtmfDetector};
+pub use inband_sender::InbandKeySender;
 pub use receiver::{ReceivedDigit, TelephoneEventReceiver};
 pub use sender::{END_RETRANSMITS, SenderPacket, TelephoneEventSender};
 pub use telephone_event::{TelephoneEvent, TelephoneEventError};

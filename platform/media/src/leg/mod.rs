@@ -88,9 +88,6 @@ pub enum LegEvent {
 /// Why a leg refused a request.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum LegError {
-    /// RFC 4733 telephone-event was not negotiated for this leg.
-    #[error("telephone-event was not negotiated on this leg; play the key as a tone instead")]
-    NoTelephoneEvent,
     /// Too many keys are already queued.
     #[error("the DTMF send queue is full")]
     DtmfQueueFull,
@@ -110,7 +107,8 @@ pub trait Leg: Send {
     /// Takes this tick's audio to send (exactly one call per tick, even when it is silence).
     fn push_frame(&mut self, now: Instant, frame: &Frame);
 
-    /// Queues a DTMF key to send, lasting `duration`.
+    /// Queues a DTMF key to send, lasting `duration` (as RFC 4733 events when negotiated,
+    /// else however the transport carries keys — in-band tones for plain RTP).
     fn send_dtmf(&mut self, digit: DtmfDigit, duration: Duration) -> Result<(), LegError>;
 
     /// Next datagram to send.

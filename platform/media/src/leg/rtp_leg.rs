@@ -9,7 +9,8 @@
 use super::rtp_rtcp::RtcpState;
 use super::{Component, Datagram, DtmfVia, Leg, LegError, LegEvent, LegStats, Transmit};
 use crate::dtmf::{
-    DtmfDetector, DtmfDigit, TelephoneEvent, TelephoneEventReceiver, TelephoneEventSender,
+    DtmfDetector, DtmfDigit, InbandKeySender, TelephoneEvent, TelephoneEventReceiver,
+    TelephoneEventSender,
 };
 use crate::frame::{FRAME_MS, FRAME_SAMPLES, Frame, SAMPLE_RATE};
 use crate::g711::G711;
@@ -117,6 +118,7 @@ pub struct RtpLeg {
     received_events: TelephoneEventReceiver,
     detector: Option<DtmfDetector>,
     sending_events: TelephoneEventSender,
+    sending_tones: InbandKeySender,
     out_sequence: u16,
     pub(super) out_timestamp: u32,
     event_timestamp: u32,
@@ -158,6 +160,7 @@ impl RtpLeg {
             received_events: TelephoneEventReceiver::new(),
             detector,
             sending_events: TelephoneEventSender::new(),
+            sending_tones: InbandKeySender::new(),
             // RFC 3550 wants random initial values; the SSRC already is random.
             out_sequence: (ssrc >> 16) as u16 ^ 0x5A5A,
             out_timestamp: ssrc.rotate_left(11),
@@ -332,6 +335,12 @@ impl Leg for RtpLeg {
             self.send_packet(destination, header, &packet.event.to_bytes());
             return;
         }
+        let mut keyed = *frame;
+        let frame = if self.sending_tones.overlay(&mut keyed) {
+            &keyed
+        } else {
+            frame
+        };
         let mut payload = [0u8; FRAME_SAMPLES];
         self.config.codec.encode(frame.samples(), &mut payload);
         let marker = !self.first_packet_sent;
@@ -341,13 +350,16 @@ impl Leg for RtpLeg {
     }
 
     fn send_dtmf(&mut self, digit: DtmfDigit, duration: Duration) -> Result<(), LegError> {
-        if self.config.telephone_event.is_none() {
-            return Err(LegError::NoTelephoneEvent);
-        }
         let frames = (duration.as_millis() as u64)
             .div_ceil(FRAME_MS)
             .min(u64::from(u16::MAX)) as u16;
-        if self.sending_events.queue(digit, frames) {
+        // Without telephone-event the key goes in the audio, as a phone would send it.
+        let queued = if self.config.telephone_event.is_some() {
+            self.sending_events.queue(digit, frames)
+        } else {
+            self.sending_tones.queue(digit, frames)
+        };
+        if queued {
             Ok(())
         } else {
             Err(LegError::DtmfQueueFull)

@@ -24,7 +24,7 @@ impl Leg for ScriptedLeg {
         self.heard.lock().unwrap().push(*frame);
     }
     fn send_dtmf(&mut self, _: DtmfDigit, _: Duration) -> Result<(), LegError> {
-        Err(LegError::NoTelephoneEvent)
+        Err(LegError::DtmfQueueFull)
     }
     fn poll_transmit(&mut self) -> Option<Transmit> {
         None

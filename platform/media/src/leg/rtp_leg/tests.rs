@@ -350,17 +350,35 @@ fn sends_rfc_4733_keys_instead_of_audio_then_resumes() {
     );
     let seqs: Vec<u16> = parsed.iter().map(|p| p.header.sequence).collect();
     assert!(seqs.windows(2).all(|w| w[1] == w[0].wrapping_add(1)));
+}
 
+#[test]
+fn without_telephone_event_keys_are_sent_as_tones_that_a_detector_hears() {
     let mut config = RtpLegConfig::new(G711::Pcma, Some(addr(PHONE)), 1);
     config.telephone_event = None;
     let mut plain = Rig::new(config);
-    assert_eq!(
-        plain.leg.send_dtmf(
-            DtmfDigit::from_char('1').unwrap(),
-            Duration::from_millis(100)
-        ),
-        Err(LegError::NoTelephoneEvent)
-    );
+    for key in ['4', '#'] {
+        plain
+            .leg
+            .send_dtmf(
+                DtmfDigit::from_char(key).unwrap(),
+                Duration::from_millis(100),
+            )
+            .unwrap();
+    }
+    for _ in 0..20 {
+        plain.tick();
+    }
+    let mut detector = DtmfDetector::new();
+    let mut heard = String::new();
+    for t in plain.transmits() {
+        let p = RtpPacket::parse(&t.payload).unwrap();
+        assert_eq!(p.header.payload_type, 8, "only audio packets");
+        let mut f = Frame::SILENCE;
+        G711::Pcma.decode(p.payload, &mut f.0);
+        heard.extend(detector.detect(&f).map(|d| d.as_char()));
+    }
+    assert_eq!(heard, "4#");
 }
 
 #[test]
