@@ -102,7 +102,8 @@ pub struct MediaWorker {
 }
 
 impl MediaWorker {
-    /// Starts a worker on the current tokio runtime; returns its handle and its outputs.
+    /// Starts a worker on the current tokio runtime (call it from within one); returns its
+    /// handle and its outputs.
     pub fn spawn(
         config: WorkerConfig,
         ports: PortPool,
