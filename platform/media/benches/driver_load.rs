@@ -78,20 +78,23 @@ fn run(scenario: Scenario, calls: usize, secs: u64) {
     let rss_before = resident_kib();
     let (handle_tx, handle_rx) = std::sync::mpsc::channel();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let worker_thread = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .max_io_events_per_tick(16_384)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let pool = PortPool::new(LOCALHOST, PortRange::new(30_000, 39_999).unwrap());
-            let (worker, mut outputs) = MediaWorker::spawn(WorkerConfig::default(), pool);
-            tokio::spawn(async move { while outputs.recv().await.is_some() {} });
-            handle_tx.send((worker, thread_id())).unwrap();
-            let _ = stop_rx.await;
-        });
-    });
+    let worker_thread = std::thread::Builder::new()
+        .name("media-worker".into())
+        .spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .max_io_events_per_tick(16_384)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let pool = PortPool::new(LOCALHOST, PortRange::new(30_000, 39_999).unwrap());
+                let (worker, mut outputs) = MediaWorker::spawn(WorkerConfig::default(), pool);
+                tokio::spawn(async move { while outputs.recv().await.is_some() {} });
+                handle_tx.send((worker, thread_id())).unwrap();
+                let _ = stop_rx.await;
+            });
+        })
+        .unwrap();
     let (worker, worker_tid) = handle_rx.recv().unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .max_io_events_per_tick(16_384)
