@@ -13,6 +13,7 @@ step() { printf '\n==> %s\n' "$*"; }
 step "system packages"
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng) # media: text to speech
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
