@@ -55,6 +55,7 @@
 #![deny(missing_docs)]
 
 mod bindings;
+pub mod config_schema;
 mod error;
 mod host;
 pub mod http;
@@ -74,6 +75,7 @@ pub use host::{
 pub use invocation::{
     HostCall, Invocation, InvocationSink, LogLine, MemoryLog, Outcome, Rejection, Trap,
 };
+pub use http::HttpPolicy;
 pub use kv::KvStore;
 pub use limits::{HostConfig, InvocationLimits};
 pub use manifest::{Capabilities, HttpCapability, Manifest, World};
