@@ -104,34 +104,25 @@ fn check_schema_at(schema: &Value, path: &str, depth: usize) -> Result<(), Strin
                     check_schema_at(prop, &format!("{sub}/{}", escape(name)), depth + 1)?;
                 }
             }
-            "required" => {
+            "required"
                 if !value
                     .as_array()
-                    .is_some_and(|list| list.iter().all(Value::is_string))
-                {
-                    return Err(at("`required` must be a list of property names".into()));
-                }
+                    .is_some_and(|list| list.iter().all(Value::is_string)) =>
+            {
+                return Err(at("`required` must be a list of property names".into()));
             }
-            "additionalProperties" => {
-                if !value.is_boolean() {
-                    check_schema_at(value, &sub, depth + 1)?;
-                }
+            "additionalProperties" if !value.is_boolean() => {
+                check_schema_at(value, &sub, depth + 1)?
             }
             "items" => check_schema_at(value, &sub, depth + 1)?,
-            "enum" => {
-                if !value.is_array() {
-                    return Err(at("`enum` must be a list".into()));
-                }
+            "enum" if !value.is_array() => return Err(at("`enum` must be a list".into())),
+            "minItems" | "maxItems" | "minLength" | "maxLength" if value.as_u64().is_none() => {
+                return Err(at(format!("`{key}` must be a non-negative integer")));
             }
-            "minItems" | "maxItems" | "minLength" | "maxLength" => {
-                if value.as_u64().is_none() {
-                    return Err(at(format!("`{key}` must be a non-negative integer")));
-                }
-            }
-            "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" => {
-                if !value.is_number() {
-                    return Err(at(format!("`{key}` must be a number")));
-                }
+            "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum"
+                if !value.is_number() =>
+            {
+                return Err(at(format!("`{key}` must be a number")));
             }
             "pattern" => {
                 let Some(text) = value.as_str() else {
@@ -242,13 +233,11 @@ fn validate_object(
             continue;
         }
         match schema.get("additionalProperties") {
-            Some(Value::Bool(false)) => {
-                if out.len() < MAX_VIOLATIONS {
-                    out.push(Violation {
-                        path: item_path,
-                        message: "is not a setting of this plugin".into(),
-                    });
-                }
+            Some(Value::Bool(false)) if out.len() < MAX_VIOLATIONS => {
+                out.push(Violation {
+                    path: item_path,
+                    message: "is not a setting of this plugin".into(),
+                });
             }
             Some(extra @ Value::Object(_)) => validate_at(extra, item, &item_path, depth + 1, out),
             _ => {}

@@ -70,6 +70,8 @@ impl ReqwestClient {
 
     /// A client that never follows redirects, under `policy`.
     pub fn with_policy(policy: &HttpPolicy) -> Result<Self, reqwest::Error> {
+        // The process's one TLS provider (aws-lc-rs); a no-op when the binary installed it.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .use_rustls_tls()
@@ -94,9 +96,8 @@ impl reqwest::dns::Resolve for PublicOnlyResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let public: Vec<SocketAddr> = found
                 .iter()
                 .copied()
@@ -213,7 +214,10 @@ impl HttpClient for ReqwestClient {
 
 fn literal_ip(url: &reqwest::Url) -> Option<IpAddr> {
     let host = url.host_str()?;
-    host.trim_start_matches('[').trim_end_matches(']').parse().ok()
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()
 }
 
 fn transport(error: reqwest::Error) -> HttpError {

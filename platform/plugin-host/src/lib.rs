@@ -72,10 +72,10 @@ pub use host::{
     CrmEndedCall, CrmLookupCall, Installation, IntegrationCall, IvrCall, Plugin, PluginCall,
     PluginHost, Replay, RouterCall,
 };
+pub use http::HttpPolicy;
 pub use invocation::{
     HostCall, Invocation, InvocationSink, LogLine, MemoryLog, Outcome, Rejection, Trap,
 };
-pub use http::HttpPolicy;
 pub use kv::KvStore;
 pub use limits::{HostConfig, InvocationLimits};
 pub use manifest::{Capabilities, HttpCapability, Manifest, World};

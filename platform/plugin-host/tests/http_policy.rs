@@ -97,17 +97,36 @@ async fn loopback_literals_and_names_are_refused_by_default_before_any_connectio
     let (port, hits) = plain_server().await;
     let host = host_with(HttpPolicy::default());
 
-    let literal = fetch(&host, &format!("127.0.0.1:{port}"), &format!("http://127.0.0.1:{port}/")).await;
+    let literal = fetch(
+        &host,
+        &format!("127.0.0.1:{port}"),
+        &format!("http://127.0.0.1:{port}/"),
+    )
+    .await;
     let error = data_of(&literal, "http.error").expect("an error for the guest");
     assert!(error.contains("internal address"), "{error}");
 
     // An allow-listed name that resolves to loopback is refused by the resolver.
-    let named = fetch(&host, &format!("localhost:{port}"), &format!("http://localhost:{port}/")).await;
+    let named = fetch(
+        &host,
+        &format!("localhost:{port}"),
+        &format!("http://localhost:{port}/"),
+    )
+    .await;
     let error = data_of(&named, "http.error").expect("an error for the guest");
     assert!(error.contains("internal addresses"), "{error}");
 
-    let mapped = fetch(&host, &format!("[::ffff:127.0.0.1]:{port}"), &format!("http://[::ffff:127.0.0.1]:{port}/")).await;
-    assert!(data_of(&mapped, "http.error").is_some(), "{:?}", mapped.output);
+    let mapped = fetch(
+        &host,
+        &format!("[::ffff:127.0.0.1]:{port}"),
+        &format!("http://[::ffff:127.0.0.1]:{port}/"),
+    )
+    .await;
+    assert!(
+        data_of(&mapped, "http.error").is_some(),
+        "{:?}",
+        mapped.output
+    );
 
     assert_eq!(hits.load(Ordering::SeqCst), 0, "nothing reached the server");
 }
@@ -119,8 +138,18 @@ async fn private_networks_allowed_by_the_operator_are_reached() {
         allow_private_networks: true,
         ..HttpPolicy::default()
     });
-    let call = fetch(&host, &format!("localhost:{port}"), &format!("http://localhost:{port}/")).await;
-    assert_eq!(data_of(&call, "http.status").as_deref(), Some("200"), "{:?}", call.output);
+    let call = fetch(
+        &host,
+        &format!("localhost:{port}"),
+        &format!("http://localhost:{port}/"),
+    )
+    .await;
+    assert_eq!(
+        data_of(&call, "http.status").as_deref(),
+        Some("200"),
+        "{:?}",
+        call.output
+    );
     assert_eq!(data_of(&call, "http.body").as_deref(), Some("hello"));
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
@@ -136,7 +165,12 @@ async fn https_works_with_a_trusted_root_and_fails_without_it() {
         extra_roots_pem: vec![pem.into_bytes()],
     });
     let call = fetch(&trusting, &allowed, &url).await;
-    assert_eq!(data_of(&call, "http.status").as_deref(), Some("200"), "{:?}", call.output);
+    assert_eq!(
+        data_of(&call, "http.status").as_deref(),
+        Some("200"),
+        "{:?}",
+        call.output
+    );
     assert_eq!(data_of(&call, "http.body").as_deref(), Some("hello"));
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 
@@ -147,20 +181,46 @@ async fn https_works_with_a_trusted_root_and_fails_without_it() {
     let call = fetch(&untrusting, &allowed, &url).await;
     let error = data_of(&call, "http.error").expect("a TLS error for the guest");
     assert!(error.to_lowercase().contains("certificate"), "{error}");
-    assert_eq!(hits.load(Ordering::SeqCst), 1, "no request without a trusted certificate");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "no request without a trusted certificate"
+    );
 }
 
 #[test]
 fn only_globally_routable_addresses_are_public() {
     use kefu_plugin_host::http::is_public;
     for internal in [
-        "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-        "0.0.0.0", "255.255.255.255", "224.0.0.1", "::1", "::", "fd00::1", "fe80::1",
-        "::ffff:10.0.0.1", "64:ff9b::a00:1", "2001:db8::1",
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "255.255.255.255",
+        "224.0.0.1",
+        "::1",
+        "::",
+        "fd00::1",
+        "fe80::1",
+        "::ffff:10.0.0.1",
+        "64:ff9b::a00:1",
+        "2001:db8::1",
     ] {
-        assert!(!is_public(internal.parse().expect("ip")), "{internal} is internal");
+        assert!(
+            !is_public(internal.parse().expect("ip")),
+            "{internal} is internal"
+        );
     }
-    for public in ["8.8.8.8", "1.1.1.1", "203.0.114.1", "2606:4700::1111", "::ffff:8.8.4.4"] {
+    for public in [
+        "8.8.8.8",
+        "1.1.1.1",
+        "203.0.114.1",
+        "2606:4700::1111",
+        "::ffff:8.8.4.4",
+    ] {
         assert!(is_public(public.parse().expect("ip")), "{public} is public");
     }
 }

@@ -176,10 +176,11 @@ impl Config {
             None => fig = fig.merge(Toml::file("kefu.toml")),
         }
         let config: Config = fig
-            // KEFU_CONFIG names the file (a flag); KEFU_TEST_* belong to test harnesses.
+            // KEFU_CONFIG names the file (a flag); KEFU_TEST_* and the build tools' variables
+            // (plugins/build.sh, the e2e harness) are not configuration.
             .merge(
                 env.ignore(&["CONFIG"])
-                    .filter(|k| !k.as_str().to_ascii_lowercase().starts_with("test_")),
+                    .filter(|k| !is_tool_variable(k.as_str())),
             )
             .merge(Serialized::defaults(overrides))
             .extract()
@@ -259,6 +260,17 @@ impl Config {
             _ => Vec::new(),
         }
     }
+}
+
+/// Environment variables of test harnesses and build scripts that share the `KEFU_` prefix.
+fn is_tool_variable(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.starts_with("test_")
+        || key.starts_with("e2e_")
+        || matches!(
+            key.as_str(),
+            "plugin_wasm_dir" | "wasm_target_dir" | "bin" | "testdata"
+        )
 }
 
 /// Turn figment's error into one line naming the key and its source.

@@ -103,7 +103,12 @@ fn check(limits: &PluginLimits) -> Result<(), Problem> {
     bound("cpu_ms", limits.cpu_ms, 1, max.cpu_ms);
     bound("memory_mib", limits.memory_mib, 1, max.memory_mib);
     bound("wall_ms", limits.wall_ms, 10, max.wall_ms);
-    bound("max_output_kib", limits.max_output_kib, 1, max.max_output_kib);
+    bound(
+        "max_output_kib",
+        limits.max_output_kib,
+        1,
+        max.max_output_kib,
+    );
     if errors.is_empty() && limits.wall_ms < limits.cpu_ms {
         errors.push(FieldError::new("wall_ms", "must be at least cpu_ms"));
     }

@@ -172,7 +172,10 @@ impl Problem {
     /// 422 listing every field at fault; `field` and `detail` name the first.
     pub fn invalid_fields(errors: Vec<FieldError>) -> Self {
         let (field, detail) = match errors.first() {
-            Some(first) => (first.field.clone(), format!("{}: {}", first.field, first.message)),
+            Some(first) => (
+                first.field.clone(),
+                format!("{}: {}", first.field, first.message),
+            ),
             None => (String::new(), "invalid request".to_owned()),
         };
         let mut p = Problem::invalid(&field, detail);

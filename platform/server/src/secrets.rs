@@ -84,7 +84,9 @@ impl SecretBox {
         let encoded = sealed
             .strip_prefix(V1)
             .context("sealed secrets have an unknown format")?;
-        let mut blob = STANDARD.decode(encoded).context("sealed secrets are not base64")?;
+        let mut blob = STANDARD
+            .decode(encoded)
+            .context("sealed secrets are not base64")?;
         if blob.len() < NONCE_LEN {
             anyhow::bail!("sealed secrets are truncated");
         }
@@ -173,7 +175,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("secrets.key")).expect("file").permissions().mode();
+            let mode = std::fs::metadata(dir.join("secrets.key"))
+                .expect("file")
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         assert!(SecretBox::load("not base64!", &dir).is_err());

@@ -186,9 +186,9 @@ fn body_for(method: &str, path: &str, b_refresh: &str, b_tenant: &str) -> Option
         }
         ("patch", "/api/v1/plugin-installations/{id}") => Some(json!({"config": {"hacked": true}})),
         ("post", "/api/v1/plugin-installations/{id}/test") => Some(call_started(b_tenant)),
-        ("put", "/api/v1/plugin-limits") => Some(
-            json!({"cpu_ms": 20, "memory_mib": 16, "wall_ms": 500, "max_output_kib": 16}),
-        ),
+        ("put", "/api/v1/plugin-limits") => {
+            Some(json!({"cpu_ms": 20, "memory_mib": 16, "wall_ms": 500, "max_output_kib": 16}))
+        }
         ("post", "/api/v1/users") => {
             Some(json!({"email": "new@x.test", "name": "N", "role": "agent"}))
         }
@@ -246,7 +246,11 @@ on_both_databases!(every_route_is_isolated, |db| async move {
         json!({"publisher": b_tenant, "name": "beta-menu", "version": "1.0.0"}),
     )
     .await;
-    mk("/api/v1/plugin-versions", publish_body("beta-private", false)).await;
+    mk(
+        "/api/v1/plugin-versions",
+        publish_body("beta-private", false),
+    )
+    .await;
     let run = app
         .call(
             Method::POST,

@@ -13,7 +13,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use common::TestApp;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 fn component(name: &str) -> Vec<u8> {
     let dir = std::env::var_os("KEFU_PLUGIN_WASM_DIR")
@@ -91,7 +90,12 @@ on_both_databases!(installations_run_logged_and_replayed, |db| async move {
     let other_tenant = other_session["tenant"]["id"].as_str().unwrap().to_owned();
 
     let r = app
-        .call(Method::POST, "/api/v1/plugin-versions", Some(&dev), Some(publish_body(&wasm)))
+        .call(
+            Method::POST,
+            "/api/v1/plugin-versions",
+            Some(&dev),
+            Some(publish_body(&wasm)),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let sha = r.body["sha256"].as_str().unwrap().to_owned();
@@ -101,7 +105,7 @@ on_both_databases!(installations_run_logged_and_replayed, |db| async move {
     let r = app.get(&path, &dev).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.headers["content-type"], "application/wasm");
-    assert_eq!(hex::encode(Sha256::digest(&r.raw)), sha);
+    assert_eq!(kefu_server::auth::hash_bytes(&r.raw), sha);
     assert_eq!(r.headers["x-content-sha256"].to_str().unwrap(), sha);
     assert_eq!(app.get(&path, &other).await.status, StatusCode::NOT_FOUND);
 
@@ -110,14 +114,21 @@ on_both_databases!(installations_run_logged_and_replayed, |db| async move {
         let app = &app;
         let owner = owner.clone();
         async move {
-            app.call(Method::POST, "/api/v1/plugin-installations", Some(&owner), Some(body))
-                .await
+            app.call(
+                Method::POST,
+                "/api/v1/plugin-installations",
+                Some(&owner),
+                Some(body),
+            )
+            .await
         }
     };
     let base = json!({"publisher": tenant, "name": "misbehave", "version": "1.0.0"});
     let with = |extra: Value| {
         let mut body = base.clone();
-        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         body
     };
     let r = install(with(json!({"config": {"greeting": 5, "colour": "red"}}))).await;
@@ -128,7 +139,7 @@ on_both_databases!(installations_run_logged_and_replayed, |db| async move {
         .iter()
         .map(|e| e["field"].as_str().unwrap())
         .collect();
-    assert_eq!(fields, ["config.greeting", "config.colour"], "{:?}", r.body);
+    assert_eq!(fields, ["config.colour", "config.greeting"], "{:?}", r.body);
     let r = install(with(json!({"secrets": {"password": "x"}}))).await;
     assert_eq!(
         (r.status, r.field()),
@@ -136,10 +147,16 @@ on_both_databases!(installations_run_logged_and_replayed, |db| async move {
         "{:?}",
         r.body
     );
-    let r = install(with(json!({"config": {"greeting": "hi"}, "secrets": {"api_key": "s3cr3t-value"}}))).await;
+    let r = install(with(
+        json!({"config": {"greeting": "hi"}, "secrets": {"api_key": "s3cr3t-value"}}),
+    ))
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["secret_keys"], json!(["api_key"]));
-    assert!(!r.body.to_string().contains("s3cr3t-value"), "secrets are write-only");
+    assert!(
+        !r.body.to_string().contains("s3cr3t-value"),
+        "secrets are write-only"
+    );
     let id = r.body["id"].as_str().unwrap().to_owned();
     let listed = app.get("/api/v1/plugin-installations", &owner).await.body;
     assert!(!listed.to_string().contains("s3cr3t-value"));
@@ -147,35 +164,89 @@ on_both_databases!(installations_run_logged_and_replayed, |db| async move {
     // Test runs: the secret reaches the plugin; a runaway loop is stopped; both are logged.
     let test = format!("/api/v1/plugin-installations/{id}/test");
     let r = app
-        .call(Method::POST, &test, Some(&owner),
-            Some(call_started(&tenant, &[("behaviour", "secret"), ("key", "api_key")])))
+        .call(
+            Method::POST,
+            &test,
+            Some(&owner),
+            Some(call_started(
+                &tenant,
+                &[("behaviour", "secret"), ("key", "api_key")],
+            )),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    assert_eq!(r.body["invocation"]["outcome"]["kind"], "returned", "{:?}", r.body);
-    assert!(r.body["invocation"]["outcome"].to_string().contains("s3cr3t-value"));
+    assert_eq!(
+        r.body["invocation"]["outcome"]["kind"], "returned",
+        "{:?}",
+        r.body
+    );
+    assert!(
+        r.body["invocation"]["outcome"]
+            .to_string()
+            .contains("s3cr3t-value")
+    );
     assert_eq!(r.body["invocation"]["installation"], id.as_str());
     let returned_id = r.body["invocation"]["id"].as_str().unwrap().to_owned();
     let r = app
-        .call(Method::POST, &test, Some(&owner), Some(call_started(&tenant, &[("behaviour", "loop")])))
+        .call(
+            Method::POST,
+            &test,
+            Some(&owner),
+            Some(call_started(&tenant, &[("behaviour", "loop")])),
+        )
         .await;
-    assert_eq!(r.body["invocation"]["outcome"], json!({"kind": "trapped", "detail": {"kind": "cpu_limit"}}));
+    assert_eq!(
+        r.body["invocation"]["outcome"],
+        json!({"kind": "trapped", "detail": {"kind": "cpu_limit"}})
+    );
     // A context naming another tenant is refused by the host, and logged as such.
     let r = app
-        .call(Method::POST, &test, Some(&owner), Some(call_started(&other_tenant, &[])))
+        .call(
+            Method::POST,
+            &test,
+            Some(&owner),
+            Some(call_started(&other_tenant, &[])),
+        )
         .await;
-    assert_eq!(r.body["invocation"]["outcome"]["kind"], "rejected", "{:?}", r.body);
+    assert_eq!(
+        r.body["invocation"]["outcome"]["kind"], "rejected",
+        "{:?}",
+        r.body
+    );
     // Inputs that do not fit the world are 422s naming the place; agents may not run.
     let r = app
-        .call(Method::POST, &test, Some(&owner), Some(json!({"function": "on-event", "input": {"context": {}}})))
+        .call(
+            Method::POST,
+            &test,
+            Some(&owner),
+            Some(json!({"function": "on-event", "input": {"context": {}}})),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
-    assert!(r.field().unwrap().starts_with("input.context"), "{:?}", r.body);
+    assert!(
+        r.field().unwrap().starts_with("input.context"),
+        "{:?}",
+        r.body
+    );
     let r = app
-        .call(Method::POST, &test, Some(&owner), Some(json!({"function": "score", "input": {}})))
+        .call(
+            Method::POST,
+            &test,
+            Some(&owner),
+            Some(json!({"function": "score", "input": {}})),
+        )
         .await;
-    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("function")));
+    assert_eq!(
+        (r.status, r.field()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("function"))
+    );
     let r = app
-        .call(Method::POST, &test, Some(&agent), Some(call_started(&tenant, &[])))
+        .call(
+            Method::POST,
+            &test,
+            Some(&agent),
+            Some(call_started(&tenant, &[])),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
@@ -191,55 +262,111 @@ on_both_databases!(installations_run_logged_and_replayed, |db| async move {
     let mine = log_items(&app, &owner, &format!("?installation_id={id}&limit=2"), 2).await;
     assert_eq!(mine.len(), 2);
     let page = app
-        .get(&format!("/api/v1/plugin-invocations?limit=2&before={}", items[1]["id"].as_str().unwrap()), &owner)
+        .get(
+            &format!(
+                "/api/v1/plugin-invocations?limit=2&before={}",
+                items[1]["id"].as_str().unwrap()
+            ),
+            &owner,
+        )
         .await
         .body;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     assert_eq!(page["next"], Value::Null);
-    let r = app.get("/api/v1/plugin-invocations?outcome=exploded", &owner).await;
-    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("outcome")));
+    let r = app
+        .get("/api/v1/plugin-invocations?outcome=exploded", &owner)
+        .await;
+    assert_eq!(
+        (r.status, r.field()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("outcome"))
+    );
     let detail = app
         .get(&format!("/api/v1/plugin-invocations/{returned_id}"), &dev)
         .await;
     assert_eq!(detail.status, StatusCode::OK);
-    assert_eq!(detail.body["invocation"]["input"]["context"]["caller"], "+8613800138000");
+    assert_eq!(
+        detail.body["invocation"]["input"]["context"]["caller"],
+        "+8613800138000"
+    );
     assert_eq!(detail.body["invocation"]["content_hash"], sha.as_str());
     let r = app
-        .call(Method::POST, &format!("/api/v1/plugin-invocations/{returned_id}/replay"), Some(&dev), None)
+        .call(
+            Method::POST,
+            &format!("/api/v1/plugin-invocations/{returned_id}/replay"),
+            Some(&dev),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["identical"], true, "{:?}", r.body);
 
     // Another tenant sees none of it; agents may not read the log.
-    assert!(app.get("/api/v1/plugin-invocations", &other).await.body["items"].as_array().unwrap().is_empty());
-    for path in [
-        format!("/api/v1/plugin-invocations/{returned_id}"),
-    ] {
+    assert!(
+        app.get("/api/v1/plugin-invocations", &other).await.body["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    for path in [format!("/api/v1/plugin-invocations/{returned_id}")] {
         assert_eq!(app.get(&path, &other).await.status, StatusCode::NOT_FOUND);
     }
     let r = app
-        .call(Method::POST, &format!("/api/v1/plugin-invocations/{returned_id}/replay"), Some(&other), None)
+        .call(
+            Method::POST,
+            &format!("/api/v1/plugin-invocations/{returned_id}/replay"),
+            Some(&other),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = app
-        .call(Method::POST, &test, Some(&other), Some(call_started(&other_tenant, &[])))
+        .call(
+            Method::POST,
+            &test,
+            Some(&other),
+            Some(call_started(&other_tenant, &[])),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.get("/api/v1/plugin-invocations", &agent).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/api/v1/plugin-invocations", &agent).await.status,
+        StatusCode::FORBIDDEN
+    );
 
     // Secrets: removed with null; the removal is audited without the value.
     let r = app
-        .call(Method::PATCH, &format!("/api/v1/plugin-installations/{id}"), Some(&owner),
-            Some(json!({"secrets": {"api_key": null}})))
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/plugin-installations/{id}"),
+            Some(&owner),
+            Some(json!({"secrets": {"api_key": null}})),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["secret_keys"], json!([]));
     let r = app
-        .call(Method::POST, &test, Some(&owner),
-            Some(call_started(&tenant, &[("behaviour", "secret"), ("key", "api_key")])))
+        .call(
+            Method::POST,
+            &test,
+            Some(&owner),
+            Some(call_started(
+                &tenant,
+                &[("behaviour", "secret"), ("key", "api_key")],
+            )),
+        )
         .await;
-    assert!(r.body["invocation"]["outcome"].to_string().contains("<none>"), "{:?}", r.body);
-    let audit = app.get("/api/v1/audit?limit=200", &owner).await.body.to_string();
+    assert!(
+        r.body["invocation"]["outcome"]
+            .to_string()
+            .contains("<none>"),
+        "{:?}",
+        r.body
+    );
+    let audit = app
+        .get("/api/v1/audit?limit=200", &owner)
+        .await
+        .body
+        .to_string();
     assert!(!audit.contains("s3cr3t-value"));
 });
 
@@ -250,45 +377,99 @@ on_both_databases!(tenant_limits_apply_to_every_run, |db| async move {
     let tenant = session["tenant"]["id"].as_str().unwrap().to_owned();
     let (agent, _) = app.add_user(&owner, "agent@maker.test", "agent").await;
     let r = app
-        .call(Method::POST, "/api/v1/plugin-versions", Some(&owner), Some(publish_body(&wasm)))
+        .call(
+            Method::POST,
+            "/api/v1/plugin-versions",
+            Some(&owner),
+            Some(publish_body(&wasm)),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let r = app
-        .call(Method::POST, "/api/v1/plugin-installations", Some(&owner),
-            Some(json!({"publisher": tenant, "name": "misbehave", "version": "1.0.0"})))
+        .call(
+            Method::POST,
+            "/api/v1/plugin-installations",
+            Some(&owner),
+            Some(json!({"publisher": tenant, "name": "misbehave", "version": "1.0.0"})),
+        )
         .await;
-    let test = format!("/api/v1/plugin-installations/{}/test", r.body["id"].as_str().unwrap());
-    let oversized = |bytes: &str| call_started(&tenant, &[("behaviour", "oversized"), ("bytes", bytes)]);
+    let test = format!(
+        "/api/v1/plugin-installations/{}/test",
+        r.body["id"].as_str().unwrap()
+    );
+    let oversized =
+        |bytes: &str| call_started(&tenant, &[("behaviour", "oversized"), ("bytes", bytes)]);
 
     // Defaults: 64 KiB of output is fine at 20 KB.
-    let r = app.call(Method::POST, &test, Some(&owner), Some(oversized("20000"))).await;
+    let r = app
+        .call(Method::POST, &test, Some(&owner), Some(oversized("20000")))
+        .await;
     assert_eq!(r.body["invocation"]["outcome"]["kind"], "returned");
 
     let view = app.get("/api/v1/plugin-limits", &owner).await;
     assert_eq!(view.body["limits"], view.body["defaults"]);
     let r = app
-        .call(Method::PUT, "/api/v1/plugin-limits", Some(&owner),
-            Some(json!({"cpu_ms": 5000, "memory_mib": 16, "wall_ms": 1000, "max_output_kib": 8})))
+        .call(
+            Method::PUT,
+            "/api/v1/plugin-limits",
+            Some(&owner),
+            Some(json!({"cpu_ms": 5000, "memory_mib": 16, "wall_ms": 1000, "max_output_kib": 8})),
+        )
         .await;
-    assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, Some("cpu_ms")), "{:?}", r.body);
+    assert_eq!(
+        (r.status, r.field()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("cpu_ms")),
+        "{:?}",
+        r.body
+    );
     let r = app
-        .call(Method::PUT, "/api/v1/plugin-limits", Some(&agent),
-            Some(json!({"cpu_ms": 20, "memory_mib": 16, "wall_ms": 1000, "max_output_kib": 8})))
+        .call(
+            Method::PUT,
+            "/api/v1/plugin-limits",
+            Some(&agent),
+            Some(json!({"cpu_ms": 20, "memory_mib": 16, "wall_ms": 1000, "max_output_kib": 8})),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app
-        .call(Method::PUT, "/api/v1/plugin-limits", Some(&owner),
-            Some(json!({"cpu_ms": 20, "memory_mib": 16, "wall_ms": 1000, "max_output_kib": 8})))
+        .call(
+            Method::PUT,
+            "/api/v1/plugin-limits",
+            Some(&owner),
+            Some(json!({"cpu_ms": 20, "memory_mib": 16, "wall_ms": 1000, "max_output_kib": 8})),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    assert_eq!(app.get("/api/v1/plugin-limits", &owner).await.body["limits"]["max_output_kib"], 8);
+    assert_eq!(
+        app.get("/api/v1/plugin-limits", &owner).await.body["limits"]["max_output_kib"],
+        8
+    );
 
     // Now 20 KB of output is refused and a 16 MiB memory cap stops the memory bomb.
-    let r = app.call(Method::POST, &test, Some(&owner), Some(oversized("20000"))).await;
-    assert_eq!(r.body["invocation"]["outcome"]["detail"]["kind"], "output_too_large", "{:?}", r.body);
     let r = app
-        .call(Method::POST, &test, Some(&owner), Some(call_started(&tenant, &[("behaviour", "memory")])))
+        .call(Method::POST, &test, Some(&owner), Some(oversized("20000")))
         .await;
-    assert_eq!(r.body["invocation"]["outcome"], json!({"kind": "trapped", "detail": {"kind": "memory_limit"}}));
-    assert!(app.audit_actions(&owner).await.iter().any(|a| a == "plugin.limits_changed"));
+    assert_eq!(
+        r.body["invocation"]["outcome"]["detail"]["kind"], "output_too_large",
+        "{:?}",
+        r.body
+    );
+    let r = app
+        .call(
+            Method::POST,
+            &test,
+            Some(&owner),
+            Some(call_started(&tenant, &[("behaviour", "memory")])),
+        )
+        .await;
+    assert_eq!(
+        r.body["invocation"]["outcome"],
+        json!({"kind": "trapped", "detail": {"kind": "memory_limit"}})
+    );
+    assert!(
+        app.audit_actions(&owner)
+            .await
+            .iter()
+            .any(|a| a == "plugin.limits_changed")
+    );
 });

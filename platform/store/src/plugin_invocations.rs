@@ -7,9 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use kefu_core::{Role, TenantId, TenantScope};
-use sea_orm::{
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use crate::entity::plugin_invocation;
 use crate::{Store, StoreError, parse_id, require};
@@ -187,7 +185,7 @@ impl Store {
             if let Some(cutoff) = cutoff {
                 removed += plugin_invocation::Entity::delete_many()
                     .filter(plugin_invocation::Column::TenantId.eq(&tenant))
-                    .filter(Expr::col(plugin_invocation::Column::Id).lte(cutoff))
+                    .filter(plugin_invocation::Column::Id.lte(cutoff))
                     .exec(self.db())
                     .await?
                     .rows_affected;

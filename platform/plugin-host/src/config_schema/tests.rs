@@ -41,34 +41,66 @@ fn every_violation_is_reported_with_its_path() {
         .map(|v| (v.path.as_str(), v.message.as_str()))
         .collect();
     assert!(paths.contains(&("/greeting", "is required")), "{paths:?}");
-    assert!(paths.contains(&("/timeout_ms", "must be an integer")), "{paths:?}");
     assert!(
-        paths.iter().any(|(p, m)| *p == "/language" && m.starts_with("must be one of")),
+        paths.contains(&("/timeout_ms", "must be an integer")),
+        "{paths:?}"
+    );
+    assert!(
+        paths
+            .iter()
+            .any(|(p, m)| *p == "/language" && m.starts_with("must be one of")),
         "{paths:?}"
     );
     assert!(
         paths.contains(&("/options/0/key", "must match the pattern ^[0-9*#]$")),
         "{paths:?}"
     );
-    assert!(paths.contains(&("/options/1/key", "is required")), "{paths:?}");
-    assert!(paths.contains(&("/colour", "is not a setting of this plugin")), "{paths:?}");
+    assert!(
+        paths.contains(&("/options/1/key", "is required")),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&("/colour", "is not a setting of this plugin")),
+        "{paths:?}"
+    );
     assert_eq!(found.len(), 6, "{paths:?}");
 }
 
 #[test]
 fn bounds_and_lengths_are_enforced() {
     let schema = menu_schema();
-    let short = validate(&schema, &json!({"greeting": "", "options": [], "timeout_ms": 10}));
-    let messages: Vec<String> = short.iter().map(|v| format!("{} {}", v.path, v.message)).collect();
-    assert!(messages.contains(&"/greeting must be at least 1 characters".to_owned()), "{messages:?}");
-    assert!(messages.contains(&"/options must have at least 1 items".to_owned()), "{messages:?}");
-    assert!(messages.contains(&"/timeout_ms must be at least 1000".to_owned()), "{messages:?}");
+    let short = validate(
+        &schema,
+        &json!({"greeting": "", "options": [], "timeout_ms": 10}),
+    );
+    let messages: Vec<String> = short
+        .iter()
+        .map(|v| format!("{} {}", v.path, v.message))
+        .collect();
+    assert!(
+        messages.contains(&"/greeting must be at least 1 characters".to_owned()),
+        "{messages:?}"
+    );
+    assert!(
+        messages.contains(&"/options must have at least 1 items".to_owned()),
+        "{messages:?}"
+    );
+    assert!(
+        messages.contains(&"/timeout_ms must be at least 1000".to_owned()),
+        "{messages:?}"
+    );
 }
 
 #[test]
 fn the_whole_configuration_must_have_the_schema_type() {
     let found = validate(&json!({"type": "object"}), &json!([1, 2]));
-    assert_eq!(found, vec![Violation { path: "".into(), message: "must be an object".into() }]);
+    assert_eq!(
+        found,
+        vec![Violation {
+            path: "".into(),
+            message: "must be an object".into()
+        }]
+    );
 }
 
 #[test]
@@ -80,7 +112,10 @@ fn a_null_schema_accepts_anything() {
 #[test]
 fn schemas_this_host_cannot_enforce_are_refused_with_the_place() {
     let unknown = check_schema(&json!({"properties": {"a": {"oneOf": []}}}));
-    assert_eq!(unknown, Err("/properties/a: keyword `oneOf` is not supported".into()));
+    assert_eq!(
+        unknown,
+        Err("/properties/a: keyword `oneOf` is not supported".into())
+    );
     let bad_type = check_schema(&json!({"type": "text"}));
     assert!(bad_type.is_err_and(|e| e.contains("not a JSON Schema type")));
     let bad_pattern = check_schema(&json!({"pattern": "(unclosed"}));
@@ -98,5 +133,8 @@ fn schemas_this_host_cannot_enforce_are_refused_with_the_place() {
 fn many_violations_are_capped() {
     let schema = json!({"type": "object", "additionalProperties": false});
     let config: Map<String, Value> = (0..500).map(|i| (format!("k{i}"), json!(i))).collect();
-    assert_eq!(validate(&schema, &Value::Object(config)).len(), MAX_VIOLATIONS);
+    assert_eq!(
+        validate(&schema, &Value::Object(config)).len(),
+        MAX_VIOLATIONS
+    );
 }

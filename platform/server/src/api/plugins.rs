@@ -231,13 +231,18 @@ async fn component(
         .map_err(Problem::internal)?
         .ok_or_else(|| Problem::internal("a published component is missing"))?;
     let headers = [
-        (axum::http::header::CONTENT_TYPE, "application/wasm".to_owned()),
+        (
+            axum::http::header::CONTENT_TYPE,
+            "application/wasm".to_owned(),
+        ),
         (
             axum::http::header::HeaderName::from_static("x-content-sha256"),
             version.content_hash.clone(),
         ),
     ];
-    Ok(axum::response::IntoResponse::into_response((headers, bytes)))
+    Ok(axum::response::IntoResponse::into_response((
+        headers, bytes,
+    )))
 }
 
 /// Install a version.
