@@ -10,6 +10,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_foundation;
 mod m20261122_000002_tenant_config;
 mod m20261122_000003_plugins;
+mod m20261122_000004_plugin_runtime;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_tenant_config::Migration),
             Box::new(m20261122_000003_plugins::Migration),
+            Box::new(m20261122_000004_plugin_runtime::Migration),
         ]
     }
 }

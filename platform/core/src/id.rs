@@ -134,6 +134,10 @@ typed_id!(
     /// A business-hours calendar.
     CalendarId, "hrs"
 );
+typed_id!(
+    /// One call into a plugin (an invocation log record).
+    PluginInvocationId, "piv"
+);
 
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,8 @@ pub mod role;
 pub mod tenant;
 
 pub use id::{
-    AgentId, CalendarId, CallId, IdError, InvitationId, QueueId, SkillId, TenantId, UserId,
+    AgentId, CalendarId, CallId, IdError, InvitationId, PluginInvocationId, QueueId, SkillId,
+    TenantId, UserId,
 };
 pub use role::Role;
 pub use tenant::TenantScope;

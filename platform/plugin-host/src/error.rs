@@ -13,6 +13,12 @@ pub enum ManifestError {
     /// An allow-list entry is not a host or host:port.
     #[error("allowed host `{0}` is not a host name or host:port (wildcards are not allowed)")]
     InvalidAllowedHost(String),
+    /// `config_schema` uses something the host cannot enforce (where and what).
+    #[error("config_schema {0}")]
+    InvalidConfigSchema(String),
+    /// A secret name is not 1–64 characters of letters, digits, `_` and `-`.
+    #[error("secret name `{0}` must be 1–64 characters of letters, digits, `_` and `-`")]
+    InvalidSecretName(String),
 }
 
 /// Why a plugin version could not be loaded.

@@ -32,6 +32,8 @@ use crate::{Action, CallContext, Event, PluginError};
 /// A tenant's installation of a plugin: whose it is, its settings and its limits.
 #[derive(Debug, Clone)]
 pub struct Installation {
+    /// The installation's id (`ins_…`), when it has one (recorded with every invocation).
+    pub id: Option<String>,
     /// The tenant.
     pub tenant: kefu_core::TenantId,
     /// Settings by top-level key (the `config` capability returns them as JSON text).
@@ -46,6 +48,7 @@ impl Installation {
     /// An installation with no settings and the default limits.
     pub fn new(tenant: kefu_core::TenantId) -> Self {
         Installation {
+            id: None,
             tenant,
             config: BTreeMap::new(),
             secrets: BTreeMap::new(),
@@ -116,6 +119,9 @@ pub struct Replay {
     pub identical: bool,
 }
 
+/// Loaded plugins are keyed by content hash, name and version.
+type PluginKey = (String, String, semver::Version);
+
 /// Runs plugins. Clone it freely; clones share the engine, caches and log.
 #[derive(Clone)]
 pub struct PluginHost {
@@ -126,7 +132,7 @@ struct Inner {
     engine: Engine,
     epoch_tick: Duration,
     components: Mutex<HashMap<String, Component>>,
-    plugins: Mutex<HashMap<(String, semver::Version), Arc<Plugin>>>,
+    plugins: Mutex<HashMap<PluginKey, Arc<Plugin>>>,
     sink: Arc<dyn InvocationSink>,
     http: Arc<dyn HttpClient>,
     kv: Arc<KvStore>,
@@ -167,8 +173,8 @@ macro_rules! invoke {
 impl PluginHost {
     /// A host with the real HTTP client.
     pub fn new(config: HostConfig, sink: Arc<dyn InvocationSink>) -> Result<Self, LoadError> {
-        let http =
-            ReqwestClient::new().map_err(|e| LoadError::Host(format!("HTTP client: {e}")))?;
+        let http = ReqwestClient::with_policy(&config.http)
+            .map_err(|e| LoadError::Host(format!("HTTP client: {e}")))?;
         Self::with_http_client(config, sink, Arc::new(http))
     }
 
@@ -201,7 +207,11 @@ impl PluginHost {
     pub fn load(&self, manifest: Manifest, wasm: &[u8]) -> Result<Arc<Plugin>, LoadError> {
         manifest.validate()?;
         let content_hash = hex::encode(Sha256::digest(wasm));
-        let key = (manifest.name.clone(), manifest.version.clone());
+        let key = (
+            content_hash.clone(),
+            manifest.name.clone(),
+            manifest.version.clone(),
+        );
         if let Some(loaded) = lock(&self.inner.plugins).get(&key)
             && loaded.content_hash == content_hash
             && loaded.manifest == manifest
@@ -258,10 +268,17 @@ impl PluginHost {
         Ok(plugin)
     }
 
-    /// A loaded version, for replay or for calls that started on it.
-    pub fn plugin(&self, name: &str, version: &semver::Version) -> Option<Arc<Plugin>> {
+    /// A loaded version with exactly this code (content hash), for replay or for calls that
+    /// started on it. Two publishers may use the same name and version; the hash tells them
+    /// apart.
+    pub fn plugin(
+        &self,
+        content_hash: &str,
+        name: &str,
+        version: &semver::Version,
+    ) -> Option<Arc<Plugin>> {
         lock(&self.inner.plugins)
-            .get(&(name.to_owned(), version.clone()))
+            .get(&(content_hash.to_owned(), name.to_owned(), version.clone()))
             .cloned()
     }
 
@@ -546,10 +563,12 @@ impl PluginHost {
             called: world,
         });
         let invocation = Invocation {
+            id: kefu_core::PluginInvocationId::new().to_string(),
             plugin: plugin.manifest.name.clone(),
             version: plugin.manifest.version.clone(),
             content_hash: plugin.content_hash.clone(),
             tenant: installation.tenant.to_string(),
+            installation: installation.id.clone(),
             world,
             function: function.into(),
             input,
@@ -618,10 +637,12 @@ impl PluginHost {
         };
         let data = store.into_data();
         let invocation = Invocation {
+            id: kefu_core::PluginInvocationId::new().to_string(),
             plugin: plugin.manifest.name.clone(),
             version: plugin.manifest.version.clone(),
             content_hash: plugin.content_hash.clone(),
             tenant: installation.tenant.to_string(),
+            installation: installation.id.clone(),
             world,
             function: function.into(),
             input,
@@ -648,11 +669,8 @@ impl PluginHost {
             content_hash: recorded.content_hash.clone(),
         };
         let plugin = self
-            .plugin(&recorded.plugin, &recorded.version)
+            .plugin(&recorded.content_hash, &recorded.plugin, &recorded.version)
             .ok_or_else(not_loaded)?;
-        if plugin.content_hash != recorded.content_hash {
-            return Err(not_loaded());
-        }
         #[derive(serde::Deserialize)]
         struct IvrInput {
             context: CallContext,

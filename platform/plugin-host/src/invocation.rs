@@ -11,6 +11,9 @@ use crate::store::LimitExceeded;
 /// One call into a plugin.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Invocation {
+    /// This record's id (`piv_…`, sorting by time).
+    #[serde(default)]
+    pub id: String,
     /// Plugin name.
     pub plugin: String,
     /// Plugin version.
@@ -19,6 +22,9 @@ pub struct Invocation {
     pub content_hash: String,
     /// The tenant whose installation ran.
     pub tenant: String,
+    /// The installation that ran (`ins_…`), when it has an id.
+    #[serde(default)]
+    pub installation: Option<String>,
     /// The extension point.
     pub world: World,
     /// The exported function (`on-event`, `score`, `lookup`, `on-call-ended`).

@@ -55,6 +55,7 @@
 #![deny(missing_docs)]
 
 mod bindings;
+pub mod config_schema;
 mod error;
 mod host;
 pub mod http;
@@ -71,6 +72,7 @@ pub use host::{
     CrmEndedCall, CrmLookupCall, Installation, IntegrationCall, IvrCall, Plugin, PluginCall,
     PluginHost, Replay, RouterCall,
 };
+pub use http::HttpPolicy;
 pub use invocation::{
     HostCall, Invocation, InvocationSink, LogLine, MemoryLog, Outcome, Rejection, Trap,
 };

@@ -58,6 +58,10 @@ pub struct HostConfig {
     pub max_wasm_stack: usize,
     /// How often the epoch ticker advances; the CPU limit's granularity.
     pub epoch_tick: Duration,
+    /// Where the `http` capability may reach beyond the allow-list (private networks) and
+    /// whom HTTPS trusts.
+    #[serde(default)]
+    pub http: crate::http::HttpPolicy,
 }
 
 impl Default for HostConfig {
@@ -67,6 +71,7 @@ impl Default for HostConfig {
             max_memory_bytes: 256 << 20,
             max_wasm_stack: 512 << 10,
             epoch_tick: Duration::from_millis(1),
+            http: crate::http::HttpPolicy::default(),
         }
     }
 }

@@ -18,9 +18,14 @@ pub struct Manifest {
     /// Host imports the plugin may use.
     #[serde(default)]
     pub capabilities: Capabilities,
-    /// JSON Schema of the per-installation settings (checked by the installation API, later).
+    /// JSON Schema (the subset of [`crate::config_schema`]) of the per-installation settings;
+    /// every installation's configuration is checked against it.
     #[serde(default)]
     pub config_schema: serde_json::Value,
+    /// Names of the secrets the plugin reads through `config.secret` (API keys, signing
+    /// keys). Installations may set only these; their values are never shown or logged.
+    #[serde(default)]
+    pub secrets: Vec<String>,
 }
 
 /// The extension points (`kefu:plugin@0.1.0` worlds).
@@ -122,6 +127,22 @@ impl Manifest {
             && !self.name.starts_with('-');
         if !name_ok {
             return Err(ManifestError::InvalidName(self.name.clone()));
+        }
+        crate::config_schema::check_schema(&self.config_schema)
+            .map_err(ManifestError::InvalidConfigSchema)?;
+        if self.secrets.len() > 32 {
+            return Err(ManifestError::InvalidSecretName(
+                "more than 32 secrets".into(),
+            ));
+        }
+        for secret in &self.secrets {
+            let ok = (1..=64).contains(&secret.len())
+                && secret
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            if !ok {
+                return Err(ManifestError::InvalidSecretName(secret.clone()));
+            }
         }
         if let Some(http) = &self.capabilities.http {
             if http.allowed_hosts.is_empty() {

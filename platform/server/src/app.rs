@@ -59,11 +59,30 @@ pub async fn build_state(
     )
     .await?;
     let mailer = crate::outbox::Mailer::from_config(&config)?;
-    let plugins = kefu_plugin_host::PluginHost::new(
-        kefu_plugin_host::HostConfig::default(),
-        std::sync::Arc::new(kefu_plugin_host::MemoryLog::new(10_000)),
+    let host_config = kefu_plugin_host::HostConfig {
+        http: kefu_plugin_host::HttpPolicy {
+            allow_private_networks: config.plugin_http_allow_private,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let host = kefu_plugin_host::PluginHost::new(
+        host_config,
+        crate::plugin_runtime::persisting_sink(store.clone()),
     )
     .map_err(|e| anyhow::anyhow!("starting the plugin host: {e}"))?;
+    crate::plugin_runtime::spawn_retention(
+        store.clone(),
+        config.plugin_log_retention_days,
+        config.plugin_log_max_per_tenant,
+    );
+    let secrets = crate::secrets::SecretBox::load(&config.secrets_key, &config.data_dir)?;
+    let runtime = crate::plugin_runtime::PluginRuntime::new(
+        host,
+        store.clone(),
+        objects.clone(),
+        Arc::new(secrets),
+    );
     Ok(AppState::new(Inner {
         ip_limit: RateLimiter::new(config.auth_rate_per_ip_per_min, RATE_LIMIT_KEYS),
         account_limit: RateLimiter::new(config.auth_rate_per_account_per_min, RATE_LIMIT_KEYS),
@@ -75,7 +94,7 @@ pub async fn build_state(
         outbox_wake: Default::default(),
         identity: Default::default(),
         mailer,
-        plugins,
+        runtime,
     }))
 }
 

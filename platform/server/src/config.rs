@@ -79,6 +79,16 @@ pub struct Config {
     pub auth_rate_per_account_per_min: u32,
     /// Create the demo tenant on first start.
     pub demo: bool,
+    /// Key sealing plugin installations' secrets at rest: base64 of 32 bytes, the same on
+    /// every node. Empty: a key file `<data_dir>/secrets.key` is created and used.
+    pub secrets_key: String,
+    /// Let plugins' HTTP requests reach loopback and private networks (development only: in
+    /// production a plugin could otherwise reach internal services through a name it lists).
+    pub plugin_http_allow_private: bool,
+    /// Days plugin invocation records are kept.
+    pub plugin_log_retention_days: u32,
+    /// Most plugin invocation records kept per tenant (the oldest go first).
+    pub plugin_log_max_per_tenant: u32,
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter (tracing `EnvFilter` syntax).
@@ -109,6 +119,10 @@ impl Default for Config {
             auth_rate_per_ip_per_min: 120,
             auth_rate_per_account_per_min: 10,
             demo: true,
+            secrets_key: String::new(),
+            plugin_http_allow_private: false,
+            plugin_log_retention_days: 14,
+            plugin_log_max_per_tenant: 100_000,
             log_format: LogFormat::Text,
             log: "info".into(),
         }
@@ -162,10 +176,11 @@ impl Config {
             None => fig = fig.merge(Toml::file("kefu.toml")),
         }
         let config: Config = fig
-            // KEFU_CONFIG names the file (a flag); KEFU_TEST_* belong to test harnesses.
+            // KEFU_CONFIG names the file (a flag); KEFU_TEST_* and the build tools' variables
+            // (plugins/build.sh, the e2e harness) are not configuration.
             .merge(
                 env.ignore(&["CONFIG"])
-                    .filter(|k| !k.as_str().to_ascii_lowercase().starts_with("test_")),
+                    .filter(|k| !is_tool_variable(k.as_str())),
             )
             .merge(Serialized::defaults(overrides))
             .extract()
@@ -214,6 +229,12 @@ impl Config {
                 "expected an address like `Kefu <no-reply@example.com>`",
             );
         }
+        if self.plugin_log_retention_days == 0 || self.plugin_log_retention_days > 3650 {
+            return bad("plugin_log_retention_days", "expected 1 to 3650 days");
+        }
+        if self.plugin_log_max_per_tenant < 100 {
+            return bad("plugin_log_max_per_tenant", "expected at least 100");
+        }
         if !self.public_url.starts_with("http://") && !self.public_url.starts_with("https://") {
             return bad("public_url", "expected an http:// or https:// URL");
         }
@@ -239,6 +260,17 @@ impl Config {
             _ => Vec::new(),
         }
     }
+}
+
+/// Environment variables of test harnesses and build scripts that share the `KEFU_` prefix.
+fn is_tool_variable(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.starts_with("test_")
+        || key.starts_with("e2e_")
+        || matches!(
+            key.as_str(),
+            "plugin_wasm_dir" | "wasm_target_dir" | "bin" | "testdata"
+        )
 }
 
 /// Turn figment's error into one line naming the key and its source.

@@ -158,5 +158,31 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// `field` is wrong because of `message`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl Problem {
+    /// 422 listing every field at fault; `field` and `detail` name the first.
+    pub fn invalid_fields(errors: Vec<FieldError>) -> Self {
+        let (field, detail) = match errors.first() {
+            Some(first) => (
+                first.field.clone(),
+                format!("{}: {}", first.field, first.message),
+            ),
+            None => (String::new(), "invalid request".to_owned()),
+        };
+        let mut p = Problem::invalid(&field, detail);
+        p.errors = errors;
+        p
+    }
+}
+
 /// The result type of handlers.
 pub type ApiResult<T> = Result<T, Problem>;

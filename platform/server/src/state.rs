@@ -38,8 +38,8 @@ pub struct Inner {
     pub outbox_wake: tokio::sync::Notify,
     /// Who signed-in users are, cached for `/me`.
     pub identity: crate::identity::IdentityCache,
-    /// The WebAssembly plugin host (validates uploads now; runs plugins for calls later).
-    pub plugins: kefu_plugin_host::PluginHost,
+    /// Runs installed plugins (the WebAssembly host, loading, secrets, the invocation log).
+    pub runtime: crate::plugin_runtime::PluginRuntime,
     /// SMTP delivery, when configured.
     pub mailer: Option<crate::outbox::Mailer>,
 }

@@ -63,6 +63,17 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("post", "/api/v1/plugin-installations", Rule::OwnTenantAdmin),
     ("patch", "/api/v1/plugin-installations/{id}", Rule::ById),
     ("delete", "/api/v1/plugin-installations/{id}", Rule::ById),
+    ("post", "/api/v1/plugin-installations/{id}/test", Rule::ById),
+    (
+        "get",
+        "/api/v1/plugin-versions/{publisher}/{name}/{version}/component",
+        Rule::ById,
+    ),
+    ("get", "/api/v1/plugin-invocations", Rule::OwnTenantAdmin),
+    ("get", "/api/v1/plugin-invocations/{id}", Rule::ById),
+    ("post", "/api/v1/plugin-invocations/{id}/replay", Rule::ById),
+    ("get", "/api/v1/plugin-limits", Rule::OwnTenantAdmin),
+    ("put", "/api/v1/plugin-limits", Rule::OwnTenantAdmin),
 ];
 
 fn queue_body(name: &str) -> Value {
@@ -85,6 +96,7 @@ struct Beta {
     queue: String,
     calendar: String,
     installation: String,
+    invocation: String,
 }
 
 impl Beta {
@@ -97,19 +109,26 @@ impl Beta {
             &self.calendar
         } else if path.starts_with("/api/v1/plugin-installations") {
             &self.installation
+        } else if path.starts_with("/api/v1/plugin-invocations") {
+            &self.invocation
         } else {
             &self.user
         };
-        path.replace("{id}", id).replace("{code}", "lunch")
+        path.replace("{id}", id)
+            .replace("{code}", "lunch")
+            .replace("{publisher}", &self.tenant)
+            .replace("{name}", "beta-private")
+            .replace("{version}", "1.0.0")
     }
 
-    fn ids(&self) -> [&str; 5] {
+    fn ids(&self) -> [&str; 6] {
         [
             &self.user,
             &self.skill,
             &self.queue,
             &self.calendar,
             &self.installation,
+            &self.invocation,
         ]
     }
 }
@@ -117,6 +136,8 @@ impl Beta {
 /// Every list of tenant B's data, to compare before and after.
 const B_LISTS: &[&str] = &[
     "/api/v1/plugin-versions",
+    "/api/v1/plugin-invocations",
+    "/api/v1/plugin-limits",
     "/api/v1/plugin-installations",
     "/api/v1/users",
     "/api/v1/audit?limit=200",
@@ -148,6 +169,15 @@ fn publish_body(name: &str, public: bool) -> Value {
     })
 }
 
+/// An IVR `on-event` test input for a call of `tenant`.
+fn call_started(tenant: &str) -> Value {
+    json!({"function": "on-event", "input": {
+        "context": {"call_id": "cal_iso", "tenant_id": tenant, "caller": "+8613800138000",
+            "dialled": "+862150000000", "data": [], "ivr_path": [], "language": "English",
+            "started_at_ms": 1_795_000_000_000u64},
+        "event": "CallStarted"}})
+}
+
 fn body_for(method: &str, path: &str, b_refresh: &str, b_tenant: &str) -> Option<Value> {
     match (method, path) {
         ("post", "/api/v1/plugin-versions") => Some(publish_body("alpha-menu", false)),
@@ -155,6 +185,10 @@ fn body_for(method: &str, path: &str, b_refresh: &str, b_tenant: &str) -> Option
             Some(json!({"publisher": b_tenant, "name": "beta-menu", "version": "1.0.0"}))
         }
         ("patch", "/api/v1/plugin-installations/{id}") => Some(json!({"config": {"hacked": true}})),
+        ("post", "/api/v1/plugin-installations/{id}/test") => Some(call_started(b_tenant)),
+        ("put", "/api/v1/plugin-limits") => {
+            Some(json!({"cpu_ms": 20, "memory_mib": 16, "wall_ms": 500, "max_output_kib": 16}))
+        }
         ("post", "/api/v1/users") => {
             Some(json!({"email": "new@x.test", "name": "N", "role": "agent"}))
         }
@@ -212,9 +246,33 @@ on_both_databases!(every_route_is_isolated, |db| async move {
         json!({"publisher": b_tenant, "name": "beta-menu", "version": "1.0.0"}),
     )
     .await;
+    mk(
+        "/api/v1/plugin-versions",
+        publish_body("beta-private", false),
+    )
+    .await;
+    let run = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/plugin-installations/{installation}/test"),
+            Some(&b_admin),
+            Some(call_started(&b_tenant)),
+        )
+        .await;
+    assert_eq!(run.status, StatusCode::OK, "{:?}", run.body);
+    let invocation = run.body["invocation"]["id"].as_str().unwrap().to_owned();
+    // The log is written in the background: wait until B's record is there.
+    for _ in 0..100 {
+        let log = app.get("/api/v1/plugin-invocations", &b_admin).await.body;
+        if !log["items"].as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let beta = Beta {
         tenant: b_tenant,
         installation,
+        invocation,
         skill: mk("/api/v1/skills", json!({"name": "Beta skill"})).await,
         queue: mk("/api/v1/queues", queue_body("Beta queue")).await,
         calendar: mk("/api/v1/calendars", calendar_body("Beta hours")).await,

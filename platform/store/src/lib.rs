@@ -19,6 +19,7 @@ mod error;
 pub mod keys;
 pub mod objects;
 pub mod outbox;
+pub mod plugin_invocations;
 pub mod plugins;
 pub mod tenants;
 #[cfg(feature = "testing")]

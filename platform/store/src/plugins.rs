@@ -64,6 +64,8 @@ impl TryFrom<plugin_version::Model> for PluginVersion {
 pub struct PluginInstallation {
     /// Installation id (`ins_…` text).
     pub id: String,
+    /// The installing tenant.
+    pub tenant: TenantId,
     /// Publishing tenant of the plugin.
     pub publisher: TenantId,
     /// Plugin name.
@@ -74,6 +76,8 @@ pub struct PluginInstallation {
     pub previous_version: Option<String>,
     /// Per-installation configuration (JSON object).
     pub config: serde_json::Value,
+    /// The installation's secrets as sealed by the server (opaque here; empty when none).
+    pub sealed_secrets: String,
     /// When installed.
     pub created_at: DateTime<Utc>,
     /// When last changed.
@@ -87,6 +91,8 @@ impl TryFrom<plugin_installation::Model> for PluginInstallation {
             publisher: parse_id(&m.publisher_id)?,
             config: serde_json::from_str(&m.config)
                 .map_err(|e| StoreError::Corrupt(format!("installation config: {e}")))?,
+            sealed_secrets: m.secrets,
+            tenant: parse_id(&m.tenant_id)?,
             id: m.id,
             name: m.name,
             version: m.version,
@@ -200,6 +206,7 @@ impl Store {
         scope: &TenantScope,
         version: &PluginVersion,
         config: &serde_json::Value,
+        sealed_secrets: &str,
     ) -> Result<PluginInstallation, StoreError> {
         require(scope, Role::is_admin, "install plugins")?;
         let txn = self.write_txn().await?;
@@ -213,6 +220,7 @@ impl Store {
             version: Set(version.version.clone()),
             previous_version: Set(None),
             config: Set(config.to_string()),
+            secrets: Set(sealed_secrets.to_owned()),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -267,6 +275,7 @@ impl Store {
         id: &str,
         version: Option<&PluginVersion>,
         config: Option<&serde_json::Value>,
+        sealed_secrets: Option<&str>,
     ) -> Result<PluginInstallation, StoreError> {
         require(scope, Role::is_admin, "change plugin installations")?;
         let txn = self.write_txn().await?;
@@ -292,6 +301,9 @@ impl Store {
         if let Some(c) = config {
             am.config = Set(c.to_string());
         }
+        if let Some(sealed) = sealed_secrets {
+            am.secrets = Set(sealed.to_owned());
+        }
         am.updated_at = Set(Utc::now());
         let row = am.update(&txn).await?;
         audit::append(
@@ -300,7 +312,10 @@ impl Store {
             Some(scope.user()),
             "plugin.installation_changed",
             id,
-            serde_json::json!({ "from": current.version, "to": row.version, "config_changed": config.is_some() }),
+            serde_json::json!({
+                "from": current.version, "to": row.version,
+                "config_changed": config.is_some(), "secrets_changed": sealed_secrets.is_some(),
+            }),
         )
         .await?;
         txn.commit().await?;

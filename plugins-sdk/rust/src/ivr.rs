@@ -25,7 +25,7 @@ pub use bindings::kefu::plugin::customers;
 pub use bindings::kefu::plugin::http;
 pub use bindings::kefu::plugin::ivr_types::{
     Action, Amount, CollectDigits, CollectEnd, CollectedDigits, Date, Enqueue, Event, Playback,
-    Prompt, PromptFinished, QueueUpdate, SpokenText, TransferFailed, TransferFailure,
+    Prompt, PromptFinished, QueueTimeout, QueueUpdate, SpokenText, TransferFailed, TransferFailure,
     TransferTarget, Voicemail,
 };
 pub use bindings::kefu::plugin::kv;

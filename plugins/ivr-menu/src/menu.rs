@@ -49,7 +49,7 @@ pub fn decide(
             };
             Ok(on_key(config, context, &stack, key))
         }
-        Event::TransferFailed(_) => Ok(fallback(config, true)),
+        Event::TransferFailed(_) | Event::QueueTimeout(_) => Ok(fallback(config, true)),
         Event::PromptFinished(_) | Event::QueueUpdate(_) => Ok(Vec::new()),
     }
 }

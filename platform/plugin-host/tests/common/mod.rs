@@ -36,6 +36,11 @@ pub fn host() -> (PluginHost, Arc<MemoryLog>) {
     let log = Arc::new(MemoryLog::new(1_000));
     let config = HostConfig {
         max_concurrent_instances: 16,
+        // The tests' HTTP servers listen on loopback, which production refuses.
+        http: HttpPolicy {
+            allow_private_networks: true,
+            ..HttpPolicy::default()
+        },
         ..HostConfig::default()
     };
     (

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calendars;
 pub mod invitations;
 pub mod me;
+pub mod plugin_invocations;
 pub mod plugins;
 pub mod queues;
 pub mod reason_codes;
@@ -63,4 +64,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(reason_codes::router())
         .merge(calendars::router())
         .merge(plugins::router())
+        .merge(plugin_invocations::router())
+        .merge(crate::plugin_limits::router())
 }

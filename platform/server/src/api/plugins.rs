@@ -5,6 +5,7 @@
 //! implements the manifest's world and imports nothing beyond the manifest's capabilities.
 //! Versions are immutable and content-hashed; the component goes to the object store.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -24,13 +25,15 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
 use crate::json::{Json, from_value};
-use crate::problem::{ApiResult, Problem};
+use crate::problem::{ApiResult, FieldError, Problem};
 use crate::state::AppState;
 
 /// Largest component accepted, in bytes.
 pub const MAX_COMPONENT_BYTES: usize = 10 * 1024 * 1024;
 /// Largest installation configuration, in bytes of JSON.
 const MAX_CONFIG_BYTES: usize = 64 * 1024;
+/// Largest secret value, bytes.
+const MAX_SECRET_BYTES: usize = 4 * 1024;
 
 /// Publish a plugin version.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -154,7 +157,7 @@ async fn publish(
     let bytes = Arc::new(wasm);
     let wasm_for_load = bytes.clone();
     // Compiling takes a few hundred milliseconds of CPU: keep it off the async workers.
-    tokio::task::spawn_blocking(move || plugins.plugins.load(checked, &wasm_for_load))
+    tokio::task::spawn_blocking(move || plugins.runtime.host().load(checked, &wasm_for_load))
         .await
         .map_err(Problem::internal)?
         .map_err(|e| load_problem(&e))?;
@@ -203,6 +206,45 @@ async fn list_versions(
     Ok(axum::Json(PluginVersionList { items }))
 }
 
+/// The component of a version you can see (`application/wasm`), e.g. for `kefu-plugin replay`.
+#[utoipa::path(get, path = "/api/v1/plugin-versions/{publisher}/{name}/{version}/component",
+    tag = "plugins", security(("bearer" = [])),
+    params(("publisher" = String, Path, description = "Publishing tenant id"),
+        ("name" = String, Path, description = "Plugin name"),
+        ("version" = String, Path, description = "Version")),
+    responses((status = 200, content_type = "application/wasm", body = Vec<u8>),
+        (status = 404, body = Problem)))]
+async fn component(
+    State(state): State<AppState>,
+    Authed(scope, _): Authed,
+    Path((publisher, name, version)): Path<(String, String, String)>,
+) -> ApiResult<axum::response::Response> {
+    let version = state
+        .store
+        .plugin_version(&scope, publisher_id(&publisher)?, &name, &version)
+        .await?;
+    let key = ObjectKey::new(version.blob_key.clone()).map_err(Problem::internal)?;
+    let bytes = state
+        .objects
+        .get(&key)
+        .await
+        .map_err(Problem::internal)?
+        .ok_or_else(|| Problem::internal("a published component is missing"))?;
+    let headers = [
+        (
+            axum::http::header::CONTENT_TYPE,
+            "application/wasm".to_owned(),
+        ),
+        (
+            axum::http::header::HeaderName::from_static("x-content-sha256"),
+            version.content_hash.clone(),
+        ),
+    ];
+    Ok(axum::response::IntoResponse::into_response((
+        headers, bytes,
+    )))
+}
+
 /// Install a version.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -213,10 +255,14 @@ pub struct InstallRequest {
     pub name: String,
     /// Version.
     pub version: String,
-    /// Configuration for this installation (a JSON object).
+    /// Configuration for this installation (a JSON object, checked against the manifest's
+    /// `config_schema`).
     #[serde(default)]
     #[schema(value_type = Object)]
     pub config: Option<Value>,
+    /// Secrets by name (only names the manifest declares); write-only.
+    #[serde(default)]
+    pub secrets: BTreeMap<String, String>,
 }
 
 /// Change an installation: upgrade or roll back (`version`), or reconfigure.
@@ -230,6 +276,9 @@ pub struct ChangeInstallationRequest {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub config: Option<Value>,
+    /// Secrets to set (a value) or remove (`null`); others are kept. Write-only.
+    #[serde(default)]
+    pub secrets: BTreeMap<String, Option<String>>,
 }
 
 /// An installation.
@@ -248,21 +297,29 @@ pub struct InstallationView {
     /// Configuration.
     #[schema(value_type = Object)]
     pub config: Value,
+    /// Names of the secrets set (values are never returned).
+    pub secret_keys: Vec<String>,
     /// When last changed.
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<PluginInstallation> for InstallationView {
-    fn from(i: PluginInstallation) -> Self {
-        InstallationView {
+impl InstallationView {
+    fn of(state: &AppState, i: PluginInstallation) -> Result<Self, Problem> {
+        let secrets = state
+            .runtime
+            .secrets()
+            .open(i.tenant, &i.sealed_secrets)
+            .map_err(Problem::internal)?;
+        Ok(InstallationView {
             id: i.id,
             publisher: i.publisher.to_string(),
             name: i.name,
             version: i.version,
             previous_version: i.previous_version,
             config: i.config,
+            secret_keys: secrets.into_keys().collect(),
             updated_at: i.updated_at,
-        }
+        })
     }
 }
 
@@ -287,6 +344,67 @@ fn checked_config(config: Option<Value>) -> Result<Value, Problem> {
     Ok(config)
 }
 
+/// The manifest of a stored version.
+fn manifest_of(version: &PluginVersion) -> Result<Manifest, Problem> {
+    serde_json::from_value(version.manifest.clone())
+        .map_err(|e| Problem::internal(format!("stored manifest: {e}")))
+}
+
+/// 422 naming every place where `config` breaks the version's `config_schema`.
+fn check_against_schema(manifest: &Manifest, config: &Value) -> Result<(), Problem> {
+    let violations = kefu_plugin_host::config_schema::validate(&manifest.config_schema, config);
+    if violations.is_empty() {
+        return Ok(());
+    }
+    let errors = violations
+        .into_iter()
+        .map(|v| {
+            let path = v.path.trim_start_matches('/').replace('/', ".");
+            let field = if path.is_empty() {
+                "config".to_owned()
+            } else {
+                format!("config.{path}")
+            };
+            FieldError::new(field, v.message)
+        })
+        .collect();
+    Err(Problem::invalid_fields(errors))
+}
+
+/// Checks secret names against the manifest and sizes; `None` values remove.
+fn check_secrets<'a>(
+    manifest: &Manifest,
+    secrets: impl Iterator<Item = (&'a String, Option<&'a String>)>,
+) -> Result<(), Problem> {
+    let mut errors = Vec::new();
+    for (name, value) in secrets {
+        if !manifest.secrets.contains(name) {
+            errors.push(FieldError::new(
+                format!("secrets.{name}"),
+                format!(
+                    "{} declares no secret `{name}` (it declares: {})",
+                    manifest.name,
+                    if manifest.secrets.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        manifest.secrets.join(", ")
+                    }
+                ),
+            ));
+        } else if value.is_some_and(|v| v.len() > MAX_SECRET_BYTES) {
+            errors.push(FieldError::new(
+                format!("secrets.{name}"),
+                format!("a secret may be at most {MAX_SECRET_BYTES} bytes"),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Problem::invalid_fields(errors))
+    }
+}
+
 fn publisher_id(text: &str) -> Result<TenantId, Problem> {
     text.parse()
         .map_err(|_| Problem::not_found("plugin version"))
@@ -301,6 +419,9 @@ async fn install(
     Authed(scope, _): Authed,
     Json(req): Json<InstallRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<InstallationView>)> {
+    if !scope.role().is_admin() {
+        return Err(Problem::forbidden("your role may not install plugins"));
+    }
     let config = checked_config(req.config)?;
     let version = state
         .store
@@ -311,11 +432,22 @@ async fn install(
             &req.version,
         )
         .await?;
+    let manifest = manifest_of(&version)?;
+    check_against_schema(&manifest, &config)?;
+    check_secrets(&manifest, req.secrets.iter().map(|(k, v)| (k, Some(v))))?;
+    let sealed = state
+        .runtime
+        .secrets()
+        .seal(scope.tenant(), &req.secrets)
+        .map_err(Problem::internal)?;
     let installed = state
         .store
-        .install_plugin(&scope, &version, &config)
+        .install_plugin(&scope, &version, &config, &sealed)
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(installed.into())))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(InstallationView::of(&state, installed)?),
+    ))
 }
 
 /// Your installations.
@@ -330,8 +462,8 @@ async fn list_installations(
         .plugin_installations(&scope)
         .await?
         .into_iter()
-        .map(Into::into)
-        .collect();
+        .map(|i| InstallationView::of(&state, i))
+        .collect::<Result<_, _>>()?;
     Ok(axum::Json(InstallationList { items }))
 }
 
@@ -363,11 +495,49 @@ async fn change_installation(
         None => None,
     };
     let config = req.config.map(|c| checked_config(Some(c))).transpose()?;
+    // The configuration in effect after the change must fit the version in effect after it.
+    let target = match &version {
+        Some(v) => v.clone(),
+        None => {
+            state
+                .store
+                .plugin_version(&scope, current.publisher, &current.name, &current.version)
+                .await?
+        }
+    };
+    let manifest = manifest_of(&target)?;
+    check_against_schema(&manifest, config.as_ref().unwrap_or(&current.config))?;
+    let sealed = if req.secrets.is_empty() {
+        None
+    } else {
+        check_secrets(&manifest, req.secrets.iter().map(|(k, v)| (k, v.as_ref())))?;
+        let sealer = state.runtime.secrets();
+        let mut secrets = sealer
+            .open(scope.tenant(), &current.sealed_secrets)
+            .map_err(Problem::internal)?;
+        for (name, value) in req.secrets {
+            match value {
+                Some(v) => secrets.insert(name, v),
+                None => secrets.remove(&name),
+            };
+        }
+        Some(
+            sealer
+                .seal(scope.tenant(), &secrets)
+                .map_err(Problem::internal)?,
+        )
+    };
     let changed = state
         .store
-        .change_plugin_installation(&scope, &id, version.as_ref(), config.as_ref())
+        .change_plugin_installation(
+            &scope,
+            &id,
+            version.as_ref(),
+            config.as_ref(),
+            sealed.as_deref(),
+        )
         .await?;
-    Ok(axum::Json(changed.into()))
+    Ok(axum::Json(InstallationView::of(&state, changed)?))
 }
 
 /// Uninstall (admins). Calls already running keep the version they started with.
@@ -391,6 +561,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .layer(DefaultBodyLimit::max(
             MAX_COMPONENT_BYTES / 3 * 4 + 64 * 1024,
         ))
+        .routes(routes!(component))
         .routes(routes!(install, list_installations))
         .routes(routes!(change_installation, uninstall))
 }

@@ -31,6 +31,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: Value,
+    /// The body's bytes as received.
+    pub raw: bytes::Bytes,
 }
 
 impl Reply {
@@ -89,6 +91,7 @@ impl TestApp {
             status,
             headers,
             body,
+            raw: bytes,
         }
     }
 

@@ -5,6 +5,7 @@ pub(crate) mod audit_log;
 pub(crate) mod invitation;
 pub(crate) mod outbox;
 pub(crate) mod plugin_installation;
+pub(crate) mod plugin_invocation;
 pub(crate) mod plugin_version;
 pub(crate) mod refresh_token;
 pub(crate) mod signing_key;

@@ -12,6 +12,7 @@ pub struct Model {
     pub version: String,
     pub previous_version: Option<String>,
     pub config: String,
+    pub secrets: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
