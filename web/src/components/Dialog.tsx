@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, type ReactNode } from 'react';
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 /**
- * A modal dialog: focus moves into it when it opens and back to where it was when it closes,
+ * A modal dialog: focus moves to its first input when it opens and back to where it was when it closes,
  * Tab stays inside, Escape closes it.
  */
 export function Dialog({
@@ -26,7 +26,10 @@ export function Dialog({
 
   useEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
-    const first = ref.current?.querySelector<HTMLElement>(FOCUSABLE);
+    // The first input, so the keyboard starts where the work is (not on the close button).
+    const first =
+      ref.current?.querySelector<HTMLElement>('input:not([disabled]), select:not([disabled]), textarea:not([disabled])') ??
+      ref.current?.querySelector<HTMLElement>(FOCUSABLE);
     (first ?? ref.current)?.focus();
     return () => opener?.focus?.();
   }, []);
