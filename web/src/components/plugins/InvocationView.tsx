@@ -60,11 +60,11 @@ export function InvocationView({ invocation: inv, testId = 'invocation' }: { inv
           <code>{inv.content_hash}</code>
         </dd>
       </dl>
-      <h3 className="section-intro">Input</h3>
+      <h3 className="subheading">Input</h3>
       <Json value={inv.input} testId={`${testId}-input`} label="Input" />
-      <h3 className="section-intro">{inv.outcome.kind === 'returned' ? 'Result' : 'Why it stopped'}</h3>
+      <h3 className="subheading">{inv.outcome.kind === 'returned' ? 'Result' : 'Why it stopped'}</h3>
       <Json value={inv.outcome.detail ?? null} testId={`${testId}-outcome`} label="Outcome" />
-      <h3 className="section-intro">Host calls</h3>
+      <h3 className="subheading">Host calls</h3>
       {inv.host_calls.length === 0 ? (
         <p className="muted">None.</p>
       ) : (
@@ -93,7 +93,7 @@ export function InvocationView({ invocation: inv, testId = 'invocation' }: { inv
           </table>
         </div>
       )}
-      <h3 className="section-intro">Log</h3>
+      <h3 className="subheading">Log</h3>
       {inv.logs.length === 0 ? (
         <p className="muted">The plugin logged nothing.</p>
       ) : (

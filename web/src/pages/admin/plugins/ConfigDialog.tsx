@@ -131,7 +131,7 @@ export function ConfigDialog({
           disabled={busy}
           onChange={(key, v) => setValues((old) => ({ ...old, [key]: v }))}
         />
-        {secretKeys.length || extra.length ? <h3 className="section-intro">Secrets</h3> : null}
+        {secretKeys.length || extra.length ? <h3 className="subheading">Secrets</h3> : null}
         {secretKeys.map((key) => (
           <div key={key}>
             <TextInput
