@@ -1,7 +1,8 @@
 // Browser end-to-end test of the plugin pages against the real server and the real `ivr-menu`
 // component (built by plugins/build.sh): an owner publishes it through the developer portal's
 // file input (a manifest lying about its world is refused with the field named), installs it
-// with a configuration (a value of the wrong type is refused next to its input), runs "Try it"
+// with a configuration and a secret (a value of the wrong type is refused next to its input),
+// runs "Try it"
 // with a call-started event, finds the run in the invocation log and replays it.
 
 import assert from 'node:assert/strict';
@@ -27,6 +28,7 @@ const MANIFEST = {
   version: '1.0.0',
   world: 'ivr',
   capabilities: { config: true },
+  secrets: ['crm_token'],
   config_schema: {
     type: 'object',
     required: ['menu'],
@@ -115,11 +117,16 @@ function story({ step, ctx }) {
     assert.deepEqual((await api('GET', '/api/v1/plugin-installations')).items, [], 'nothing was installed');
 
     await dialog.getByLabel('Menu', { exact: true }).fill(JSON.stringify(MENU, null, 2));
+    const secret = dialog.getByLabel('crm_token', { exact: true });
+    assert.equal(await secret.getAttribute('type'), 'password');
+    await secret.fill('tok-e2e-secret');
     await dialog.getByTestId('config-save').click();
     await page.getByTestId('installation-row-ivr-menu').waitFor();
     assert.equal(await text(page.getByTestId('plugins-success')), 'ivr-menu@1.0.0 installed.');
     const [installed] = (await api('GET', '/api/v1/plugin-installations')).items;
     assert.deepEqual(installed.config, { menu: MENU });
+    assert.deepEqual(installed.secret_keys, ['crm_token']);
+    assert.doesNotMatch(JSON.stringify(installed), /tok-e2e-secret/, 'secrets are write-only');
   });
 
   step('"Try it" sends a call-started event; the plugin answers and plays the greeting', async () => {

@@ -142,9 +142,11 @@ export interface LimitValues {
   max_output_kib: number;
 }
 
-export interface PluginLimits extends LimitValues {
-  /** The host-wide maxima. */
-  max?: Partial<LimitValues>;
+/** The company's limits, the platform defaults, and the host-wide maxima. */
+export interface PluginLimits {
+  limits: LimitValues;
+  defaults: LimitValues;
+  max: LimitValues;
 }
 
 export interface InvocationFilter {

@@ -5,7 +5,7 @@ const MANIFEST = {
   name: 'crm-http',
   version: '1.0.0',
   world: 'crm',
-  secrets: [{ name: 'api_token', title: 'API token', description: 'Bearer token for the CRM' }],
+  secrets: ['api_token', 'signing_key', 'api_token', 7],
   config_schema: {
     type: 'object',
     required: ['endpoint', 'tier'],
@@ -16,13 +16,12 @@ const MANIFEST = {
       enabled: { type: 'boolean', default: true },
       tier: { enum: ['gold', 'silver', 3] },
       fields: { type: 'array', items: { type: 'string' } },
-      password: { type: 'string', writeOnly: true, title: 'Password' },
     },
   },
 };
 
 describe('config form from a schema', () => {
-  it('makes one input per simple property, JSON for the rest, and secrets apart', () => {
+  it('makes one input per simple property, JSON for the rest, and the declared secrets apart', () => {
     const form = configForm(MANIFEST);
     expect(form.generated).toBe(true);
     expect(form.fields.map((f) => [f.key, f.kind, f.required])).toEqual([
@@ -40,8 +39,8 @@ describe('config form from a schema', () => {
       { value: '3', label: '3' },
     ]);
     expect(form.secrets).toEqual([
-      { key: 'api_token', label: 'API token', description: 'Bearer token for the CRM' },
-      { key: 'password', label: 'Password', description: undefined },
+      { key: 'api_token', label: 'api_token' },
+      { key: 'signing_key', label: 'signing_key' },
     ]);
   });
 

@@ -1,6 +1,6 @@
 // The installation form generated from a plugin manifest's `config_schema`: one input per
 // top-level property of simple type (string, number, integer, boolean, enum), a JSON editor for
-// anything else, password inputs for secrets; the whole configuration as one JSON editor when the
+// anything else, password inputs for the manifest's declared `secrets`; the whole configuration as one JSON editor when the
 // schema describes no properties. This module only maps between schema, form values and the API
 // body; it never decides what the server accepts (the server validates against the schema).
 
@@ -59,36 +59,14 @@ function simpleType(schema: Json): FieldKind {
   return t === 'string' || t === 'number' || t === 'integer' || t === 'boolean' ? t : 'json';
 }
 
-function isSecretProperty(schema: Json): boolean {
-  return schema.writeOnly === true || schema.format === 'password' || schema['x-secret'] === true;
-}
-
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value : undefined;
 }
 
-/** Secrets a manifest lists: `secrets: ["api_key"]` or `[{name, title?, description?}]`. */
+/** The secrets a manifest declares (`secrets: ["api_key"]`); installations may set only these. */
 function manifestSecrets(manifest: Json): SecretField[] {
-  const list = Array.isArray(manifest.secrets) ? manifest.secrets : isObject(manifest.secrets) ? Object.keys(manifest.secrets) : [];
-  const out: SecretField[] = [];
-  for (const item of list) {
-    if (typeof item === 'string' && item) out.push({ key: item, label: item });
-    else if (isObject(item)) {
-      const key = text(item.name) ?? text(item.key);
-      if (key) out.push({ key, label: text(item.title) ?? key, description: text(item.description) });
-    }
-  }
-  if (isObject(manifest.secrets)) {
-    const described = manifest.secrets;
-    for (const s of out) {
-      const d = described[s.key];
-      if (isObject(d)) {
-        s.label = text(d.title) ?? s.label;
-        s.description = text(d.description);
-      } else if (typeof d === 'string' && d) s.description = d;
-    }
-  }
-  return out;
+  const list = Array.isArray(manifest.secrets) ? manifest.secrets : [];
+  return [...new Set(list.filter((s): s is string => typeof s === 'string' && s !== ''))].map((key) => ({ key, label: key }));
 }
 
 /** The form for a manifest (as published: `manifest.config_schema`, `manifest.secrets`). */
@@ -103,10 +81,6 @@ export function configForm(manifest: unknown): ConfigForm {
     const prop = isObject(raw) ? raw : {};
     const label = text(prop.title) ?? key;
     const description = text(prop.description);
-    if (isSecretProperty(prop)) {
-      if (!secrets.some((s) => s.key === key)) secrets.push({ key, label, description });
-      continue;
-    }
     const kind = simpleType(prop);
     const field: ConfigField = { key, label, description, kind, required: required.has(key) };
     if (kind === 'enum') {

@@ -9,8 +9,6 @@ import { ErrorSummary, focusFirstInvalid, TextInput } from '../../../components/
 import { Banner, SubmitButton } from '../../../components/ui';
 import { buildConfig, configForm, errorKey, initialValues, RAW_KEY, type ConfigForm } from '../../../plugins/configSchema';
 
-const SECRET_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
-
 interface Placed {
   fields: Record<string, string>;
   secrets: Record<string, string>;
@@ -68,7 +66,6 @@ export function ConfigDialog({
   const secretKeys = [...new Set([...form.secrets.map((s) => s.key), ...set])];
   const [secrets, setSecrets] = useState<Record<string, string>>({});
   const [removed, setRemoved] = useState<Set<string>>(new Set());
-  const [extra, setExtra] = useState<{ key: string; value: string }[]>([]);
   const [errors, setErrors] = useState<Placed>({ fields: {}, secrets: {}, banner: null });
   const [busy, setBusy] = useState(false);
   const formRef = useRef<HTMLFormElement>(null);
@@ -82,19 +79,13 @@ export function ConfigDialog({
   async function submit(e: FormEvent) {
     e.preventDefault();
     const built = buildConfig(form, values, installation?.config);
-    const secretErrors: Record<string, string> = {};
     const body: Record<string, string | null> = {};
     for (const key of secretKeys) {
       if (removed.has(key)) body[key] = null;
       else if (secrets[key]) body[key] = secrets[key]!;
     }
-    extra.forEach((row, i) => {
-      if (!row.key && !row.value) return;
-      if (!SECRET_KEY.test(row.key)) secretErrors[`extra.${i}`] = '1–64 letters, digits, _ . or -';
-      else body[row.key] = row.value;
-    });
-    if (Object.keys(built.errors).length || Object.keys(secretErrors).length) {
-      refuse({ fields: built.errors, secrets: secretErrors, banner: null });
+    if (Object.keys(built.errors).length) {
+      refuse({ fields: built.errors, secrets: {}, banner: null });
       return;
     }
     setBusy(true);
@@ -131,7 +122,7 @@ export function ConfigDialog({
           disabled={busy}
           onChange={(key, v) => setValues((old) => ({ ...old, [key]: v }))}
         />
-        {secretKeys.length || extra.length ? <h3 className="subheading">Secrets</h3> : null}
+        {secretKeys.length ? <h3 className="subheading">Secrets</h3> : null}
         {secretKeys.map((key) => (
           <div key={key}>
             <TextInput
@@ -142,7 +133,7 @@ export function ConfigDialog({
               value={secrets[key] ?? ''}
               onChange={(v) => setSecrets((s) => ({ ...s, [key]: v }))}
               error={errors.secrets[key]}
-              hint={form.secrets.find((s) => s.key === key)?.description}
+              hint={form.secrets.some((s) => s.key === key) ? undefined : 'No longer declared by this version: you can only remove it.'}
               disabled={busy || removed.has(key)}
             />
             {set.has(key) ? (
@@ -165,32 +156,6 @@ export function ConfigDialog({
             ) : null}
           </div>
         ))}
-        {extra.map((row, i) => (
-          <div className="form-row" key={i}>
-            <TextInput
-              label="Secret name"
-              path={`extra-secrets[${i}].key`}
-              value={row.key}
-              error={errors.secrets[`extra.${i}`]}
-              onChange={(v) => setExtra((rows) => rows.map((r, j) => (j === i ? { ...r, key: v } : r)))}
-              autoComplete="off"
-            />
-            <TextInput
-              label="Value"
-              path={`extra-secrets[${i}].value`}
-              type="password"
-              autoComplete="new-password"
-              value={row.value}
-              onChange={(v) => setExtra((rows) => rows.map((r, j) => (j === i ? { ...r, value: v } : r)))}
-              className="grow"
-            />
-          </div>
-        ))}
-        <p>
-          <button type="button" className="btn-link" onClick={() => setExtra((rows) => [...rows, { key: '', value: '' }])} data-testid="add-secret">
-            Add a secret
-          </button>
-        </p>
         <div className="form-actions">
           <SubmitButton busy={busy} busyLabel="Saving…" data-testid="config-save">
             {installation ? 'Save configuration' : 'Install'}

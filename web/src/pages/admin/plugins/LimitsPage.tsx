@@ -31,7 +31,7 @@ export function LimitsPage() {
   const formRef = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
-    if (data) setValues(texts(data));
+    if (data) setValues(texts(data.limits));
   }, [data]);
 
   async function submit(e: FormEvent) {
@@ -54,7 +54,7 @@ export function LimitsPage() {
     setErrors(NO_PLACED_ERRORS);
     try {
       const next: PluginLimits = await pluginsApi.setLimits(api, body);
-      setData((old) => ({ ...next, max: next.max ?? old?.max }));
+      setData(next);
       setSaved(true);
     } catch (err) {
       setErrors(placeErrors(err, (p) => LIMITS.some((l) => l.key === p)));
@@ -82,7 +82,8 @@ export function LimitsPage() {
           <form ref={formRef} onSubmit={submit} noValidate aria-label="Plugin limits" data-testid="limits-form">
             <div className="form-grid">
               {LIMITS.map((l) => {
-                const max = data?.max?.[l.key];
+                const max = data?.max[l.key];
+                const def = data?.defaults[l.key];
                 return (
                   <NumberInput
                     key={l.key}
@@ -95,7 +96,7 @@ export function LimitsPage() {
                     onChange={(v) => setValues((old) => old && { ...old, [l.key]: v })}
                     error={errors.fields[l.key]}
                     disabled={busy}
-                    hint={max !== undefined ? `${l.hint} At most ${max} ${l.unit}.` : l.hint}
+                    hint={`${l.hint} Default ${def} ${l.unit}, at most ${max} ${l.unit}.`}
                   />
                 );
               })}
@@ -104,6 +105,15 @@ export function LimitsPage() {
               <SubmitButton busy={busy} busyLabel="Saving…" data-testid="limits-save">
                 Save limits
               </SubmitButton>
+              <button
+                type="button"
+                className="btn btn-secondary"
+                disabled={busy || !data}
+                onClick={() => data && setValues(texts(data.defaults))}
+                data-testid="limits-defaults"
+              >
+                Fill in the defaults
+              </button>
             </div>
           </form>
         </section>

@@ -172,6 +172,9 @@ describe('try it', () => {
   });
 });
 
+const DEFAULTS = { cpu_ms: 50, memory_mib: 64, wall_ms: 1000, max_output_kib: 256 };
+const MAX = { cpu_ms: 200, memory_mib: 256, wall_ms: 5000, max_output_kib: 1024 };
+
 describe('plugin limits', () => {
   it('shows the maxima, saves whole numbers and puts a refused value next to its input', async () => {
     const u = userEvent.setup();
@@ -180,30 +183,32 @@ describe('plugin limits', () => {
       server((req) => {
         if (req.path !== '/api/v1/plugin-limits') return undefined;
         if (req.method === 'GET') {
-          return json(200, { cpu_ms: 50, memory_mib: 64, wall_ms: 1000, max_output_kib: 256, max: { cpu_ms: 200, memory_mib: 256, wall_ms: 5000, max_output_kib: 1024 } });
+          return json(200, { limits: { ...DEFAULTS, cpu_ms: 80 }, defaults: DEFAULTS, max: MAX });
         }
         const body = req.body as { cpu_ms: number };
         if (body.cpu_ms > 200) {
-          return problem(422, 'invalid-field', 'Invalid limits', { errors: [{ field: 'cpu_ms', message: 'at most 200 ms' }] });
+          return problem(422, 'invalid-field', 'Invalid limits', { errors: [{ field: 'cpu_ms', message: 'must be between 1 and 200' }] });
         }
-        return json(200, req.body);
+        return json(200, { limits: req.body, defaults: DEFAULTS, max: MAX });
       }),
       { refreshToken: 'stored' },
     );
     const cpu = (await screen.findByLabelText('CPU time per invocation')) as HTMLInputElement;
-    expect(cpu.value).toBe('50');
-    expect(screen.getByText(/At most 200 ms/)).toBeTruthy();
+    expect(cpu.value).toBe('80');
+    expect(screen.getByText(/Default 50 ms, at most 200 ms\./)).toBeTruthy();
     await u.clear(cpu);
     await u.type(cpu, '500');
     await u.click(screen.getByTestId('limits-save'));
-    expect((await screen.findByTestId('error-cpu_ms')).textContent).toBe('At most 200 ms');
+    expect((await screen.findByTestId('error-cpu_ms')).textContent).toBe('Must be between 1 and 200');
 
     await u.clear(cpu);
     await u.type(cpu, '120');
     await u.click(screen.getByTestId('limits-save'));
     await screen.findByTestId('limits-saved');
+    await u.click(screen.getByTestId('limits-defaults'));
+    expect(cpu.value).toBe('50');
     const puts = calls.filter((c) => c.method === 'PUT');
-    expect(puts[1]!.body).toEqual({ cpu_ms: 120, memory_mib: 64, wall_ms: 1000, max_output_kib: 256 });
-    expect(screen.getByText(/At most 200 ms/)).toBeTruthy();
+    expect(puts[0]!.body).toEqual({ ...DEFAULTS, cpu_ms: 500 });
+    expect(puts[1]!.body).toEqual({ ...DEFAULTS, cpu_ms: 120 });
   });
 });

@@ -217,6 +217,7 @@ describe('installations', () => {
     await u.clear(endpoint);
     await u.type(endpoint, 'https://new.test');
     await u.type(within(dialog).getByLabelText('api_token (set; leave empty to keep)'), 'rotated');
+    expect(within(dialog).getByText(/No longer declared by this version/)).toBeTruthy();
     await u.click(within(dialog).getByTestId('remove-secret-old_key'));
     await u.click(within(dialog).getByTestId('config-save'));
     await screen.findByTestId('plugins-success');
