@@ -2,8 +2,7 @@
 // component (built by plugins/build.sh): an owner publishes it through the developer portal's
 // file input (a manifest lying about its world is refused with the field named), installs it
 // with a configuration and a secret (a value of the wrong type is refused next to its input),
-// runs "Try it"
-// with a call-started event, finds the run in the invocation log and replays it.
+// runs "Try it" with a call-started event, finds the run in the invocation log and replays it.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
