@@ -13,6 +13,8 @@ step() { printf '\n==> %s\n' "$*"; }
 step "system packages"
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng) # media: text to speech
+command -v sipp >/dev/null 2>&1 || missing+=(sip-tester) # sip: SIPp interop test
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
