@@ -55,7 +55,7 @@ const MAX_LOG = 200_000;
 
 /** Variables of this harness: not for the server, which reads every KEFU_* variable as a
  * configuration key and refuses to start on an unknown one. */
-const HARNESS_VARS = ['KEFU_BIN', 'KEFU_E2E_REQUIRE'];
+const HARNESS_VARS = ['KEFU_BIN', 'KEFU_E2E_REQUIRE', 'KEFU_PLUGIN_WASM_DIR'];
 
 function serverEnv() {
   const env = { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info' };

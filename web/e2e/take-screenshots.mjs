@@ -3,7 +3,9 @@
 //
 //   npm run build && npm run screenshots
 
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { ARTIFACTS, launchBrowser, missingPrerequisite, readDemoCredentials, startServer } from './harness.mjs';
 
@@ -89,6 +91,24 @@ try {
   const always = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, open: '00:00', close: '24:00' }));
   await api('POST', '/api/v1/calendars', { name: 'Hotline', timezone: 'UTC', weekly: always }, token);
 
+  // A published, installed and tried ivr-menu for the plugin pages, when the component is built.
+  const wasmDir = process.env.KEFU_PLUGIN_WASM_DIR || path.join(os.homedir(), '.cache/kefu/target-wasm/plugins');
+  const ivrWasm = path.join(wasmDir, 'ivr_menu.wasm');
+  let installed = null;
+  if (existsSync(ivrWasm)) {
+    await api('POST', '/api/v1/plugin-versions', {
+      manifest: {
+        name: 'ivr-menu', version: '1.0.0', world: 'ivr', capabilities: { config: true }, secrets: ['crm_token'],
+        config_schema: { type: 'object', required: ['menu'], properties: { menu: { type: 'object', title: 'Menu' }, language: { enum: ['mandarin', 'english'], title: 'Language' } } },
+      },
+      component: (await readFile(ivrWasm)).toString('base64'),
+    }, token);
+    const menu = { greeting: [{ say: 'Welcome to Demo' }], start: 'main', menus: { main: { prompt: [{ say: 'For support press 1' }], options: { 1: { queue: { queue: 'Support' } } } } } };
+    installed = await api('POST', '/api/v1/plugin-installations', { publisher: adminSession.tenant.id, name: 'ivr-menu', version: '1.0.0', config: { menu } }, token);
+  } else {
+    console.log(`# no plugin screenshots: ${ivrWasm} is missing (plugins/build.sh)`);
+  }
+
   async function shot(page, name) {
     const file = path.join(out, `${name}.png`);
     await page.screenshot({ path: file, fullPage: true });
@@ -161,6 +181,28 @@ try {
     await page.getByTestId('skill-delete-Mandarin-yes').click();
     await page.getByTestId('skills-error').waitFor();
     await shot(page, '16a-admin-skill-in-use');
+    if (installed) {
+      await page.goto(`${server.baseUrl}/admin/plugins`);
+      await page.getByTestId('installations-table').waitFor();
+      await shot(page, '50-admin-plugins');
+      await page.getByTestId('installation-configure-ivr-menu').click();
+      await page.getByTestId('config-dialog').waitFor();
+      await shot(page, '51-admin-plugin-configure');
+      await page.goto(`${server.baseUrl}/admin/plugins/installations/${installed.id}/try`);
+      await page.getByTestId('try-send').click();
+      await page.getByTestId('try-result').waitFor();
+      await shot(page, '52-admin-plugin-try');
+      await page.goto(`${server.baseUrl}/admin/plugin-log`);
+      await page.getByTestId('plugin-log-table').waitFor();
+      await shot(page, '53-admin-plugin-log');
+      await page.getByRole('link', { name: /^Details/ }).first().click();
+      await page.getByTestId('replay').click();
+      await page.getByTestId('replay-result').waitFor();
+      await shot(page, '54-admin-plugin-invocation');
+      await page.goto(`${server.baseUrl}/admin/plugin-limits`);
+      await page.getByTestId('limits-form').waitFor();
+      await shot(page, '55-admin-plugin-limits');
+    }
   });
   await signedIn(byRole('supervisor'), 'supervisor', [
     ['20-supervisor-wallboard', null, 'page-wallboard'],
@@ -169,7 +211,10 @@ try {
   await signedIn(creds.users.find((u) => u.email === 'agent1@demo.kefu.test'), 'agent', [
     ['30-agent', null, 'panel-softphone'],
   ]);
-  await signedIn(agent2, 'developer', [['40-developer', null, 'page-developer-plugins']]);
+  await signedIn(agent2, 'developer', [
+    ['40-developer', null, 'page-developer-plugins'],
+    ['41-developer-publish', '/developer/publish', 'publish-form'],
+  ]);
 } finally {
   await browser.close();
   await server.stop();

@@ -1,7 +1,12 @@
 import { Link, Navigate, Route, Routes } from 'react-router-dom';
 import { RequireShell, RootRedirect } from './auth/RequireShell';
 import { AcceptInvitePage } from './pages/AcceptInvitePage';
-import { AdminPluginsPage, AdminShell, NumbersPage } from './pages/admin/AdminShell';
+import { AdminShell, NumbersPage } from './pages/admin/AdminShell';
+import { InvocationDetailPage } from './pages/admin/plugins/InvocationDetailPage';
+import { InvocationLogPage } from './pages/admin/plugins/InvocationLogPage';
+import { LimitsPage } from './pages/admin/plugins/LimitsPage';
+import { PluginsPage } from './pages/admin/plugins/PluginsPage';
+import { TryItPage } from './pages/admin/plugins/TryItPage';
 import { AgentsPage } from './pages/admin/routing/AgentsPage';
 import { CalendarEditPage } from './pages/admin/routing/CalendarEditPage';
 import { CalendarsPage } from './pages/admin/routing/CalendarsPage';
@@ -12,7 +17,9 @@ import { SkillsPage } from './pages/admin/routing/SkillsPage';
 import { AuditPage } from './pages/admin/AuditPage';
 import { UsersPage } from './pages/admin/UsersPage';
 import { AgentShell } from './pages/agent/AgentShell';
-import { DeveloperPluginsPage, DeveloperShell } from './pages/developer/DeveloperShell';
+import { DeveloperShell } from './pages/developer/DeveloperShell';
+import { MyPluginsPage } from './pages/developer/MyPluginsPage';
+import { PublishPage } from './pages/developer/PublishPage';
 import { LoginPage } from './pages/LoginPage';
 import { SignupPage } from './pages/SignupPage';
 import { SupervisorShell, TeamPage, WallboardPage } from './pages/supervisor/SupervisorShell';
@@ -45,7 +52,11 @@ export function AppRoutes() {
         <Route path="hours" element={<CalendarsPage />} />
         <Route path="hours/new" element={<CalendarEditPage />} />
         <Route path="hours/:calendarId" element={<CalendarEditPage />} />
-        <Route path="plugins" element={<AdminPluginsPage />} />
+        <Route path="plugins" element={<PluginsPage />} />
+        <Route path="plugins/installations/:installationId/try" element={<TryItPage />} />
+        <Route path="plugin-log" element={<InvocationLogPage />} />
+        <Route path="plugin-log/:invocationId" element={<InvocationDetailPage />} />
+        <Route path="plugin-limits" element={<LimitsPage />} />
         <Route path="audit" element={<AuditPage />} />
       </Route>
 
@@ -78,7 +89,8 @@ export function AppRoutes() {
           </RequireShell>
         }
       >
-        <Route index element={<DeveloperPluginsPage />} />
+        <Route index element={<MyPluginsPage />} />
+        <Route path="publish" element={<PublishPage />} />
       </Route>
 
       <Route path="*" element={<NotFound />} />

@@ -13,11 +13,18 @@ describe('role → route', () => {
     expect(homeForRole(role)).toBe(path);
   });
 
-  it('gives every role exactly one shell', () => {
+  it('gives every role its own shell, and owners and admins the developer portal too', () => {
+    const extra: Partial<Record<(typeof ROLES)[number], string[]>> = { owner: ['developer'], admin: ['developer'] };
     for (const role of ROLES) {
       const allowed = (['admin', 'supervisor', 'agent', 'developer'] as const).filter((s) => canUseShell(role, s));
-      expect(allowed).toEqual([shellForRole(role)]);
+      expect(allowed).toEqual([shellForRole(role), ...(extra[role] ?? [])]);
     }
+  });
+
+  it('lets an admin come back to a developer page but not a developer to an admin page', () => {
+    expect(landingPath('admin', '/developer/publish')).toBe('/developer/publish');
+    expect(landingPath('developer', '/admin/plugins')).toBe('/developer');
+    expect(landingPath('supervisor', '/developer')).toBe('/supervisor');
   });
 
   it('returns to a requested page inside the own shell', () => {

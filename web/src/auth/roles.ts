@@ -20,20 +20,22 @@ export function homeForRole(role: Role): string {
   return `/${shellForRole(role)}`;
 }
 
+/** A role's own shell; owners and admins may also open the developer portal (they publish too). */
 export function canUseShell(role: Role, shell: Shell): boolean {
-  return shellForRole(role) === shell;
+  return shellForRole(role) === shell || (shell === 'developer' && (role === 'owner' || role === 'admin'));
 }
 
 /**
- * After sign-in, go back to the page the user originally asked for if it belongs to their own
- * shell; anything else (another role's shell, the login page, another origin) goes home.
+ * After sign-in, go back to the page the user originally asked for if it belongs to a shell they
+ * may use; anything else (another role's shell, the login page, another origin) goes home.
  */
 export function landingPath(role: Role, requested: string | null | undefined): string {
   const home = homeForRole(role);
   if (!requested || !requested.startsWith('/') || requested.startsWith('//')) return home;
   const path = requested.split(/[?#]/)[0] ?? '';
-  if (path === home || path.startsWith(`${home}/`)) return requested;
-  return home;
+  const shells: Shell[] = ['admin', 'supervisor', 'agent', 'developer'];
+  const inShell = shells.some((s) => canUseShell(role, s) && (path === `/${s}` || path.startsWith(`/${s}/`)));
+  return inShell ? requested : home;
 }
 
 export const ROLE_LABELS: Record<Role, string> = {

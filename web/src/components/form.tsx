@@ -2,7 +2,14 @@
 // (`required_skills[1].min_level`): `data-testid="input-<path>"`, and the server's error for that
 // path shows underneath as `data-testid="error-<path>"`.
 
-import { useId, useState, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import {
+  useId,
+  useState,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from 'react';
 import { Spinner } from './ui';
 
 interface ControlProps {
@@ -74,6 +81,25 @@ export function TextInput({
   return (
     <FieldShell label={label} path={path} testId={testId} error={error} hint={hint} hideLabel={hideLabel} className={className}>
       {(control) => <input {...input} {...control} name={path} value={value} onChange={(e) => onChange(e.target.value)} />}
+    </FieldShell>
+  );
+}
+
+/** Several lines of text, such as JSON; monospaced. */
+export function TextAreaInput({
+  value,
+  onChange,
+  ...props
+}: Common & { value: string; onChange(value: string): void } & Omit<
+    TextareaHTMLAttributes<HTMLTextAreaElement>,
+    'value' | 'onChange' | 'id'
+  >) {
+  const { label, path, testId, error, hint, hideLabel, className, ...area } = props;
+  return (
+    <FieldShell label={label} path={path} testId={testId} error={error} hint={hint} hideLabel={hideLabel} className={className}>
+      {(control) => (
+        <textarea spellCheck={false} {...area} {...control} name={path} value={value} onChange={(e) => onChange(e.target.value)} />
+      )}
     </FieldShell>
   );
 }
@@ -210,6 +236,7 @@ export function ConfirmDelete({
   busy = false,
   testId,
   label = 'Delete',
+  confirmLabel = 'Yes, delete',
   ariaLabel,
 }: {
   question: ReactNode;
@@ -217,6 +244,8 @@ export function ConfirmDelete({
   busy?: boolean;
   testId: string;
   label?: string;
+  /** The confirming button's text. */
+  confirmLabel?: string;
   /** Names what the button deletes, when the visible label does not. */
   ariaLabel?: string;
 }) {
@@ -248,7 +277,7 @@ export function ConfirmDelete({
         }}
         data-testid={`${testId}-yes`}
       >
-        Yes, delete
+        {confirmLabel}
       </button>
       <button type="button" className="btn btn-secondary btn-small" onClick={() => setAsking(false)} data-testid={`${testId}-no`}>
         Cancel

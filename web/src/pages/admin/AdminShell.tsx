@@ -10,7 +10,10 @@ const NAV: NavItem[] = [
   { to: '/admin/reason-codes', label: 'Reason codes' },
   { to: '/admin/hours', label: 'Business hours' },
   { to: '/admin/plugins', label: 'Plugins' },
+  { to: '/admin/plugin-log', label: 'Plugin log' },
+  { to: '/admin/plugin-limits', label: 'Plugin limits' },
   { to: '/admin/audit', label: 'Audit log' },
+  { to: '/developer', label: 'Developer portal' },
 ];
 
 export function AdminShell() {
@@ -23,18 +26,6 @@ export function NumbersPage() {
       <div className="page-header"><h1>Numbers</h1></div>
       <Placeholder title="Phone numbers and trunks" testId="placeholder-numbers">
         <p>Connect your SIP trunks and point your phone numbers (DIDs) at an IVR or a queue.</p>
-        <p className="muted">Coming in a later release.</p>
-      </Placeholder>
-    </div>
-  );
-}
-
-export function AdminPluginsPage() {
-  return (
-    <div className="page">
-      <div className="page-header"><h1>Plugins</h1></div>
-      <Placeholder title="Installed plugins" testId="placeholder-plugins">
-        <p>Install IVR, CRM, routing and integration plugins, and choose which version runs.</p>
         <p className="muted">Coming in a later release.</p>
       </Placeholder>
     </div>

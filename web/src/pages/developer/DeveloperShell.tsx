@@ -1,29 +1,14 @@
 import { AppShell, type NavItem } from '../../components/Shell';
-import { Placeholder } from '../../components/ui';
+import { useSignedIn } from '../../auth/AuthContext';
 
-const NAV: NavItem[] = [{ to: '/developer', label: 'Plugins', end: true }];
+const NAV: NavItem[] = [
+  { to: '/developer', label: 'My plugins', end: true },
+  { to: '/developer/publish', label: 'Publish a version' },
+];
 
+/** The developer portal; owners and admins reach it too, with a way back to administration. */
 export function DeveloperShell() {
-  return <AppShell shell="developer" nav={NAV} />;
-}
-
-export function DeveloperPluginsPage() {
-  return (
-    <div className="page" data-testid="page-developer-plugins">
-      <div className="page-header">
-        <div>
-          <h1>Plugins</h1>
-          <p className="page-subtitle">Build IVR, CRM, routing and integration plugins for Kefu.</p>
-        </div>
-      </div>
-      <Placeholder title="Your plugins" testId="placeholder-developer-plugins">
-        <ol className="steps">
-          <li>Write a plugin with the Kefu plugin SDK (WebAssembly components).</li>
-          <li>Test it locally with the <code>kefu-plugin</code> command line tool.</li>
-          <li>Publish versions here; companies install them from their admin pages.</li>
-        </ol>
-        <p className="muted">Publishing opens in a later release.</p>
-      </Placeholder>
-    </div>
-  );
+  const { user } = useSignedIn();
+  const admin = user.role === 'owner' || user.role === 'admin';
+  return <AppShell shell="developer" nav={admin ? [...NAV, { to: '/admin/plugins', label: 'Administration' }] : NAV} />;
 }
