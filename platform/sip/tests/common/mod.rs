@@ -25,12 +25,20 @@ pub enum Outcome {
     Drop,
 }
 
-/// `$KEFU_TESTDATA` or `../shared/testdata` beside the repository.
+/// `$KEFU_TESTDATA`, or `shared/testdata` beside the repository.
+/// A clone may sit anywhere (CI clones it elsewhere), so every ancestor of the crate is tried for
+/// a `shared/testdata` beside it, then the workspace's usual place.
 pub fn testdata_dir() -> PathBuf {
-    match std::env::var_os("KEFU_TESTDATA") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata"),
+    if let Some(dir) = std::env::var_os("KEFU_TESTDATA") {
+        return PathBuf::from(dir);
     }
+    let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    crate_dir
+        .ancestors()
+        .map(|a| a.join("shared/testdata"))
+        .chain([PathBuf::from("/work/shared/testdata")])
+        .find(|d| d.join("sip-torture-rfc4475/MANIFEST.tsv").is_file())
+        .unwrap_or_else(|| crate_dir.join("../../../shared/testdata"))
 }
 
 /// Every file of the manifest, read and checked against its sha256 and size.
