@@ -151,14 +151,7 @@ const B_LISTS: &[&str] = &[
 /// A real component (`plugins/build.sh` builds it) for the publishing routes.
 fn ivr_component() -> String {
     use base64::Engine;
-    let dir = std::env::var_os("KEFU_PLUGIN_WASM_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::PathBuf::from(std::env::var("HOME").unwrap())
-                .join(".cache/kefu/target-wasm/plugins")
-        });
-    let wasm = std::fs::read(dir.join("ivr_menu.wasm")).expect("run plugins/build.sh first");
-    base64::engine::general_purpose::STANDARD.encode(wasm)
+    base64::engine::general_purpose::STANDARD.encode(common::component("ivr_menu"))
 }
 
 fn publish_body(name: &str, public: bool) -> Value {

@@ -7,24 +7,8 @@ mod common;
 use axum::http::{Method, StatusCode};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use common::TestApp;
+use common::{TestApp, component};
 use serde_json::{Value, json};
-
-fn component(name: &str) -> Vec<u8> {
-    let dir = std::env::var_os("KEFU_PLUGIN_WASM_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::PathBuf::from(std::env::var("HOME").unwrap())
-                .join(".cache/kefu/target-wasm/plugins")
-        });
-    let path = dir.join(format!("{name}.wasm"));
-    std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {} ({e}): run plugins/build.sh first (or set KEFU_PLUGIN_WASM_DIR)",
-            path.display()
-        )
-    })
-}
 
 fn publish_body(
     version: &str,

@@ -215,3 +215,20 @@ macro_rules! on_both_databases {
         }
     };
 }
+
+/// A guest component built by `plugins/build.sh` (`$KEFU_PLUGIN_WASM_DIR` or its default).
+pub fn component(name: &str) -> Vec<u8> {
+    let dir = std::env::var_os("KEFU_PLUGIN_WASM_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var("HOME").unwrap())
+                .join(".cache/kefu/target-wasm/plugins")
+        });
+    let path = dir.join(format!("{name}.wasm"));
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {} ({e}): run plugins/build.sh first (or set KEFU_PLUGIN_WASM_DIR)",
+            path.display()
+        )
+    })
+}
