@@ -39,6 +39,10 @@ step "plugins: wasm32-wasip2 target and guest components"
 # built in their own workspace so the root workspace never compiles them for the host.
 rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
 ./plugins/build.sh
+# Their pure logic (menus, business hours, card mapping, signatures) also has unit tests, run
+# on the host target; clippy checks the guest workspace the same way.
+cargo test --manifest-path plugins/Cargo.toml --workspace --locked
+cargo clippy --manifest-path plugins/Cargo.toml --workspace --all-targets --locked -- -D warnings
 
 step "rust: build and run all tests"
 cargo nextest run --workspace --locked --profile ci

@@ -11,6 +11,7 @@ mod m20261122_000001_foundation;
 mod m20261122_000002_tenant_config;
 mod m20261122_000003_plugins;
 mod m20261122_000004_plugin_runtime;
+mod m20261122_000005_trunks;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_tenant_config::Migration),
             Box::new(m20261122_000003_plugins::Migration),
             Box::new(m20261122_000004_plugin_runtime::Migration),
+            Box::new(m20261122_000005_trunks::Migration),
         ]
     }
 }

@@ -26,7 +26,7 @@ const MANIFEST = {
   name: 'ivr-menu',
   version: '1.0.0',
   world: 'ivr',
-  capabilities: { config: true },
+  capabilities: { config: true, log: true, http: { allowed_hosts: ['pins.example.com'] } },
   secrets: ['crm_token'],
   config_schema: {
     type: 'object',

@@ -146,7 +146,7 @@ try {
   await signedIn(admin, 'admin', [
     ['10-admin-users', null, 'users-table'],
     ['11-admin-audit', '/admin/audit', 'page-audit'],
-    ['12-admin-numbers', '/admin/numbers', 'placeholder-numbers'],
+    ['12-admin-numbers', '/admin/numbers', 'page-numbers'],
     ['13-admin-queues', '/admin/queues', 'queues-table'],
     ['14-admin-queue-edit', `/admin/queues/${support.id}`, 'queue-form'],
     ['15-admin-queue-new', '/admin/queues/new', 'queue-form'],

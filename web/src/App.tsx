@@ -1,12 +1,14 @@
 import { Link, Navigate, Route, Routes } from 'react-router-dom';
 import { RequireShell, RootRedirect } from './auth/RequireShell';
 import { AcceptInvitePage } from './pages/AcceptInvitePage';
-import { AdminShell, NumbersPage } from './pages/admin/AdminShell';
+import { AdminShell } from './pages/admin/AdminShell';
 import { InvocationDetailPage } from './pages/admin/plugins/InvocationDetailPage';
 import { InvocationLogPage } from './pages/admin/plugins/InvocationLogPage';
 import { LimitsPage } from './pages/admin/plugins/LimitsPage';
 import { PluginsPage } from './pages/admin/plugins/PluginsPage';
 import { TryItPage } from './pages/admin/plugins/TryItPage';
+import { NumbersPage } from './pages/admin/telephony/NumbersPage';
+import { TrunksPage } from './pages/admin/telephony/TrunksPage';
 import { AgentsPage } from './pages/admin/routing/AgentsPage';
 import { CalendarEditPage } from './pages/admin/routing/CalendarEditPage';
 import { CalendarsPage } from './pages/admin/routing/CalendarsPage';
@@ -43,6 +45,7 @@ export function AppRoutes() {
         <Route index element={<Navigate to="users" replace />} />
         <Route path="users" element={<UsersPage />} />
         <Route path="numbers" element={<NumbersPage />} />
+        <Route path="trunks" element={<TrunksPage />} />
         <Route path="queues" element={<QueuesPage />} />
         <Route path="queues/new" element={<QueueEditPage />} />
         <Route path="queues/:queueId" element={<QueueEditPage />} />

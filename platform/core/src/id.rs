@@ -138,6 +138,14 @@ typed_id!(
     /// One call into a plugin (an invocation log record).
     PluginInvocationId, "piv"
 );
+typed_id!(
+    /// A SIP trunk, inbound (carrier to Kefu) or outbound (Kefu to carrier).
+    TrunkId, "trk"
+);
+typed_id!(
+    /// A phone number (DID) a tenant receives calls on.
+    DidId, "did"
+);
 
 #[cfg(test)]
 mod tests;

@@ -9,12 +9,14 @@
 pub mod calendar;
 pub mod event;
 pub mod id;
+pub mod phone;
 pub mod role;
 pub mod tenant;
 
 pub use id::{
-    AgentId, CalendarId, CallId, IdError, InvitationId, PluginInvocationId, QueueId, SkillId,
-    TenantId, UserId,
+    AgentId, CalendarId, CallId, DidId, IdError, InvitationId, PluginInvocationId, QueueId, SkillId,
+    TenantId, TrunkId, UserId,
 };
+pub use phone::E164;
 pub use role::Role;
 pub use tenant::TenantScope;

@@ -1,6 +1,8 @@
 //! IVR invocation cost: a fresh instance of `ivr-menu` plus one `on-event`, as the call actor
-//! does it. Prints p50/p99 from a per-invocation loop, invocations/s on one thread, memory per
-//! concurrent instance (resident-set growth) and compile time per version; criterion follows.
+//! does it. Prints p50/p99 from a per-invocation loop and invocations/s on one thread for each
+//! scenario (a menu key, the after-hours branch, a hashed PIN, a long-wait offer), the
+//! first-party component sizes, memory per concurrent instance (resident-set growth) and
+//! compile time per version; criterion follows.
 //!
 //! Needs the guests: run `plugins/build.sh` first (or set KEFU_PLUGIN_WASM_DIR).
 
@@ -11,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
-use kefu_plugin_host::ivr::{CollectEnd, CollectedDigits, Event};
+use kefu_plugin_host::ivr::{CollectEnd, CollectedDigits, Event, QueueUpdate};
 use kefu_plugin_host::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -48,36 +50,95 @@ struct Setup {
     event: Event,
 }
 
-fn setup() -> Setup {
+/// What `ivr-menu` imports: config, and log + http for PIN endpoints.
+fn ivr_menu_manifest(version: &str) -> Manifest {
+    serde_json::from_value(serde_json::json!({
+        "name": "ivr-menu", "version": version, "world": "ivr",
+        "capabilities": {"config": true, "log": true, "http": {"allowed_hosts": ["pins.example.com"]}}
+    }))
+    .expect("manifest")
+}
+
+/// The menu of every scenario: the two-option main menu the first figures used, plus business
+/// hours, a hashed member PIN node and the long-wait offer (parsed on every event).
+fn menu_config(with_new_parts: bool) -> serde_json::Value {
+    let mut menu = serde_json::json!({
+        "greeting": [{"tenant": "welcome"}], "start": "main", "operator": {"queue": {"queue": "operator"}},
+        "menus": {"main": {"prompt": [{"tenant": "main-menu"}], "options": {
+            "1": {"queue": {"queue": "sales"}}, "2": {"transfer": {"number": "+862150001111"}}}}}
+    });
+    if with_new_parts {
+        let weekdays: Vec<serde_json::Value> = ["mon", "tue", "wed", "thu", "fri"]
+            .iter()
+            .map(|d| serde_json::json!({"day": d, "open": "09:00", "close": "18:00"}))
+            .collect();
+        menu["menus"]["main"]["options"]["5"] = serde_json::json!({"pin": {"pin": "member"}});
+        menu["hours"] = serde_json::json!({
+            "timezone": "Asia/Shanghai",
+            "weekly": weekdays,
+            "holidays": [{"date": "2026-10-01", "name": "National Day"}, {"date": "2027-02-17", "name": "Spring Festival"}],
+            "after_hours": {"message": [{"tenant": "closed"}], "then": {"voicemail": {"mailbox": "support"}}}
+        });
+        menu["pins"] = serde_json::json!({"member": {
+            "prompt": [{"tenant": "enter-pin"}], "digits": 6,
+            // sha256("135790") and sha256("000000")
+            "verify": {"sha256": ["dec58ab7d7f9fb6bd366cea633274ef3632f8eaa823bf811c14bed255d60e339",
+                                  "91b4d142823f7d20c5f08df69122de43f35f057a988d9619f6d3138485c9a203"]},
+            "success": {"queue": {"queue": "vip"}}, "failure": {"queue": {"queue": "sales"}}
+        }});
+        menu["long_wait"] = serde_json::json!({"threshold_secs": 300, "offer": {"prompt": [{"tenant": "press-1"}]}});
+    }
+    menu
+}
+
+/// A scenario by name: `menu-key` (the first figures' event), `after-hours` (call start on a
+/// Sunday, business hours in Asia/Shanghai), `pin` (a right PIN checked against hashes),
+/// `long-wait` (a queue update past the threshold).
+fn setup(scenario: &str) -> Setup {
     let host =
         PluginHost::new(HostConfig::default(), Arc::new(MemoryLog::new(1_000))).expect("host");
-    let manifest: Manifest = serde_json::from_value(serde_json::json!({
-        "name": "ivr-menu", "version": "1.0.0", "world": "ivr", "capabilities": {"config": true}
-    }))
-    .expect("manifest");
-    let plugin = host.load(manifest, &wasm("ivr_menu")).expect("load");
+    let plugin = host
+        .load(ivr_menu_manifest("1.0.0"), &wasm("ivr_menu"))
+        .expect("load");
     let mut installation = Installation::new(kefu_core::TenantId::new());
-    installation.config.insert(
-        "menu".into(),
-        serde_json::json!({
-            "greeting": [{"tenant": "welcome"}], "start": "main", "operator": {"queue": {"queue": "operator"}},
-            "menus": {"main": {"prompt": [{"tenant": "main-menu"}], "options": {
-                "1": {"queue": {"queue": "sales"}}, "2": {"transfer": {"number": "+862150001111"}}}}}
+    installation
+        .config
+        .insert("menu".into(), menu_config(scenario != "menu-key"));
+    let data = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let mut context = context(&installation.tenant, Vec::new());
+    let event = match scenario {
+        "after-hours" => {
+            context.started_at_ms = 1_795_312_800_000; // Sunday 2026-11-22 10:00 in Shanghai
+            Event::CallStarted
+        }
+        "pin" => {
+            context.data = data(&[("ivr-menu.stack", "main"), ("ivr-menu.pin", "member")]);
+            Event::DigitsCollected(CollectedDigits {
+                tag: "pin:member".into(),
+                digits: "135790".into(),
+                ended_by: CollectEnd::MaxDigits,
+            })
+        }
+        "long-wait" => Event::QueueUpdate(QueueUpdate {
+            queue: "sales".into(),
+            position: 7,
+            estimated_wait_secs: Some(600),
         }),
-    );
-    // A typical mid-menu event: the caller pressed 1 in the main menu.
-    let context = context(
-        &installation.tenant,
-        vec![
-            ("ivr-menu.stack".into(), "main".into()),
-            ("ivr-menu.retries".into(), "0".into()),
-        ],
-    );
-    let event = Event::DigitsCollected(CollectedDigits {
-        tag: "menu:main".into(),
-        digits: "1".into(),
-        ended_by: CollectEnd::MaxDigits,
-    });
+        _ => {
+            // A typical mid-menu event: the caller pressed 1 in the main menu.
+            context.data = data(&[("ivr-menu.stack", "main"), ("ivr-menu.retries", "0")]);
+            Event::DigitsCollected(CollectedDigits {
+                tag: "menu:main".into(),
+                digits: "1".into(),
+                ended_by: CollectEnd::MaxDigits,
+            })
+        }
+    };
     Setup {
         host,
         plugin,
@@ -99,24 +160,44 @@ fn rss_kib() -> u64 {
 }
 
 fn figures(rt: &tokio::runtime::Runtime) {
-    let s = setup();
     let compile = (0..3)
         .map(|i| {
             // A fresh host each time: the component cache is per host.
-            let host = PluginHost::new(HostConfig::default(), Arc::new(MemoryLog::new(1))).expect("host");
-            let manifest: Manifest = serde_json::from_value(serde_json::json!({
-                "name": "ivr-menu", "version": format!("1.0.{i}"), "world": "ivr", "capabilities": {"config": true}
-            }))
-            .expect("manifest");
-            host.load(manifest, &wasm("ivr_menu")).expect("load").compile_time().expect("compiled")
+            let host =
+                PluginHost::new(HostConfig::default(), Arc::new(MemoryLog::new(1))).expect("host");
+            host.load(ivr_menu_manifest(&format!("1.0.{i}")), &wasm("ivr_menu"))
+                .expect("load")
+                .compile_time()
+                .expect("compiled")
         })
         .min()
         .unwrap_or_default();
+    println!("plugin-host ivr-menu on-event, fresh instance + call, one thread:");
+    for (scenario, n) in [
+        ("menu-key", 20_000),
+        ("menu-key-full", 10_000),
+        ("after-hours", 10_000),
+        ("pin", 10_000),
+        ("long-wait", 10_000),
+    ] {
+        latency(rt, scenario, n);
+    }
+    for name in ["ivr_menu", "crm_http", "webhook", "vip_router"] {
+        println!("  component {name}.wasm: {} bytes", wasm(name).len());
+    }
+    println!("  compile time, ivr-menu: {compile:?} (best of 3)");
+    println!(
+        "  memory per concurrent instance: {}",
+        concurrent_memory(rt)
+    );
+}
 
-    let n = 20_000;
+/// Per-invocation latency of one scenario after a warm-up of n/10.
+fn latency(rt: &tokio::runtime::Runtime, scenario: &str, n: usize) {
+    let s = setup(scenario);
     let mut samples = Vec::with_capacity(n);
     rt.block_on(async {
-        for _ in 0..2_000 {
+        for _ in 0..n / 10 {
             s.host
                 .ivr_on_event(&s.plugin, &s.installation, &s.context, &s.event)
                 .await;
@@ -129,8 +210,8 @@ fn figures(rt: &tokio::runtime::Runtime) {
                 .await;
             samples.push(started.elapsed());
             assert!(
-                matches!(call.output, Some(Ok(_))),
-                "{:?}",
+                matches!(call.output, Some(Ok(ref actions)) if !actions.is_empty()),
+                "{scenario}: {:?}",
                 call.invocation.outcome
             );
         }
@@ -138,26 +219,13 @@ fn figures(rt: &tokio::runtime::Runtime) {
     samples.sort();
     let pct = |p: f64| samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)];
     let total: Duration = samples.iter().sum();
-    println!("plugin-host ivr-menu on-event, fresh instance + call, one thread, n = {n}:");
     println!(
-        "  p50 {:?}  p99 {:?}  p99.9 {:?}  max {:?}",
+        "  {scenario:<13} n = {n}: p50 {:?}  p99 {:?}  p99.9 {:?}  max {:?}  {:.0}/s",
         pct(0.50),
         pct(0.99),
         pct(0.999),
-        pct(1.0)
-    );
-    println!(
-        "  {:.0} invocations/s (from the loop mean {:?})",
+        pct(1.0),
         n as f64 / total.as_secs_f64(),
-        total / n as u32
-    );
-    println!(
-        "  compile time, ivr-menu ({} bytes): {compile:?} (best of 3)",
-        wasm("ivr_menu").len()
-    );
-    println!(
-        "  memory per concurrent instance: {}",
-        concurrent_memory(rt)
     );
 }
 
@@ -238,7 +306,7 @@ fn bench(c: &mut Criterion) {
         .build()
         .expect("runtime");
     figures(&rt);
-    let s = setup();
+    let s = setup("menu-key");
     c.bench_function("ivr-menu on-event (fresh instance)", |b| {
         b.to_async(&rt).iter(|| {
             s.host

@@ -94,4 +94,31 @@ pub enum ReplayError {
     /// The recorded input does not decode as this world's input.
     #[error("recorded input does not decode: {0}")]
     Input(#[from] serde_json::Error),
+    /// A replay against recorded answers met a host call whose answer it cannot reproduce.
+    #[error(
+        "host call #{call} ({interface}.{function}) cannot be answered from the record: {reason}; replay it live instead"
+    )]
+    Unanswerable {
+        /// Position of the host call in the record, from 0.
+        call: usize,
+        /// Its interface (`http`, `kv`, …).
+        interface: String,
+        /// Its function.
+        function: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A script of host answers that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ScriptError {
+    /// A scripted URL does not parse as an absolute URL.
+    #[error("scripted URL `{url}` is not an absolute URL: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it does not parse.
+        reason: String,
+    },
 }

@@ -19,7 +19,7 @@ use crate::bindings::ivr::kefu::plugin as wit;
 use crate::bindings::ivr::{Ivr, IvrPre};
 use crate::bindings::router::kefu::plugin::router_types::{Call, Candidate, Score};
 use crate::bindings::router::{Router, RouterPre};
-use crate::error::{LoadError, ReplayError};
+use crate::error::LoadError;
 use crate::http::{HttpClient, ReqwestClient};
 use crate::invocation::{Invocation, InvocationSink, Outcome, Rejection, Trap};
 use crate::kv::KvStore;
@@ -110,32 +110,25 @@ pub type CrmEndedCall = PluginCall<Vec<CrmAction>>;
 /// The result of an integration `on-event` call.
 pub type IntegrationCall = PluginCall<()>;
 
-/// A replay and how it compares with the original.
-#[derive(Debug)]
-pub struct Replay {
-    /// The new run.
-    pub invocation: Invocation,
-    /// Same outcome as recorded (output, or trap kind).
-    pub identical: bool,
-}
-
 /// Loaded plugins are keyed by content hash, name and version.
 type PluginKey = (String, String, semver::Version);
 
 /// Runs plugins. Clone it freely; clones share the engine, caches and log.
 #[derive(Clone)]
 pub struct PluginHost {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
+    /// Where plugins' HTTP requests go (after the allow-list).
+    http: Arc<dyn HttpClient>,
+    /// The kv capability's store.
+    kv: Arc<KvStore>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     engine: Engine,
     epoch_tick: Duration,
     components: Mutex<HashMap<String, Component>>,
     plugins: Mutex<HashMap<PluginKey, Arc<Plugin>>>,
     sink: Arc<dyn InvocationSink>,
-    http: Arc<dyn HttpClient>,
-    kv: Arc<KvStore>,
     _ticker: EpochTicker,
 }
 
@@ -195,11 +188,22 @@ impl PluginHost {
                 components: Mutex::new(HashMap::new()),
                 plugins: Mutex::new(HashMap::new()),
                 sink,
-                http,
-                kv: Arc::new(KvStore::default()),
                 _ticker: ticker,
             }),
+            http,
+            kv: Arc::new(KvStore::default()),
         })
+    }
+
+    /// This host (same engine, caches, loaded plugins and log) with plugins' HTTP answered
+    /// by `http` and kv kept in `kv`: a [`ScriptedHttp`](crate::ScriptedHttp) and a seeded
+    /// store make a test or a replay independent of the network and of earlier invocations.
+    pub fn with_services(&self, http: Arc<dyn HttpClient>, kv: Arc<KvStore>) -> PluginHost {
+        PluginHost {
+            inner: self.inner.clone(),
+            http,
+            kv,
+        }
     }
 
     /// Loads a plugin version: compiles the component (once per content hash), checks its
@@ -530,8 +534,8 @@ impl PluginHost {
             installation: installation.clone(),
             plugin: plugin.manifest.name.clone(),
             allowed_hosts: plugin.allowed_hosts.clone(),
-            http: self.inner.http.clone(),
-            kv: self.inner.kv.clone(),
+            http: self.http.clone(),
+            kv: self.kv.clone(),
         });
         let mut store = Store::new(&self.inner.engine, StoreData::new(grant, limits, wall));
         store.limiter(|data| &mut data.limiter);
@@ -653,91 +657,6 @@ impl PluginHost {
         };
         self.inner.sink.record(&invocation);
         PluginCall { output, invocation }
-    }
-
-    /// Re-runs a recorded invocation's input against the same plugin version (same content
-    /// hash) and compares outcomes. Host calls are made again, live: a plugin whose answers
-    /// depend on HTTP or kv may legitimately differ.
-    pub async fn replay(
-        &self,
-        installation: &Arc<Installation>,
-        recorded: &Invocation,
-    ) -> Result<Replay, ReplayError> {
-        let not_loaded = || ReplayError::NotLoaded {
-            name: recorded.plugin.clone(),
-            version: recorded.version.clone(),
-            content_hash: recorded.content_hash.clone(),
-        };
-        let plugin = self
-            .plugin(&recorded.content_hash, &recorded.plugin, &recorded.version)
-            .ok_or_else(not_loaded)?;
-        #[derive(serde::Deserialize)]
-        struct IvrInput {
-            context: CallContext,
-            event: Event,
-        }
-        #[derive(serde::Deserialize)]
-        struct ScoreInput {
-            call: Call,
-            candidates: Vec<Candidate>,
-            deadline_us: u64,
-        }
-        #[derive(serde::Deserialize)]
-        struct LookupInput {
-            caller: String,
-            context: CallContext,
-        }
-        #[derive(serde::Deserialize)]
-        struct EndedInput {
-            summary: CallSummary,
-        }
-        #[derive(serde::Deserialize)]
-        struct DomainInput {
-            event: DomainEvent,
-        }
-        let input = recorded.input.clone();
-        let invocation = match (recorded.world, recorded.function.as_str()) {
-            (World::Ivr, "on-event") => {
-                let i: IvrInput = serde_json::from_value(input)?;
-                let call = self.ivr_on_event(&plugin, installation, &i.context, &i.event);
-                call.await.invocation
-            }
-            (World::Router, "score") => {
-                let i: ScoreInput = serde_json::from_value(input)?;
-                let deadline = Duration::from_micros(i.deadline_us);
-                let call =
-                    self.router_score(&plugin, installation, &i.call, &i.candidates, deadline);
-                call.await.invocation
-            }
-            (World::Crm, "lookup") => {
-                let i: LookupInput = serde_json::from_value(input)?;
-                let call = self.crm_lookup(&plugin, installation, &i.caller, &i.context);
-                call.await.invocation
-            }
-            (World::Crm, "on-call-ended") => {
-                let i: EndedInput = serde_json::from_value(input)?;
-                self.crm_on_call_ended(&plugin, installation, &i.summary)
-                    .await
-                    .invocation
-            }
-            (World::Integration, "on-event") => {
-                let i: DomainInput = serde_json::from_value(input)?;
-                self.integration_on_event(&plugin, installation, &i.event)
-                    .await
-                    .invocation
-            }
-            (world, function) => {
-                return Err(ReplayError::UnknownFunction {
-                    world: world.wit_name(),
-                    function: function.to_owned(),
-                });
-            }
-        };
-        let identical = invocation.outcome == recorded.outcome;
-        Ok(Replay {
-            invocation,
-            identical,
-        })
     }
 }
 

@@ -304,7 +304,9 @@ impl http::Host for StoreData {
             Ok(response) => format!("{} ({} bytes)", response.status, response.body.len()),
             Err(error) => format!("{error:?}"),
         };
-        self.record("http", "send", started, format!("{summary} → {outcome}"));
+        let answer = crate::recorded::http(method, &request.url, &result);
+        let detail = format!("{summary} → {outcome}");
+        self.record_answer("http", "send", started, detail, Some(answer));
         result
     }
 }

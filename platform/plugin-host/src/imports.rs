@@ -2,6 +2,8 @@
 
 use std::time::Instant;
 
+use serde_json::json;
+
 use crate::bindings::ivr::kefu::plugin::{config, customers, log};
 use crate::invocation::LogLine;
 use crate::store::StoreData;
@@ -39,15 +41,20 @@ impl log::Host for StoreData {
 impl config::Host for StoreData {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
         let started = Instant::now();
-        let value = self
-            .grant
-            .installation
-            .config
-            .get(&key)
-            .map(|v| v.to_string());
-        let found = if value.is_some() { "set" } else { "not set" };
-        self.record("config", "get", started, format!("{key} → {found}"));
-        Ok(value)
+        let setting = self.grant.installation.config.get(&key).cloned();
+        let found = if setting.is_some() { "set" } else { "not set" };
+        let answer = match &setting {
+            Some(value) => json!({ "key": key, "set": true, "value": value }),
+            None => json!({ "key": key, "set": false }),
+        };
+        self.record_answer(
+            "config",
+            "get",
+            started,
+            format!("{key} → {found}"),
+            Some(answer),
+        );
+        Ok(setting.map(|v| v.to_string()))
     }
 
     fn secret(&mut self, key: String) -> wasmtime::Result<Option<String>> {
@@ -55,7 +62,14 @@ impl config::Host for StoreData {
         let value = self.grant.installation.secrets.get(&key).cloned();
         // Never the value: the invocation log must not hold secrets.
         let found = if value.is_some() { "set" } else { "not set" };
-        self.record("config", "secret", started, format!("{key} → {found}"));
+        let answer = json!({ "key": key, "present": value.is_some() });
+        self.record_answer(
+            "config",
+            "secret",
+            started,
+            format!("{key} → {found}"),
+            Some(answer),
+        );
         Ok(value)
     }
 }
@@ -66,11 +80,12 @@ impl customers::Host for StoreData {
         _phone: String,
     ) -> wasmtime::Result<Result<Option<customers::Customer>, customers::CustomersError>> {
         let started = Instant::now();
-        self.record(
+        self.record_answer(
             "customers",
             "find-by-phone",
             started,
             "directory not connected".into(),
+            Some(json!({ "error": "unavailable" })),
         );
         Ok(Err(customers::CustomersError::Unavailable(
             "the customer directory is not connected to plugins yet".into(),
@@ -82,11 +97,12 @@ impl customers::Host for StoreData {
         _id: String,
     ) -> wasmtime::Result<Result<Option<customers::Customer>, customers::CustomersError>> {
         let started = Instant::now();
-        self.record(
+        self.record_answer(
             "customers",
             "get",
             started,
             "directory not connected".into(),
+            Some(json!({ "error": "unavailable" })),
         );
         Ok(Err(customers::CustomersError::Unavailable(
             "the customer directory is not connected to plugins yet".into(),

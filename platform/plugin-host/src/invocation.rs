@@ -112,6 +112,12 @@ pub struct HostCall {
     pub detail: String,
     /// Time spent in the host, microseconds.
     pub duration_us: u64,
+    /// What the host answered the guest, so the invocation can be replayed against the same
+    /// answers ([`HostAnswers::Recorded`](crate::HostAnswers::Recorded)). Shapes per import are
+    /// in the `recorded` module's docs; secrets are never recorded, only that one was present.
+    /// `None` in records made before answers were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<serde_json::Value>,
 }
 
 /// A line from the guest's `log` import.

@@ -25,6 +25,19 @@ pub struct KvStore {
 }
 
 impl KvStore {
+    /// Stores `entries` for (`tenant`, `plugin`) as if the plugin had set them (size caps and
+    /// quota are not checked: this is the operator's or test's doing, not the guest's).
+    pub fn seed(&self, tenant: &str, plugin: &str, entries: BTreeMap<String, Vec<u8>>) {
+        // A poisoned store is still a map; seeding it is as good as seeding a fresh one.
+        let _ = self.with_scope(tenant, plugin, |scope| scope.extend(entries));
+    }
+
+    /// Everything (`tenant`, `plugin`) has stored.
+    pub fn contents(&self, tenant: &str, plugin: &str) -> BTreeMap<String, Vec<u8>> {
+        self.with_scope(tenant, plugin, |scope| scope.clone())
+            .unwrap_or_default()
+    }
+
     fn with_scope<R>(
         &self,
         tenant: &str,
@@ -50,7 +63,8 @@ impl kv::Host for StoreData {
             &grant.plugin,
             |scope| scope.get(&key).cloned(),
         );
-        self.record(
+        let answer = crate::recorded::kv_get(&key, &result);
+        self.record_answer(
             "kv",
             "get",
             started,
@@ -62,6 +76,7 @@ impl kv::Host for StoreData {
                     "none"
                 }
             ),
+            Some(answer),
         );
         Ok(result)
     }
@@ -95,11 +110,13 @@ impl kv::Host for StoreData {
                 )
                 .and_then(|r| r)
         };
-        self.record(
+        let answer = crate::recorded::kv_write(&key, &result);
+        self.record_answer(
             "kv",
             "set",
             started,
             format!("{key} → {}", if result.is_ok() { "ok" } else { "refused" }),
+            Some(answer),
         );
         Ok(result)
     }
@@ -114,7 +131,8 @@ impl kv::Host for StoreData {
                 scope.remove(&key);
             },
         );
-        self.record("kv", "delete", started, key);
+        let answer = crate::recorded::kv_write(&key, &result);
+        self.record_answer("kv", "delete", started, key, Some(answer));
         Ok(result)
     }
 }

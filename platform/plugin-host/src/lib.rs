@@ -21,8 +21,11 @@
 //!   [`Outcome::Rejected`].
 //! - Every invocation produces an [`Invocation`] record (plugin, version, content hash, tenant,
 //!   input, outcome or trap, duration, host calls, log lines), handed to an [`InvocationSink`]
-//!   and returned to the caller. [`PluginHost::replay`] re-runs a record's input on the same
-//!   compiled version and compares.
+//!   and returned to the caller. Each host call keeps what the host answered (secrets only as
+//!   "present"; see [`recorded`]). [`PluginHost::replay_with`] re-runs a record's input on the
+//!   same compiled version and compares, with host calls answered live or from the record
+//!   ([`HostAnswers`]); [`ScriptedHttp`] and [`PluginHost::with_services`] give tests and
+//!   replays an HTTP upstream and a kv store of their own.
 //!
 //! What this crate must never do: link an import a manifest does not declare, give a guest the
 //! host's files, environment or network beyond the HTTP allow-list, or let one invocation see
@@ -41,7 +44,8 @@
 //! let log = Arc::new(MemoryLog::new(1_000));
 //! let host = PluginHost::new(HostConfig::default(), log.clone())?;
 //! let manifest: Manifest = serde_json::from_str(
-//!     r#"{"name": "ivr-menu", "version": "1.0.0", "world": "ivr", "capabilities": {"config": true}}"#,
+//!     r#"{"name": "ivr-menu", "version": "1.0.0", "world": "ivr",
+//!         "capabilities": {"config": true, "log": true, "http": {"allowed_hosts": ["pins.example.com"]}}}"#,
 //! )?;
 //! let plugin = host.load(manifest, &wasm)?;
 //! let installation = Arc::new(Installation::new(kefu_core::TenantId::new()));
@@ -64,13 +68,16 @@ mod invocation;
 mod kv;
 mod limits;
 mod manifest;
+pub mod recorded;
+mod replay;
+mod scripted;
 mod store;
 mod ticker;
 
-pub use error::{LoadError, ManifestError, ReplayError};
+pub use error::{LoadError, ManifestError, ReplayError, ScriptError};
 pub use host::{
     CrmEndedCall, CrmLookupCall, Installation, IntegrationCall, IvrCall, Plugin, PluginCall,
-    PluginHost, Replay, RouterCall,
+    PluginHost, RouterCall,
 };
 pub use http::HttpPolicy;
 pub use invocation::{
@@ -79,6 +86,8 @@ pub use invocation::{
 pub use kv::KvStore;
 pub use limits::{HostConfig, InvocationLimits};
 pub use manifest::{Capabilities, HttpCapability, Manifest, World};
+pub use replay::{HostAnswers, Replay, secret_placeholder};
+pub use scripted::{ScriptedExchange, ScriptedHttp};
 
 /// The `ivr` world's types (events, actions, prompts), as the host sees them.
 pub mod ivr {

@@ -22,6 +22,8 @@ pub(crate) struct StoreData {
     pub(crate) grant: Arc<Grant>,
     pub(crate) host_calls: Vec<HostCall>,
     pub(crate) logs: Vec<LogLine>,
+    /// Bytes of recorded answers so far (capped per invocation, see `recorded`).
+    pub(crate) recorded_bytes: usize,
 }
 
 /// What the plugin's capabilities give it access to in this invocation.
@@ -52,24 +54,31 @@ impl StoreData {
             grant,
             host_calls: Vec::new(),
             logs: Vec::new(),
+            recorded_bytes: 0,
         }
     }
 
-    /// Runs a host call while the CPU clock is paused, and records it.
-    pub(crate) fn record(
+    /// Records a host call that started at `started` (its time is not charged to the guest's
+    /// CPU budget) and what the host answered (`response`, already free of secrets).
+    /// Past the per-invocation budget the answer is replaced by `{"omitted": true}`.
+    pub(crate) fn record_answer(
         &mut self,
         interface: &'static str,
         function: &'static str,
         started: Instant,
         detail: String,
+        response: Option<serde_json::Value>,
     ) {
         let duration = started.elapsed();
         self.cpu.in_host += duration;
+        let response =
+            response.map(|r| crate::recorded::within_budget(r, &mut self.recorded_bytes));
         self.host_calls.push(HostCall {
             interface: interface.into(),
             function: function.into(),
             detail,
             duration_us: duration.as_micros() as u64,
+            response,
         });
     }
 }

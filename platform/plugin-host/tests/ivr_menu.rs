@@ -5,12 +5,9 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
 use kefu_plugin_host::ivr::{
-    CollectDigits, CollectEnd, CollectedDigits, Enqueue, Event, Prompt, TransferFailed,
-    TransferFailure, TransferTarget,
+    CollectDigits, Enqueue, Event, Prompt, TransferFailed, TransferFailure, TransferTarget,
 };
 use kefu_plugin_host::*;
 
@@ -41,79 +38,9 @@ fn menu_config(operator: bool) -> serde_json::Value {
     menu
 }
 
-struct Call {
-    host: PluginHost,
-    plugin: Arc<Plugin>,
-    installation: Arc<Installation>,
-    context: CallContext,
-}
-
-impl Call {
-    fn new(operator: bool) -> Self {
-        let (host, _) = host();
-        let plugin = host
-            .load(
-                manifest("ivr-menu", serde_json::json!({"config": true})),
-                &guest("ivr_menu"),
-            )
-            .expect("ivr-menu loads");
-        let mut installation = Installation::new(kefu_core::TenantId::new());
-        installation
-            .config
-            .insert("menu".into(), menu_config(operator));
-        let context = context(&installation.tenant.to_string(), &[]);
-        Call {
-            host,
-            plugin,
-            installation: Arc::new(installation),
-            context,
-        }
-    }
-
-    /// Sends `event`, applies set-call-data and visit actions, returns the actions.
-    async fn send(&mut self, event: Event) -> Vec<Action> {
-        let call = self
-            .host
-            .ivr_on_event(&self.plugin, &self.installation, &self.context, &event)
-            .await;
-        let actions = match call.output {
-            Some(Ok(actions)) => actions,
-            other => panic!("ivr-menu failed: {other:?} ({:?})", call.invocation.outcome),
-        };
-        for action in &actions {
-            match action {
-                Action::SetCallData(pairs) => {
-                    for (key, value) in pairs {
-                        self.context.data.retain(|(k, _)| k != key);
-                        if !value.is_empty() {
-                            self.context.data.push((key.clone(), value.clone()));
-                        }
-                    }
-                }
-                Action::Visit(node) => self.context.ivr_path.push(node.clone()),
-                _ => {}
-            }
-        }
-        actions
-    }
-
-    async fn press(&mut self, tag: &str, digits: &str) -> Vec<Action> {
-        self.send(Event::DigitsCollected(CollectedDigits {
-            tag: tag.into(),
-            digits: digits.into(),
-            ended_by: CollectEnd::MaxDigits,
-        }))
-        .await
-    }
-
-    async fn silence(&mut self, tag: &str) -> Vec<Action> {
-        self.send(Event::DigitsCollected(CollectedDigits {
-            tag: tag.into(),
-            digits: String::new(),
-            ended_by: CollectEnd::Timeout,
-        }))
-        .await
-    }
+/// A call through `ivr-menu` with the test menu (and an operator queue when `operator`).
+fn menu_call(operator: bool) -> IvrWalk {
+    IvrWalk::ivr_menu(menu_config(operator), "pins.example.com", &[])
 }
 
 fn collect_of(actions: &[Action]) -> &CollectDigits {
@@ -138,7 +65,7 @@ fn enqueue_of(actions: &[Action]) -> &Enqueue {
 
 #[tokio::test]
 async fn call_start_answers_greets_and_asks_the_main_menu() {
-    let mut call = Call::new(true);
+    let mut call = menu_call(true);
     let actions = call.send(Event::CallStarted).await;
     assert_eq!(actions[0], Action::Answer);
     assert!(
@@ -154,7 +81,7 @@ async fn call_start_answers_greets_and_asks_the_main_menu() {
 
 #[tokio::test]
 async fn key_1_queues_the_call_to_sales() {
-    let mut call = Call::new(true);
+    let mut call = menu_call(true);
     call.send(Event::CallStarted).await;
     let actions = call.press("menu:main", "1").await;
     let enqueue = enqueue_of(&actions);
@@ -169,7 +96,7 @@ async fn key_1_queues_the_call_to_sales() {
 
 #[tokio::test]
 async fn key_2_transfers_and_a_failed_transfer_goes_to_the_operator() {
-    let mut call = Call::new(true);
+    let mut call = menu_call(true);
     call.send(Event::CallStarted).await;
     let actions = call.press("menu:main", "2").await;
     assert!(
@@ -190,7 +117,7 @@ async fn key_2_transfers_and_a_failed_transfer_goes_to_the_operator() {
 
 #[tokio::test]
 async fn invalid_key_re_prompts_then_repeat_and_sub_menu_and_back_work() {
-    let mut call = Call::new(true);
+    let mut call = menu_call(true);
     call.send(Event::CallStarted).await;
     let actions = call.press("menu:main", "9").await;
     let collect = collect_of(&actions);
@@ -214,7 +141,7 @@ async fn invalid_key_re_prompts_then_repeat_and_sub_menu_and_back_work() {
     let billing = call.press("menu:support", "1").await;
     assert_eq!(enqueue_of(&billing).queue, "billing");
 
-    let mut call = Call::new(true);
+    let mut call = menu_call(true);
     call.send(Event::CallStarted).await;
     call.press("menu:main", "3").await;
     let back = call.press("menu:support", "#").await;
@@ -227,7 +154,7 @@ async fn invalid_key_re_prompts_then_repeat_and_sub_menu_and_back_work() {
 
 #[tokio::test]
 async fn timeouts_past_max_retries_go_to_the_operator() {
-    let mut call = Call::new(true);
+    let mut call = menu_call(true);
     call.send(Event::CallStarted).await;
     for attempt in 1..=2 {
         let actions = call.silence("menu:main").await;
@@ -243,7 +170,7 @@ async fn timeouts_past_max_retries_go_to_the_operator() {
 
 #[tokio::test]
 async fn without_an_operator_too_many_timeouts_hang_up() {
-    let mut call = Call::new(false);
+    let mut call = menu_call(false);
     call.send(Event::CallStarted).await;
     call.silence("menu:main").await;
     call.silence("menu:main").await;
@@ -256,7 +183,7 @@ async fn missing_configuration_is_a_plugin_error_not_a_trap() {
     let (host, _) = host();
     let plugin = host
         .load(
-            manifest("ivr-menu", serde_json::json!({"config": true})),
+            manifest("ivr-menu", ivr_menu_capabilities("pins.example.com")),
             &guest("ivr_menu"),
         )
         .unwrap();

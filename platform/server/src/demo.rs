@@ -1,11 +1,15 @@
 //! The demo tenant: on first start, a company `demo` with an admin, a supervisor and two
-//! agents, so a newcomer can log in at once. Passwords are random per installation, printed
+//! agents, so a newcomer can log in at once; a `Support` queue, an inbound trunk admitting
+//! calls from this machine (127.0.0.1 and ::1) and the number [`NUMBER`] ringing that queue. Passwords are random per installation, printed
 //! once and kept in `<data_dir>/demo-credentials.json` (owner-readable only).
 
 use std::path::Path;
 
 use anyhow::Context;
-use kefu_core::Role;
+use kefu_acd::config::QueueConfig;
+use kefu_core::{E164, QueueId, Role, TenantScope};
+use kefu_store::inbound_trunks::{DigestChange, InboundTrunkInput};
+use kefu_store::numbers::{NumberEntry, NumberInput};
 use kefu_store::users::NewUser;
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +18,9 @@ use crate::state::AppState;
 
 /// The demo tenant's slug.
 pub const SLUG: &str = "demo";
+
+/// The demo tenant's phone number (a fictional North American 555 number).
+pub const NUMBER: &str = "+15555550100";
 
 /// One demo login.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -33,6 +40,9 @@ pub struct DemoCredentials {
     pub tenant: String,
     /// Logins.
     pub users: Vec<DemoLogin>,
+    /// The number that rings the demo queue from a local SIP client.
+    #[serde(default)]
+    pub number: String,
 }
 
 const USERS: [(&str, &str, Role); 4] = [
@@ -103,12 +113,60 @@ pub async fn ensure(state: &AppState) -> anyhow::Result<Option<DemoCredentials>>
             role: *role,
         });
     }
+    telephony(state, &scope).await?;
     let creds = DemoCredentials {
         tenant: SLUG.into(),
         users: logins,
+        number: NUMBER.into(),
     };
     write_credentials(&state.config.data_dir, &creds).await?;
     Ok(Some(creds))
+}
+
+/// The `Support` queue, a local inbound trunk and the demo number pointing at the queue.
+async fn telephony(state: &AppState, scope: &TenantScope) -> anyhow::Result<()> {
+    let queue: QueueConfig = serde_json::from_value(serde_json::json!({
+        "id": QueueId::new(), "name": "Support",
+        "service_level": {"percent": 80, "within": 20000},
+        "ring_timeout": 15000, "after_call_work": 30000, "expected_handle_time": 180000,
+    }))?;
+    let queue_id = queue.id;
+    crate::routing::update(state, scope, |doc| {
+        doc.queues.push(queue.clone());
+        Ok(crate::routing::Edit {
+            result: (),
+            action: "queue.created",
+            target: queue.id.to_string(),
+            focus: None,
+        })
+    })
+    .await
+    .map_err(|p| anyhow::anyhow!("creating the demo queue: {}", p.detail))?;
+    let trunk = state
+        .store
+        .create_inbound_trunk(
+            scope,
+            &InboundTrunkInput {
+                name: "This machine".into(),
+                enabled: true,
+                sources: vec!["127.0.0.1/32".parse()?, "::1/128".parse()?],
+                digest: DigestChange::None,
+            },
+        )
+        .await?;
+    state
+        .store
+        .create_number(
+            scope,
+            &NumberInput {
+                number: E164::parse(NUMBER)?,
+                label: "Demo support line".into(),
+                entry: NumberEntry::Queue { queue: queue_id },
+                trunks: vec![trunk.id],
+            },
+        )
+        .await?;
+    Ok(())
 }
 
 async fn write_credentials(dir: &Path, creds: &DemoCredentials) -> anyhow::Result<()> {

@@ -143,6 +143,9 @@ impl From<StoreError> for Problem {
             StoreError::Conflict { field, message } => {
                 Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", message).field(field)
             }
+            StoreError::InUse { field, message } => {
+                Problem::new(StatusCode::CONFLICT, "in-use", "In use", message).field(field)
+            }
             StoreError::Invalid { field, message } => Problem::invalid(field, message),
             other => Problem::internal(other),
         }

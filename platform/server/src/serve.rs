@@ -42,6 +42,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             println!("  {:<28} {:<18} ({})", u.email, u.password, u.role);
         }
         println!(
+            "Demo number {} rings the Support queue; SIP from this machine (127.0.0.1, ::1) may call it.",
+            creds.number
+        );
+        println!(
             "(also in {})",
             state
                 .config

@@ -311,6 +311,22 @@ async fn demo_tenant_is_seeded_once_with_working_logins() {
     let on_disk: kefu_server::demo::DemoCredentials =
         serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     assert_eq!(on_disk.users.len(), 4);
+    // The demo number rings the demo queue for SIP from this machine, and from nowhere else.
+    assert_eq!(on_disk.number, kefu_server::demo::NUMBER);
+    let call = |source: &str| kefu_store::inbound_route::InboundCall {
+        source: source.parse().unwrap(),
+        digest: None,
+        dialled: kefu_server::demo::NUMBER,
+    };
+    for local in ["127.0.0.1", "::1"] {
+        let route = app.state.store.inbound_route(&call(local)).await.unwrap();
+        assert!(matches!(
+            route.entry,
+            kefu_store::numbers::NumberEntry::Queue { .. }
+        ));
+    }
+    let refused = app.state.store.inbound_route(&call("192.0.2.1")).await;
+    assert_eq!(refused.unwrap_err().sip_status(), 403);
     let roles: Vec<String> = creds.users.iter().map(|u| u.role.to_string()).collect();
     assert_eq!(roles, ["admin", "supervisor", "agent", "agent"]);
     for u in &creds.users {

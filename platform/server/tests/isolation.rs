@@ -74,6 +74,21 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("post", "/api/v1/plugin-invocations/{id}/replay", Rule::ById),
     ("get", "/api/v1/plugin-limits", Rule::OwnTenantAdmin),
     ("put", "/api/v1/plugin-limits", Rule::OwnTenantAdmin),
+    ("get", "/api/v1/inbound-trunks", Rule::OwnTenantAdmin),
+    ("post", "/api/v1/inbound-trunks", Rule::OwnTenantAdmin),
+    ("get", "/api/v1/inbound-trunks/{id}", Rule::ById),
+    ("put", "/api/v1/inbound-trunks/{id}", Rule::ById),
+    ("delete", "/api/v1/inbound-trunks/{id}", Rule::ById),
+    ("get", "/api/v1/outbound-trunks", Rule::OwnTenantAdmin),
+    ("post", "/api/v1/outbound-trunks", Rule::OwnTenantAdmin),
+    ("get", "/api/v1/outbound-trunks/{id}", Rule::ById),
+    ("put", "/api/v1/outbound-trunks/{id}", Rule::ById),
+    ("delete", "/api/v1/outbound-trunks/{id}", Rule::ById),
+    ("get", "/api/v1/numbers", Rule::OwnTenantAdmin),
+    ("post", "/api/v1/numbers", Rule::OwnTenantAdmin),
+    ("get", "/api/v1/numbers/{id}", Rule::ById),
+    ("put", "/api/v1/numbers/{id}", Rule::ById),
+    ("delete", "/api/v1/numbers/{id}", Rule::ById),
 ];
 
 fn queue_body(name: &str) -> Value {
@@ -97,6 +112,9 @@ struct Beta {
     calendar: String,
     installation: String,
     invocation: String,
+    inbound_trunk: String,
+    outbound_trunk: String,
+    number: String,
 }
 
 impl Beta {
@@ -111,6 +129,12 @@ impl Beta {
             &self.installation
         } else if path.starts_with("/api/v1/plugin-invocations") {
             &self.invocation
+        } else if path.starts_with("/api/v1/inbound-trunks") {
+            &self.inbound_trunk
+        } else if path.starts_with("/api/v1/outbound-trunks") {
+            &self.outbound_trunk
+        } else if path.starts_with("/api/v1/numbers") {
+            &self.number
         } else {
             &self.user
         };
@@ -121,7 +145,7 @@ impl Beta {
             .replace("{version}", "1.0.0")
     }
 
-    fn ids(&self) -> [&str; 6] {
+    fn ids(&self) -> [&str; 9] {
         [
             &self.user,
             &self.skill,
@@ -129,6 +153,9 @@ impl Beta {
             &self.calendar,
             &self.installation,
             &self.invocation,
+            &self.inbound_trunk,
+            &self.outbound_trunk,
+            &self.number,
         ]
     }
 }
@@ -146,7 +173,25 @@ const B_LISTS: &[&str] = &[
     "/api/v1/agents",
     "/api/v1/reason-codes",
     "/api/v1/calendars",
+    "/api/v1/inbound-trunks",
+    "/api/v1/outbound-trunks",
+    "/api/v1/numbers",
 ];
+
+/// Tenant B's phone number: A must neither reach nor learn it.
+const B_NUMBER: &str = "+15555550888";
+
+fn inbound_body(name: &str, source: &str) -> Value {
+    json!({"name": name, "sources": [source]})
+}
+
+fn outbound_body(name: &str) -> Value {
+    json!({"name": name, "proxy": "sip.carrier.example", "username": "u1", "password": "out-secret"})
+}
+
+fn number_body(number: &str, label: &str, queue: &str) -> Value {
+    json!({"number": number, "label": label, "entry": {"kind": "queue", "queue": queue}})
+}
 
 /// A real component (`plugins/build.sh` builds it) for the publishing routes.
 fn ivr_component() -> String {
@@ -156,7 +201,7 @@ fn ivr_component() -> String {
 
 fn publish_body(name: &str, public: bool) -> Value {
     json!({
-        "manifest": {"name": name, "version": "1.0.0", "world": "ivr", "capabilities": {"config": true}},
+        "manifest": {"name": name, "version": "1.0.0", "world": "ivr", "capabilities": {"config": true, "log": true, "http": {"allowed_hosts": ["pins.example.com"]}}},
         "component": ivr_component(),
         "public": public,
     })
@@ -171,8 +216,20 @@ fn call_started(tenant: &str) -> Value {
         "event": "CallStarted"}})
 }
 
-fn body_for(method: &str, path: &str, b_refresh: &str, b_tenant: &str) -> Option<Value> {
+fn body_for(
+    method: &str,
+    path: &str,
+    b_refresh: &str,
+    b_tenant: &str,
+    a_queue: &str,
+) -> Option<Value> {
     match (method, path) {
+        ("post", "/api/v1/inbound-trunks") => Some(inbound_body("Alpha trunk", "192.0.2.10")),
+        ("put", "/api/v1/inbound-trunks/{id}") => Some(inbound_body("Hacked", "192.0.2.11")),
+        ("post", "/api/v1/outbound-trunks") => Some(outbound_body("Alpha out")),
+        ("put", "/api/v1/outbound-trunks/{id}") => Some(outbound_body("Hacked")),
+        ("post", "/api/v1/numbers") => Some(number_body("+15555550777", "Alpha line", a_queue)),
+        ("put", "/api/v1/numbers/{id}") => Some(number_body(B_NUMBER, "Hacked", a_queue)),
         ("post", "/api/v1/plugin-versions") => Some(publish_body("alpha-menu", false)),
         ("post", "/api/v1/plugin-installations") => {
             Some(json!({"publisher": b_tenant, "name": "beta-menu", "version": "1.0.0"}))
@@ -203,7 +260,7 @@ fn body_for(method: &str, path: &str, b_refresh: &str, b_tenant: &str) -> Option
 fn assert_no_beta(beta: &Beta, body: &Value, method: &str, path: &str) {
     let text = body.to_string();
     assert!(
-        !text.contains("beta.test") && !text.contains("Beta "),
+        !text.contains("beta.test") && !text.contains("Beta ") && !text.contains(B_NUMBER),
         "{method} {path} leaked tenant B data: {text}"
     );
     for id in beta.ids() {
@@ -262,12 +319,24 @@ on_both_databases!(every_route_is_isolated, |db| async move {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    let b_queue = mk("/api/v1/queues", queue_body("Beta queue")).await;
     let beta = Beta {
         tenant: b_tenant,
         installation,
         invocation,
+        inbound_trunk: mk(
+            "/api/v1/inbound-trunks",
+            inbound_body("Beta trunk", "192.0.2.20"),
+        )
+        .await,
+        outbound_trunk: mk("/api/v1/outbound-trunks", outbound_body("Beta out")).await,
+        number: mk(
+            "/api/v1/numbers",
+            number_body(B_NUMBER, "Beta line", &b_queue),
+        )
+        .await,
         skill: mk("/api/v1/skills", json!({"name": "Beta skill"})).await,
-        queue: mk("/api/v1/queues", queue_body("Beta queue")).await,
+        queue: b_queue,
         calendar: mk("/api/v1/calendars", calendar_body("Beta hours")).await,
         user: b_agent_id.clone(),
     };
@@ -276,6 +345,18 @@ on_both_databases!(every_route_is_isolated, |db| async move {
         json!({"code": "lunch", "label": "Lunch"}),
     )
     .await;
+    let a_queue = app
+        .call(
+            Method::POST,
+            "/api/v1/queues",
+            Some(&a_admin),
+            Some(queue_body("Alpha routing")),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mut b_before = Vec::new();
     for list in B_LISTS {
         b_before.push(app.get(list, &b_admin).await.body);
@@ -292,7 +373,7 @@ on_both_databases!(every_route_is_isolated, |db| async move {
                 .map(|r| r.2)
                 .unwrap_or_else(|| panic!("{method} {path} has no isolation rule in RULES"));
             let concrete = beta.fill(path);
-            let body = body_for(method, path, &b_refresh, &beta.tenant);
+            let body = body_for(method, path, &b_refresh, &beta.tenant, &a_queue);
             match rule {
                 Rule::Public => {
                     let doc_says_secured = item[method].get("security").is_some();
@@ -353,7 +434,7 @@ on_both_databases!(every_route_is_isolated, |db| async move {
                         method_of(method),
                         &concrete,
                         None,
-                        body_for(method, path, &b_refresh, &beta.tenant),
+                        body_for(method, path, &b_refresh, &beta.tenant, &a_queue),
                     )
                     .await;
                 assert_eq!(

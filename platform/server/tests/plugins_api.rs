@@ -10,6 +10,11 @@ use base64::engine::general_purpose::STANDARD;
 use common::{TestApp, component};
 use serde_json::{Value, json};
 
+/// What `ivr-menu` imports: config, and log + http for member PINs checked over HTTP.
+fn ivr_menu_capabilities() -> Value {
+    json!({"config": true, "log": true, "http": {"allowed_hosts": ["pins.example.com"]}})
+}
+
 fn publish_body(
     version: &str,
     world: &str,
@@ -46,7 +51,7 @@ on_both_databases!(publish_install_upgrade_rollback, |db| async move {
 
     let r = post(
         dev.clone(),
-        publish_body("1.0.0", "ivr", json!({"config": true}), &ivr, false),
+        publish_body("1.0.0", "ivr", ivr_menu_capabilities(), &ivr, false),
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
@@ -56,7 +61,7 @@ on_both_databases!(publish_install_upgrade_rollback, |db| async move {
     // Bad uploads: each refused, naming the problem; nothing published.
     let cases = [
         (
-            publish_body("1.0.0", "ivr", json!({"config": true}), &ivr, false),
+            publish_body("1.0.0", "ivr", ivr_menu_capabilities(), &ivr, false),
             StatusCode::CONFLICT,
             "manifest.version",
         ),
@@ -66,7 +71,7 @@ on_both_databases!(publish_install_upgrade_rollback, |db| async move {
             "manifest.capabilities",
         ),
         (
-            publish_body("2.0.0", "crm", json!({"config": true}), &ivr, false),
+            publish_body("2.0.0", "crm", ivr_menu_capabilities(), &ivr, false),
             StatusCode::BAD_REQUEST,
             "manifest.world",
         ),
@@ -74,7 +79,7 @@ on_both_databases!(publish_install_upgrade_rollback, |db| async move {
             publish_body(
                 "2.0.0",
                 "ivr",
-                json!({"config": true}),
+                ivr_menu_capabilities(),
                 b"\0asm\x01\0\0\0",
                 false,
             ),
@@ -85,7 +90,7 @@ on_both_databases!(publish_install_upgrade_rollback, |db| async move {
             publish_body(
                 "2.0.0",
                 "ivr",
-                json!({"config": true}),
+                ivr_menu_capabilities(),
                 b"MZ not wasm at all",
                 false,
             ),
@@ -93,12 +98,12 @@ on_both_databases!(publish_install_upgrade_rollback, |db| async move {
             "component",
         ),
         (
-            publish_body("two", "ivr", json!({"config": true}), &ivr, false),
+            publish_body("two", "ivr", ivr_menu_capabilities(), &ivr, false),
             StatusCode::UNPROCESSABLE_ENTITY,
             "manifest.version",
         ),
         (
-            publish_body("2.0.0", "sip", json!({"config": true}), &ivr, false),
+            publish_body("2.0.0", "sip", ivr_menu_capabilities(), &ivr, false),
             StatusCode::UNPROCESSABLE_ENTITY,
             "manifest.world",
         ),
@@ -119,7 +124,7 @@ on_both_databases!(publish_install_upgrade_rollback, |db| async move {
     }
     let r = post(
         agent.clone(),
-        publish_body("3.0.0", "ivr", json!({"config": true}), &ivr, false),
+        publish_body("3.0.0", "ivr", ivr_menu_capabilities(), &ivr, false),
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -152,7 +157,7 @@ on_both_databases!(publish_install_upgrade_rollback, |db| async move {
     );
     let r = post(
         dev.clone(),
-        publish_body("1.1.0", "ivr", json!({"config": true}), &ivr, true),
+        publish_body("1.1.0", "ivr", ivr_menu_capabilities(), &ivr, true),
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED);

@@ -4,7 +4,8 @@
 //! overwrite each other, and validation always sees the whole document.
 //!
 //! The store does not interpret documents; their owners (the server's routing module) parse
-//! and validate them.
+//! and validate them. One exception: a `routing` document may not drop a queue a phone number
+//! points at (see [`crate::numbers`]), checked in the same transaction as the save.
 
 use chrono::Utc;
 use kefu_core::{Role, TenantScope};
@@ -73,6 +74,7 @@ impl Store {
         let txn = self.write_txn().await?;
         let now = Utc::now();
         let next = expected + 1;
+        let routing = (kind == "routing").then(|| doc.clone());
         let saved = if expected == 0 {
             tenant_config::ActiveModel {
                 tenant_id: Set(tenant.clone()),
@@ -103,6 +105,9 @@ impl Store {
                 message: "the configuration changed while you were editing it; reload and retry"
                     .into(),
             });
+        }
+        if let Some(doc) = routing {
+            crate::numbers::guard_routing_doc(&txn, &tenant, &doc).await?;
         }
         audit::append(
             &txn,

@@ -17,6 +17,15 @@ pub enum StoreError {
         /// What the conflict is.
         message: String,
     },
+    /// The object is referenced by others (a number points at it) and cannot be removed;
+    /// the message names the referrers.
+    #[error("{message}")]
+    InUse {
+        /// The input field at fault.
+        field: &'static str,
+        /// What uses it.
+        message: String,
+    },
     /// The input is well-formed but not acceptable here.
     #[error("{message}")]
     Invalid {

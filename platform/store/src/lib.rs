@@ -6,9 +6,10 @@
 //! there is no way around the repositories. Every write also appends to the tenant's audit log
 //! in the same transaction, so a change and its audit row land together or not at all.
 //!
-//! Functions in [`credentials`] are the exception: they serve authentication itself (looking a
+//! Functions in [`credentials`] and [`inbound_route`] are the exception: they serve authentication itself (looking a
 //! login up by e-mail, a refresh token by its hash) and return what authentication needs to
-//! decide; only then does the server mint a scope.
+//! decide; only then does the server mint a scope. The inbound route lookup is itself the
+//! authentication of a SIP trunk, and mints the scope a call from that trunk runs with.
 #![deny(missing_docs)]
 
 pub mod audit;
@@ -16,16 +17,22 @@ pub mod config_docs;
 pub mod credentials;
 mod entity;
 mod error;
+pub mod inbound_route;
+pub mod inbound_trunks;
 pub mod keys;
+pub mod numbers;
 pub mod objects;
+pub mod outbound_trunks;
 pub mod outbox;
 pub mod plugin_invocations;
 pub mod plugins;
+pub mod sip_digest;
 pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use kefu_migrations::MigratorTrait;
@@ -41,6 +48,7 @@ pub use kefu_core::TenantScope;
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    inbound: Arc<inbound_route::DirectoryCache>,
 }
 
 /// Which database engine a URL selects.
@@ -88,7 +96,10 @@ impl Store {
             db.execute_unprepared("PRAGMA journal_mode=WAL").await?;
             db.execute_unprepared("PRAGMA synchronous=NORMAL").await?;
         }
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            inbound: Arc::default(),
+        })
     }
 
     /// Apply every pending migration.

@@ -323,16 +323,19 @@ impl Store {
     }
 
     /// Remove an installation (admins). Live calls keep the version they started with.
+    /// Refused (`InUse`, naming the numbers) while a number's calls go to it.
     pub async fn uninstall_plugin(&self, scope: &TenantScope, id: &str) -> Result<(), StoreError> {
         require(scope, Role::is_admin, "uninstall plugins")?;
+        let tenant = scope.tenant().to_string();
         let txn = self.write_txn().await?;
-        let res =
-            plugin_installation::Entity::delete_by_id((scope.tenant().to_string(), id.to_owned()))
-                .exec(&txn)
-                .await?;
+        // Delete first: the row lock orders this against a number being pointed at it.
+        let res = plugin_installation::Entity::delete_by_id((tenant.clone(), id.to_owned()))
+            .exec(&txn)
+            .await?;
         if res.rows_affected == 0 {
             return Err(StoreError::NotFound);
         }
+        crate::numbers::guard_installation(&txn, &tenant, id).await?;
         audit::append(
             &txn,
             scope.tenant(),

@@ -1,9 +1,18 @@
 //! The menu configuration an installation sets (config key `menu`, JSON), and its checks.
+//! Business hours, PIN nodes and the long-wait setting have their own modules; this one ties
+//! them together and checks that every choice leads somewhere that exists.
 
 use std::collections::BTreeMap;
 
 use kefu_plugin_sdk::ivr::Prompt;
 use serde::Deserialize;
+
+use crate::hours::Hours;
+use crate::pin::PinCheck;
+use crate::wait::LongWait;
+
+/// Most menus (and, separately, PIN nodes) accepted.
+const MAX_NODES: usize = 200;
 
 /// A whole menu tree.
 #[derive(Debug, Deserialize)]
@@ -34,6 +43,15 @@ pub struct MenuConfig {
     /// Time to wait for a key, in milliseconds.
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u32,
+    /// Business hours; calls outside them take the after-hours branch. Always open when absent.
+    #[serde(default)]
+    pub hours: Option<Hours>,
+    /// Member PIN nodes by id, entered through a `pin` choice.
+    #[serde(default)]
+    pub pins: BTreeMap<String, PinCheck>,
+    /// Voicemail when the estimated queue wait is too long.
+    #[serde(default)]
+    pub long_wait: Option<LongWait>,
 }
 
 /// One menu.
@@ -67,6 +85,19 @@ pub enum Choice {
     Menu {
         /// The sub-menu's id.
         menu: String,
+    },
+    /// Check a member PIN (a node of `pins`).
+    Pin {
+        /// The PIN node's id.
+        pin: String,
+    },
+    /// Send the caller to voicemail.
+    Voicemail {
+        /// The mailbox (a queue, an agent or a tenant-defined box).
+        mailbox: String,
+        /// Played before the beep; the mailbox's own greeting when empty.
+        #[serde(default)]
+        greeting: Vec<PromptConfig>,
     },
     /// Say goodbye and hang up.
     HangUp {},
@@ -119,23 +150,58 @@ impl MenuConfig {
                 config.start
             ));
         }
+        if config.menus.len() > MAX_NODES || config.pins.len() > MAX_NODES {
+            return Err(format!(
+                "config `menu`: at most {MAX_NODES} menus and {MAX_NODES} PIN nodes"
+            ));
+        }
         for (id, menu) in &config.menus {
+            if id.is_empty() || id.contains(['/', ':']) {
+                return Err(format!(
+                    "config `menu`: menu id `{id}` must be non-empty without `/` or `:`"
+                ));
+            }
             for (key, choice) in &menu.options {
                 if !is_dtmf(*key) {
                     return Err(format!(
                         "config `menu`: menu `{id}` option `{key}` is not a DTMF key"
                     ));
                 }
-                if let Choice::Menu { menu: target } = choice
-                    && !config.menus.contains_key(target)
-                {
-                    return Err(format!(
-                        "config `menu`: menu `{id}` option `{key}` leads to undefined menu `{target}`"
-                    ));
-                }
+                config.check_choice(&format!("menu `{id}` option `{key}`"), choice)?;
             }
         }
+        if let Some(operator) = &config.operator {
+            config.check_choice("`operator`", operator)?;
+        }
+        if let Some(hours) = &config.hours {
+            hours.check()?;
+            config.check_choice("`hours.after_hours.then`", &hours.after_hours.then)?;
+        }
+        for (id, pin) in &config.pins {
+            pin.check(id)?;
+            config.check_choice(&format!("`pins.{id}.success`"), &pin.success)?;
+            config.check_choice(&format!("`pins.{id}.failure`"), &pin.failure)?;
+        }
+        if let Some(long_wait) = &config.long_wait {
+            long_wait.check()?;
+        }
         Ok(config)
+    }
+
+    /// A choice must lead to a menu or PIN node that exists.
+    fn check_choice(&self, place: &str, choice: &Choice) -> Result<(), String> {
+        match choice {
+            Choice::Menu { menu } if !self.menus.contains_key(menu) => Err(format!(
+                "config `menu`: {place} leads to undefined menu `{menu}`"
+            )),
+            Choice::Pin { pin } if !self.pins.contains_key(pin) => Err(format!(
+                "config `menu`: {place} leads to undefined PIN node `{pin}`"
+            )),
+            Choice::Voicemail { mailbox, .. } if mailbox.trim().is_empty() => {
+                Err(format!("config `menu`: {place} needs a voicemail mailbox"))
+            }
+            _ => Ok(()),
+        }
     }
 }
 

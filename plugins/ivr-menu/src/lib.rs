@@ -2,17 +2,50 @@
 //!
 //! The installation's config key `menu` (JSON, see [`config::MenuConfig`]) describes a tree of
 //! menus. The call starts with the greeting and the start menu; each key leads to a queue, a
-//! transfer, a sub-menu or a hang-up. The repeat key replays the menu, the back key returns to
-//! the parent menu, the operator key goes to the operator. Invalid keys and timeouts re-prompt
-//! up to `max_retries` times, then go to the operator (or hang up when none is configured).
+//! transfer, a sub-menu, a member PIN check, voicemail or a hang-up. The repeat key replays
+//! the menu, the back key returns to the parent menu, the operator key goes to the operator.
+//! Invalid keys and timeouts re-prompt up to `max_retries` times, then go to the operator (or
+//! hang up when none is configured).
 //!
-//! The plugin is stateless: the menu stack and the retry count live in call data under
-//! `ivr-menu.*`, so every event is decided from the event and the call context alone.
+//! Optional parts of `menu`:
+//!
+//! - `hours` ([`hours::Hours`]): IANA `timezone`, `weekly` opening ranges, `holidays`, and an
+//!   `after_hours` branch (`message`, then a menu or an action). Decided once, when the call
+//!   starts, from `call-context.started-at-ms`; call data `ivr-menu.hours` says `open` or
+//!   `closed`. The zone rules are compiled in (chrono-tz), so no tz database is needed.
+//! - `pins` ([`pin::PinCheck`]): PIN nodes entered through `{"pin": {"pin": "<id>"}}`. A node
+//!   collects `digits` digits and verifies them against SHA-256 hex digests in the config or
+//!   an HTTP endpoint (`POST {"caller", "call_id", "pin"}`, 2xx = valid, 4xx = wrong).
+//!   Success sets call data `member=true` and follows `success`; `max_attempts` wrong PINs,
+//!   or an endpoint that cannot answer (logged as a warning), follow `failure`. The PIN is
+//!   never written to call data, visits or log lines.
+//! - `long_wait` ([`wait::LongWait`]): on a queue update whose estimated wait exceeds
+//!   `threshold_secs`, offer voicemail with a key press (`offer`) once, or go straight to
+//!   voicemail (no `offer`).
+//!
+//! Capabilities: `config`; `http` (allow-listing the PIN endpoint's host) and `log` because
+//! the component imports them for HTTP PIN checks, even when an installation does not use one.
+//!
+//! The plugin is stateless: the menu stack, retry counts, the PIN node being asked and the
+//! long-wait state live in call data under `ivr-menu.*`, so every event is decided from the
+//! event and the call context alone.
+//!
+//! What this plugin must never do: reveal a PIN (call data, visits, logs), or read the time
+//! from anywhere but the call context (replays must decide the same way).
 
 pub mod config;
+pub mod hours;
 mod menu;
+pub mod pin;
+#[cfg(test)]
+mod tests;
+pub mod wait;
 
+use kefu_plugin_sdk::ivr::http::{self, Method, Request};
+use kefu_plugin_sdk::ivr::log::{Level, log};
 use kefu_plugin_sdk::ivr::{self, Action, CallContext, Event, PluginError};
+
+use crate::pin::{HttpVerify, PinVerifier, Verdict};
 
 struct IvrMenu;
 
@@ -21,7 +54,40 @@ impl ivr::Guest for IvrMenu {
         let json = ivr::config::get("menu")
             .ok_or_else(|| PluginError::invalid_config("config `menu` is not set"))?;
         let config = config::MenuConfig::parse(&json).map_err(PluginError::invalid_config)?;
-        menu::decide(&config, &context, event)
+        menu::decide(&config, &context, event, &HostVerifier)
+    }
+}
+
+/// PIN checks over the host's `http` capability.
+struct HostVerifier;
+
+impl PinVerifier for HostVerifier {
+    fn verify(&self, endpoint: &HttpVerify, caller: &str, call_id: &str, pin: &str) -> Verdict {
+        let body = serde_json::json!({"caller": caller, "call_id": call_id, "pin": pin});
+        let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+        if let Some(name) = &endpoint.auth_secret {
+            match ivr::config::secret(name) {
+                Some(secret) => headers.push(("Authorization".into(), format!("Bearer {secret}"))),
+                None => return Verdict::Unavailable(format!("secret `{name}` is not set")),
+            }
+        }
+        let request = Request {
+            method: Method::Post,
+            url: endpoint.url.clone(),
+            headers,
+            body: Some(body.to_string().into_bytes()),
+            timeout_ms: Some(endpoint.timeout_ms),
+        };
+        match http::send(&request) {
+            Ok(r) if (200..300).contains(&r.status) => Verdict::Valid,
+            Ok(r) if (400..500).contains(&r.status) && r.status != 429 => Verdict::Wrong,
+            Ok(r) => Verdict::Unavailable(format!("the endpoint answered {}", r.status)),
+            Err(e) => Verdict::Unavailable(format!("the endpoint could not be reached: {e:?}")),
+        }
+    }
+
+    fn warn(&self, message: &str) {
+        log(Level::Warn, message);
     }
 }
 

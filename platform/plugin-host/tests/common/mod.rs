@@ -121,3 +121,141 @@ pub fn data_of(call: &IvrCall, key: &str) -> Option<String> {
         _ => None,
     })
 }
+
+/// A manifest for `world`.
+pub fn manifest_of(name: &str, world: &str, capabilities: serde_json::Value) -> Manifest {
+    serde_json::from_value(serde_json::json!({
+        "name": name, "version": "1.0.0", "world": world, "capabilities": capabilities,
+    }))
+    .expect("valid manifest")
+}
+
+/// The capabilities `ivr-menu` imports: `config`, plus `log` and `http` (for PIN endpoints)
+/// with `allowed` as the one allowed host.
+pub fn ivr_menu_capabilities(allowed: &str) -> serde_json::Value {
+    serde_json::json!({"config": true, "log": true, "http": {"allowed_hosts": [allowed]}})
+}
+
+/// Serves `router` on a free loopback port for the rest of the test; returns `127.0.0.1:port`.
+pub async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let address = listener.local_addr().expect("local address").to_string();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    address
+}
+
+/// A loopback `host:port` where nothing listens (connections are refused).
+pub async fn closed_port() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    listener.local_addr().expect("local address").to_string()
+}
+
+/// Log lines of `level` in an invocation.
+pub fn logs_at(invocation: &Invocation, level: &str) -> Vec<String> {
+    invocation
+        .logs
+        .iter()
+        .filter(|line| line.level == level)
+        .map(|line| line.message.clone())
+        .collect()
+}
+
+/// An IVR call walked event by event through a plugin, applying `set-call-data` and `visit`
+/// actions between events the way the call actor does.
+pub struct IvrWalk {
+    pub host: PluginHost,
+    pub plugin: Arc<Plugin>,
+    pub installation: Arc<Installation>,
+    pub context: CallContext,
+    /// The last invocation's record.
+    pub last: Option<Invocation>,
+}
+
+impl IvrWalk {
+    /// `ivr-menu` with `menu` as its config, HTTP allowed to `allowed`, and `secrets`.
+    pub fn ivr_menu(menu: serde_json::Value, allowed: &str, secrets: &[(&str, &str)]) -> Self {
+        let (host, _) = host();
+        let plugin = host
+            .load(
+                manifest("ivr-menu", ivr_menu_capabilities(allowed)),
+                &guest("ivr_menu"),
+            )
+            .expect("ivr-menu loads");
+        let mut installation = Installation::new(kefu_core::TenantId::new());
+        installation.config.insert("menu".into(), menu);
+        for (key, value) in secrets {
+            installation
+                .secrets
+                .insert((*key).to_owned(), (*value).to_owned());
+        }
+        let context = context(&installation.tenant.to_string(), &[]);
+        IvrWalk {
+            host,
+            plugin,
+            installation: Arc::new(installation),
+            context,
+            last: None,
+        }
+    }
+
+    /// Sends `event`, applies set-call-data and visit actions, returns the actions.
+    pub async fn send(&mut self, event: Event) -> Vec<Action> {
+        let call = self
+            .host
+            .ivr_on_event(&self.plugin, &self.installation, &self.context, &event)
+            .await;
+        let actions = match call.output {
+            Some(Ok(actions)) => actions,
+            other => panic!("ivr-menu failed: {other:?} ({:?})", call.invocation.outcome),
+        };
+        for action in &actions {
+            match action {
+                Action::SetCallData(pairs) => {
+                    for (key, value) in pairs {
+                        self.context.data.retain(|(k, _)| k != key);
+                        if !value.is_empty() {
+                            self.context.data.push((key.clone(), value.clone()));
+                        }
+                    }
+                }
+                Action::Visit(node) => self.context.ivr_path.push(node.clone()),
+                _ => {}
+            }
+        }
+        self.last = Some(call.invocation);
+        actions
+    }
+
+    /// The caller entered `digits` for the question tagged `tag`.
+    pub async fn press(&mut self, tag: &str, digits: &str) -> Vec<Action> {
+        self.send(Event::DigitsCollected(ivr::CollectedDigits {
+            tag: tag.into(),
+            digits: digits.into(),
+            ended_by: ivr::CollectEnd::MaxDigits,
+        }))
+        .await
+    }
+
+    /// The caller entered nothing for the question tagged `tag`.
+    pub async fn silence(&mut self, tag: &str) -> Vec<Action> {
+        self.send(Event::DigitsCollected(ivr::CollectedDigits {
+            tag: tag.into(),
+            digits: String::new(),
+            ended_by: ivr::CollectEnd::Timeout,
+        }))
+        .await
+    }
+
+    /// The call data value of `key`.
+    pub fn data(&self, key: &str) -> Option<&str> {
+        self.context
+            .data
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}

@@ -4,9 +4,12 @@
 pub mod agents;
 pub mod audit;
 pub mod calendars;
+pub mod inbound_trunks;
 pub mod invitations;
 pub mod me;
 pub mod plugin_invocations;
+pub mod numbers;
+pub mod outbound_trunks;
 pub mod plugins;
 pub mod queues;
 pub mod reason_codes;
@@ -66,4 +69,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(plugins::router())
         .merge(plugin_invocations::router())
         .merge(crate::plugin_limits::router())
+        .merge(inbound_trunks::router())
+        .merge(outbound_trunks::router())
+        .merge(numbers::router())
 }

@@ -2,7 +2,10 @@
 //! which always filter by tenant.
 
 pub(crate) mod audit_log;
+pub(crate) mod inbound_trunk;
 pub(crate) mod invitation;
+pub(crate) mod number;
+pub(crate) mod outbound_trunk;
 pub(crate) mod outbox;
 pub(crate) mod plugin_installation;
 pub(crate) mod plugin_invocation;
