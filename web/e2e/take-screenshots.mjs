@@ -98,7 +98,7 @@ try {
   if (existsSync(ivrWasm)) {
     await api('POST', '/api/v1/plugin-versions', {
       manifest: {
-        name: 'ivr-menu', version: '1.0.0', world: 'ivr', capabilities: { config: true }, secrets: ['crm_token'],
+        name: 'ivr-menu', version: '1.0.0', world: 'ivr', capabilities: { config: true, log: true, http: { allowed_hosts: ['pins.example.com'] } }, secrets: ['crm_token'],
         config_schema: { type: 'object', required: ['menu'], properties: { menu: { type: 'object', title: 'Menu' }, language: { enum: ['mandarin', 'english'], title: 'Language' } } },
       },
       component: (await readFile(ivrWasm)).toString('base64'),
