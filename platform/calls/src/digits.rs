@@ -38,7 +38,8 @@ impl DigitCollector {
     /// prompt (barge-in carried over); `prompt_playing` whether the spec's prompt is playing.
     pub fn new(spec: &CollectDigits, preset: &str, prompt_playing: bool, now: Instant) -> Self {
         let max = spec.max_digits.clamp(1, MAX_DIGITS);
-        let timeout = Duration::from_millis(u64::from(spec.timeout_ms)).clamp(MIN_TIMEOUT, MAX_TIMEOUT);
+        let timeout =
+            Duration::from_millis(u64::from(spec.timeout_ms)).clamp(MIN_TIMEOUT, MAX_TIMEOUT);
         let mut collector = DigitCollector {
             tag: spec.tag.clone(),
             min: usize::from(spec.min_digits.min(max)),

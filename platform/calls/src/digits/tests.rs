@@ -1,6 +1,12 @@
 use super::*;
 
-fn spec(min: u8, max: u8, timeout_ms: u32, terminator: Option<char>, barge_in: bool) -> CollectDigits {
+fn spec(
+    min: u8,
+    max: u8,
+    timeout_ms: u32,
+    terminator: Option<char>,
+    barge_in: bool,
+) -> CollectDigits {
     CollectDigits {
         tag: "menu".into(),
         min_digits: min,
@@ -20,7 +26,10 @@ fn max_digits_ends_collection() {
     assert!(c.result().is_none());
     assert!(c.key('2', t0));
     let r = c.result().expect("ended");
-    assert_eq!((r.digits.as_str(), r.ended_by), ("42", CollectEnd::MaxDigits));
+    assert_eq!(
+        (r.digits.as_str(), r.ended_by),
+        ("42", CollectEnd::MaxDigits)
+    );
     assert!(!c.key('9', t0), "keys after the end do not count");
 }
 
@@ -32,7 +41,10 @@ fn terminator_ends_and_is_not_included() {
         c.key(k, t0);
     }
     let r = c.result().expect("ended");
-    assert_eq!((r.digits.as_str(), r.ended_by), ("123", CollectEnd::Terminator));
+    assert_eq!(
+        (r.digits.as_str(), r.ended_by),
+        ("123", CollectEnd::Terminator)
+    );
 }
 
 #[test]
@@ -65,7 +77,10 @@ fn no_deadline_while_the_prompt_plays_and_keys_need_barge_in() {
     let t0 = Instant::now();
     let mut c = DigitCollector::new(&spec(1, 1, 3_000, None, false), "", true, t0);
     assert_eq!(c.deadline(), None);
-    assert!(!c.key('5', t0), "no barge-in: keys during the prompt are ignored");
+    assert!(
+        !c.key('5', t0),
+        "no barge-in: keys during the prompt are ignored"
+    );
     let t1 = t0 + Duration::from_secs(4);
     c.prompt_finished(t1);
     assert_eq!(c.deadline(), Some(t1 + Duration::from_secs(3)));
@@ -73,7 +88,10 @@ fn no_deadline_while_the_prompt_plays_and_keys_need_barge_in() {
     assert_eq!(c.result().expect("ended").digits, "5");
 
     let mut b = DigitCollector::new(&spec(1, 2, 3_000, None, true), "", true, t0);
-    assert!(b.key('3', t0), "barge-in: the key counts and stops the prompt");
+    assert!(
+        b.key('3', t0),
+        "barge-in: the key counts and stops the prompt"
+    );
     assert!(b.deadline().is_some());
 }
 
@@ -82,7 +100,10 @@ fn preset_keys_from_the_previous_prompt_count_first() {
     let t0 = Instant::now();
     let c = DigitCollector::new(&spec(1, 1, 3_000, None, true), "2", true, t0);
     let r = c.result().expect("ended by the carried key");
-    assert_eq!((r.digits.as_str(), r.ended_by), ("2", CollectEnd::MaxDigits));
+    assert_eq!(
+        (r.digits.as_str(), r.ended_by),
+        ("2", CollectEnd::MaxDigits)
+    );
 }
 
 #[test]
@@ -96,5 +117,8 @@ fn absurd_specs_are_bounded() {
     for _ in 0..MAX_DIGITS {
         c.key('1', t0);
     }
-    assert_eq!(c.result().expect("capped").digits.len(), usize::from(MAX_DIGITS));
+    assert_eq!(
+        c.result().expect("capped").digits.len(),
+        usize::from(MAX_DIGITS)
+    );
 }
