@@ -205,6 +205,11 @@ pub async fn run(mut cmds: mpsc::UnboundedReceiver<Cmd>, rx_poll: Duration) {
             biased;
             cmd = cmds.recv() => match cmd {
                 Some(Cmd::Add(id, call)) => {
+                    if index.is_empty() {
+                        // The ticks were off while idle: restart them rather than burst.
+                        send_tick.reset();
+                        rx_tick.reset();
+                    }
                     let s = Slot::new(*call);
                     let i = match free.pop() {
                         Some(i) => { slab[i] = Some(s); i }
@@ -236,7 +241,8 @@ pub async fn run(mut cmds: mpsc::UnboundedReceiver<Cmd>, rx_poll: Duration) {
                 }
                 None => return,
             },
-            at = send_tick.tick() => {
+            // No calls, no ticks: an idle engine costs nothing.
+            at = send_tick.tick(), if !index.is_empty() => {
                 let now = Instant::now();
                 if now.duration_since(at) > SLOT_PERIOD {
                     totals.late_ticks += 1;
@@ -250,7 +256,7 @@ pub async fn run(mut cmds: mpsc::UnboundedReceiver<Cmd>, rx_poll: Duration) {
                     i += SLOTS;
                 }
             }
-            _ = rx_tick.tick() => {
+            _ = rx_tick.tick(), if !index.is_empty() => {
                 let arrival = arrival_of(Instant::now());
                 for s in slab.iter_mut().flatten() {
                     let dpt = s.call.dtmf_pt;
