@@ -350,7 +350,10 @@ fn reinvite(w: &Worker, req: &Message, id: u64, offer: &str) {
     };
     let offer = offer.replacen(" 1 IN ", " 2 IN ", 1);
     let contact = format!("Contact: <sip:kefu-load@{}>\r\n", w.local);
-    w.send(&sip::response_to(req, 200, "OK", &contact, Some(&offer)), from);
+    w.send(
+        &sip::response_to(req, 200, "OK", &contact, Some(&offer)),
+        from,
+    );
     if let Some(a) = sdp::parse_answer(&req.body) {
         let _ = w.media.send(media::Cmd::Retarget(id, a.remote));
     }
@@ -426,7 +429,11 @@ pub async fn receiver(w: Arc<Worker>) {
                 let reply = |code: u16, reason: &str| {
                     let mut r = sip::response_to(&m, code, reason, "", None);
                     if let Some(to) = m.header("to") {
-                        r = r.replacen(&format!("To: {to}\r\n"), &format!("To: {}\r\n", sip::with_to_tag(to, &tag)), 1);
+                        r = r.replacen(
+                            &format!("To: {to}\r\n"),
+                            &format!("To: {}\r\n", sip::with_to_tag(to, &tag)),
+                            1,
+                        );
                     }
                     r
                 };
@@ -447,7 +454,8 @@ pub async fn receiver(w: Arc<Worker>) {
                     "INFO" | "UPDATE" | "NOTIFY" | "CANCEL" | "PRACK" | "MESSAGE" if known => {
                         w.send(&reply(200, "OK"), from);
                     }
-                    "INVITE" | "BYE" | "INFO" | "UPDATE" | "NOTIFY" | "CANCEL" | "PRACK" | "MESSAGE" => {
+                    "INVITE" | "BYE" | "INFO" | "UPDATE" | "NOTIFY" | "CANCEL" | "PRACK"
+                    | "MESSAGE" => {
                         w.send(&reply(481, "Call/Transaction Does Not Exist"), from);
                     }
                     _ => w.send(&reply(405, "Method Not Allowed"), from),
@@ -476,9 +484,14 @@ mod tests {
 
     #[test]
     fn via_source_honours_received_and_rport() {
-        assert_eq!(via_source("SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKx"), Some("127.0.0.1:5070".parse().unwrap()));
         assert_eq!(
-            via_source("SIP/2.0/UDP 10.0.0.1:5070;branch=z9;received=127.0.0.2;rport=6000, SIP/2.0/UDP 1.1.1.1"),
+            via_source("SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKx"),
+            Some("127.0.0.1:5070".parse().unwrap())
+        );
+        assert_eq!(
+            via_source(
+                "SIP/2.0/UDP 10.0.0.1:5070;branch=z9;received=127.0.0.2;rport=6000, SIP/2.0/UDP 1.1.1.1"
+            ),
             Some("127.0.0.2:6000".parse().unwrap())
         );
         assert_eq!(via_source("SIP/2.0/UDP host.example;branch=z9"), None);
@@ -496,7 +509,8 @@ mod tests {
         assert!(ack.starts_with("ACK sip:+15555550100@127.0.0.1:5060 SIP/2.0\r\n"));
         assert!(ack.contains("branch=z9hG4bKq\r\n"));
         assert!(ack.contains("CSeq: 1 ACK\r\n"));
-        let no_via = Message::parse(b"SIP/2.0 486 Busy\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n").unwrap();
+        let no_via =
+            Message::parse(b"SIP/2.0 486 Busy\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n").unwrap();
         assert!(stateless_ack(&no_via).is_none());
     }
 }

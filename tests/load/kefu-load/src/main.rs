@@ -22,8 +22,14 @@ use tokio::time::{Instant, MissedTickBehavior};
 
 use call::{CallStats, Live, Settings, Worker};
 
+/// Longest time option (7 days): keeps every deadline far from `Instant` overflow.
+const MAX_MS: u64 = 7 * 86_400 * 1000;
+
 #[derive(Parser, Debug, Clone)]
-#[command(version, about = "SIP trunk call load generator (UAC + two-way G.711 RTP)")]
+#[command(
+    version,
+    about = "SIP trunk call load generator (UAC + two-way G.711 RTP)"
+)]
 struct Args {
     /// SIP server to call (UDP).
     #[arg(long, default_value = "127.0.0.1:5060")]
@@ -41,7 +47,7 @@ struct Args {
     #[arg(long, default_value_t = 10.0)]
     rate: f64,
     /// Time from the 200 OK to our BYE, milliseconds.
-    #[arg(long, default_value_t = 3000)]
+    #[arg(long, default_value_t = 3000, value_parser = clap::value_parser!(u64).range(0..=MAX_MS))]
     hold_ms: u64,
     /// Stop starting calls after this many seconds (calls in progress still finish).
     #[arg(long)]
@@ -56,14 +62,14 @@ struct Args {
     #[arg(long)]
     dtmf: Option<String>,
     /// Delay from the 200 OK to the first digit, milliseconds.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=MAX_MS))]
     dtmf_after_ms: u64,
     /// Give up (CANCEL) on a call that rang but wasn't answered within this, milliseconds.
-    #[arg(long, default_value_t = 60_000)]
+    #[arg(long, default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(0..=MAX_MS))]
     ring_timeout_ms: u64,
     /// How often RTP sockets are drained, milliseconds: arrival times (and jitter) are measured
     /// to this granularity.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=20))]
     rx_poll_ms: u64,
     /// Worker threads, each with its own SIP socket and single media task (calls are split).
     #[arg(long, default_value_t = 1)]
@@ -99,7 +105,9 @@ fn percentile(sorted: &[u32], p: f64) -> Option<u32> {
 }
 
 fn ms(us: Option<u32>) -> serde_json::Value {
-    us.map_or(serde_json::Value::Null, |v| json!((f64::from(v) / 1000.0 * 100.0).round() / 100.0))
+    us.map_or(serde_json::Value::Null, |v| {
+        json!((f64::from(v) / 1000.0 * 100.0).round() / 100.0)
+    })
 }
 
 /// A worker's share of the run.
@@ -148,7 +156,7 @@ async fn run_worker(
         .duration_s
         .map(|s| start + Duration::from_secs_f64(s.max(0.0)));
     let sem = Arc::new(Semaphore::new(share.concurrent.max(1) as usize));
-    let period = Duration::from_secs_f64(1.0 / share.rate.max(0.001));
+    let period = Duration::from_secs_f64(1.0 / share.rate.max(0.001)).max(Duration::from_micros(1));
     let mut tick = tokio::time::interval_at(start + share.offset, period);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut set = JoinSet::new();
@@ -182,7 +190,12 @@ async fn run_worker(
     if let Some(p) = progress_task {
         p.abort();
     }
-    let stats = std::mem::take(&mut *w.stats.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    let stats = std::mem::take(
+        &mut *w
+            .stats
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
     Ok((stats, totals))
 }
 
@@ -203,7 +216,9 @@ async fn progress_lines(live: Arc<Live>, start: Instant) {
 }
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
 }
 
 fn main() -> std::process::ExitCode {
@@ -218,8 +233,15 @@ fn main() -> std::process::ExitCode {
             }
         }
     }
-    if !(args.rate > 0.0) {
-        eprintln!("--rate must be positive");
+    if !(args.rate.is_finite() && args.rate > 0.0 && args.rate <= 100_000.0) {
+        eprintln!("--rate must be a number of calls per second in (0, 100000]");
+        return std::process::ExitCode::from(2);
+    }
+    if args
+        .duration_s
+        .is_some_and(|d| !(d.is_finite() && (0.0..=MAX_MS as f64 / 1000.0).contains(&d)))
+    {
+        eprintln!("--duration-s must be between 0 and 7 days");
         return std::process::ExitCode::from(2);
     }
     let threads = args.threads.clamp(1, 64);
@@ -280,7 +302,10 @@ fn main() -> std::process::ExitCode {
     let mut stats = CallStats::default();
     let mut media = media::Totals::default();
     for h in handles {
-        match h.map_err(|e| e.to_string()).and_then(|h| h.join().map_err(|_| "worker panicked".to_string())) {
+        match h
+            .map_err(|e| e.to_string())
+            .and_then(|h| h.join().map_err(|_| "worker panicked".to_string()))
+        {
             Ok(Ok((s, m))) => {
                 stats.merge(s);
                 media.add(&m);

@@ -121,7 +121,14 @@ impl Slot {
             let end = step >= 3;
             let duration = SAMPLES_PER_PACKET as u16 * u16::from(step.min(2) + 1);
             let ev = self.call.dtmf[self.dtmf_idx];
-            rtp::write_header(&mut buf[..], step == 0, self.call.dtmf_pt, self.seq, self.dtmf_ts, self.ssrc);
+            rtp::write_header(
+                &mut buf[..],
+                step == 0,
+                self.call.dtmf_pt,
+                self.seq,
+                self.dtmf_ts,
+                self.ssrc,
+            );
             buf[12..16].copy_from_slice(&rtp::dtmf_payload(ev, end, DTMF_VOLUME, duration));
             len = rtp::HEADER_LEN + 4;
             self.dtmf_step += 1;
@@ -135,8 +142,19 @@ impl Slot {
             if in_dtmf {
                 self.dtmf_gap -= 1;
             }
-            let table = if self.call.audio_pt == 8 { &tones.alaw } else { &tones.ulaw };
-            rtp::write_header(&mut buf[..], self.first, self.call.audio_pt, self.seq, self.ts, self.ssrc);
+            let table = if self.call.audio_pt == 8 {
+                &tones.alaw
+            } else {
+                &tones.ulaw
+            };
+            rtp::write_header(
+                &mut buf[..],
+                self.first,
+                self.call.audio_pt,
+                self.seq,
+                self.ts,
+                self.ssrc,
+            );
             buf[12..172].copy_from_slice(&table[self.tone_pos..self.tone_pos + 160]);
             self.tone_pos = (self.tone_pos + 160) % table.len();
             self.first = false;

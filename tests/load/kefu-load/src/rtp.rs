@@ -199,7 +199,11 @@ impl RxStream {
                     self.stats.gap_events += 1;
                 }
                 self.max_ext += delta as u64;
-                self.window = if delta >= 128 { 0 } else { self.window << delta };
+                self.window = if delta >= 128 {
+                    0
+                } else {
+                    self.window << delta
+                };
                 self.window |= 1;
             } else {
                 let k = (-delta) as u32;
@@ -286,7 +290,10 @@ mod tests {
         assert_eq!(linear_to_alaw(i16::MIN), 0x2A);
         for s in [-30000i16, -1000, -100, 100, 1000, 30000] {
             let back = i32::from(ulaw_to_linear(linear_to_ulaw(s)));
-            assert!((back - i32::from(s)).abs() <= i32::from(s).abs() / 16 + 8, "{s} -> {back}");
+            assert!(
+                (back - i32::from(s)).abs() <= i32::from(s).abs() / 16 + 8,
+                "{s} -> {back}"
+            );
         }
     }
 
@@ -294,10 +301,14 @@ mod tests {
     fn tone_loops_and_has_energy() {
         let t = tone_table(0);
         assert_eq!(t.len(), 8000);
-        let peak = t.iter().map(|&u| ulaw_to_linear(u).unsigned_abs()).max().unwrap();
+        let peak = t
+            .iter()
+            .map(|&u| ulaw_to_linear(u).unsigned_abs())
+            .max()
+            .unwrap();
         assert!((9000..=10_500).contains(&peak), "{peak}");
         // First sample of the next second continues the sine: the table starts at zero.
-        assert_eq!(ulaw_to_linear(t[0]).unsigned_abs() < 100, true);
+        assert!(ulaw_to_linear(t[0]).unsigned_abs() < 100);
     }
 
     #[test]
@@ -307,7 +318,13 @@ mod tests {
         let h = parse_header(&p).unwrap();
         assert_eq!(
             h,
-            Header { pt: 101, marker: true, seq: 65535, ts: 0xDEAD_BEEF, ssrc: 0x1234_5678 }
+            Header {
+                pt: 101,
+                marker: true,
+                seq: 65535,
+                ts: 0xDEAD_BEEF,
+                ssrc: 0x1234_5678
+            }
         );
         assert_eq!(parse_header(&p[..11]), None);
         let mut v1 = p;
@@ -336,7 +353,13 @@ mod tests {
     }
 
     fn hdr(seq: u16, ts: u32) -> Header {
-        Header { pt: 0, marker: false, seq, ts, ssrc: 7 }
+        Header {
+            pt: 0,
+            marker: false,
+            seq,
+            ts,
+            ssrc: 7,
+        }
     }
 
     fn feed(seqs: &[u16]) -> RxTotals {
@@ -352,13 +375,19 @@ mod tests {
     #[test]
     fn loss_duplicates_reorder_and_wrap() {
         let t = feed(&[1, 2, 3, 4, 5]);
-        assert_eq!((t.packets, t.expected, t.unique, t.lost(), t.duplicates), (5, 5, 5, 0, 0));
+        assert_eq!(
+            (t.packets, t.expected, t.unique, t.lost(), t.duplicates),
+            (5, 5, 5, 0, 0)
+        );
         let t = feed(&[1, 2, 5, 6]);
         assert_eq!((t.expected, t.lost(), t.gap_events), (6, 2, 1));
         let t = feed(&[1, 2, 2, 3, 1]);
         assert_eq!((t.packets, t.unique, t.duplicates, t.lost()), (5, 3, 2, 0));
         let t = feed(&[1, 3, 2, 4]);
-        assert_eq!((t.unique, t.lost(), t.reordered, t.gap_events), (4, 0, 1, 1));
+        assert_eq!(
+            (t.unique, t.lost(), t.reordered, t.gap_events),
+            (4, 0, 1, 1)
+        );
         let t = feed(&[65534, 65535, 0, 1]);
         assert_eq!((t.expected, t.lost()), (4, 0));
         let t = feed(&[10, 9, 8, 11]);
@@ -374,7 +403,10 @@ mod tests {
         let mut done = RxTotals::default();
         s.on_packet(&hdr(100, 0), 0, true, &mut done);
         s.on_packet(&hdr(101, 160), 160, true, &mut done);
-        let other = Header { ssrc: 8, ..hdr(5000, 99) };
+        let other = Header {
+            ssrc: 8,
+            ..hdr(5000, 99)
+        };
         s.on_packet(&other, 320, true, &mut done);
         assert_eq!(done.unique, 2);
         s.flush(&mut done);
@@ -406,7 +438,12 @@ mod tests {
         // Arrival clock wrapping doesn't matter.
         let mut s = RxStream::default();
         s.on_packet(&hdr(0, 0), u32::MAX - 10, true, &mut done);
-        s.on_packet(&hdr(1, 160), (u32::MAX - 10).wrapping_add(160), true, &mut done);
+        s.on_packet(
+            &hdr(1, 160),
+            (u32::MAX - 10).wrapping_add(160),
+            true,
+            &mut done,
+        );
         assert_eq!(s.jitter(), 0.0);
         // Non-audio packets don't move it.
         s.on_packet(&hdr(2, 160), 5000, false, &mut done);

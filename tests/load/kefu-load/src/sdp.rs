@@ -67,7 +67,9 @@ pub fn parse_answer(sdp: &str) -> Option<Answer> {
             let mut it = c.split_whitespace();
             let (_net, _family, addr) = (it.next(), it.next(), it.next());
             // Multicast TTL suffix (`/127`) is ignored.
-            let ip = addr.and_then(|a| a.split('/').next()).and_then(|a| a.parse().ok());
+            let ip = addr
+                .and_then(|a| a.split('/').next())
+                .and_then(|a| a.parse().ok());
             if in_audio {
                 media_ip = ip;
             } else if !seen_audio {
@@ -76,10 +78,9 @@ pub fn parse_answer(sdp: &str) -> Option<Answer> {
         } else if let Some(a) = line.strip_prefix("a=rtpmap:")
             && in_audio
             && let Some((pt, enc)) = a.split_once(' ')
+            && enc.to_ascii_lowercase().starts_with("telephone-event/8000")
         {
-            if enc.to_ascii_lowercase().starts_with("telephone-event/8000") {
-                dtmf_pt = pt.trim().parse().ok();
-            }
+            dtmf_pt = pt.trim().parse().ok();
         }
     }
     let ip = media_ip.or(session_ip)?;
@@ -133,11 +134,11 @@ mod tests {
     fn unusable_answers() {
         for sdp in [
             "",
-            "v=0\r\nm=audio 7000 RTP/AVP 0\r\n",                          // no c=
-            "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 0 RTP/AVP 0\r\n",        // rejected stream
-            "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 7000 RTP/AVP 18\r\n",    // no G.711
-            "v=0\r\nc=IN IP4 0.0.0.0\r\nm=audio 7000 RTP/AVP 0\r\n",       // hold-style address
-            "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 99999 RTP/AVP 0\r\n",    // bad port
+            "v=0\r\nm=audio 7000 RTP/AVP 0\r\n", // no c=
+            "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 0 RTP/AVP 0\r\n", // rejected stream
+            "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 7000 RTP/AVP 18\r\n", // no G.711
+            "v=0\r\nc=IN IP4 0.0.0.0\r\nm=audio 7000 RTP/AVP 0\r\n", // hold-style address
+            "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 99999 RTP/AVP 0\r\n", // bad port
             "v=0\r\nc=IN IP4 nonsense\r\nm=audio 7000\r\n",
         ] {
             assert_eq!(parse_answer(sdp), None, "{sdp:?}");

@@ -107,7 +107,10 @@ impl Message {
             headers,
             body: String::new(),
         };
-        let body = match msg.header("content-length").and_then(|v| v.parse::<usize>().ok()) {
+        let body = match msg
+            .header("content-length")
+            .and_then(|v| v.parse::<usize>().ok())
+        {
             Some(n) if n <= body.len() && body.is_char_boundary(n) => &body[..n],
             _ => body,
         };
@@ -219,8 +222,11 @@ pub fn uri_of(value: &str) -> Option<&str> {
     };
     let uri = uri.trim();
     let lower = uri.get(..4).map(str::to_ascii_lowercase);
-    (lower.as_deref() == Some("sip:") || uri.get(..5).is_some_and(|s| s.eq_ignore_ascii_case("sips:")))
-        .then_some(uri)
+    (lower.as_deref() == Some("sip:")
+        || uri
+            .get(..5)
+            .is_some_and(|s| s.eq_ignore_ascii_case("sips:")))
+    .then_some(uri)
 }
 
 /// Host and port of a SIP URI when the host is an IP literal (port 5060 by default).
@@ -282,6 +288,8 @@ impl Dialog {
         }
     }
 
+    /// Start line, Via, Max-Forwards, Route set (when `routes`), From, To, Call-ID, CSeq.
+    #[allow(clippy::too_many_arguments)] // one private builder; a struct would only rename them
     fn common(
         &self,
         out: &mut String,
@@ -312,7 +320,15 @@ impl Dialog {
     /// The initial INVITE with an SDP offer.
     pub fn invite(&self, branch: &str, sdp: &str) -> String {
         let mut out = String::with_capacity(512 + sdp.len());
-        self.common(&mut out, "INVITE", &self.request_uri, branch, 1, &format!("<{}>", self.request_uri), false);
+        self.common(
+            &mut out,
+            "INVITE",
+            &self.request_uri,
+            branch,
+            1,
+            &format!("<{}>", self.request_uri),
+            false,
+        );
         let _ = write!(
             out,
             "Contact: <sip:kefu-load@{}>\r\nAllow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\nUser-Agent: kefu-load\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
@@ -335,7 +351,15 @@ impl Dialog {
     /// with the To of the response.
     pub fn ack_non_2xx(&self, invite_branch: &str, response_to: &str) -> String {
         let mut out = String::with_capacity(400);
-        self.common(&mut out, "ACK", &self.request_uri, invite_branch, 1, response_to, false);
+        self.common(
+            &mut out,
+            "ACK",
+            &self.request_uri,
+            invite_branch,
+            1,
+            response_to,
+            false,
+        );
         out.push_str("Content-Length: 0\r\n\r\n");
         out
     }
@@ -344,7 +368,15 @@ impl Dialog {
     pub fn cancel(&self, invite_branch: &str) -> String {
         let mut out = String::with_capacity(400);
         let to = format!("<{}>", self.request_uri);
-        self.common(&mut out, "CANCEL", &self.request_uri, invite_branch, 1, &to, false);
+        self.common(
+            &mut out,
+            "CANCEL",
+            &self.request_uri,
+            invite_branch,
+            1,
+            &to,
+            false,
+        );
         out.push_str("Content-Length: 0\r\n\r\n");
         out
     }
@@ -361,10 +393,7 @@ impl Dialog {
     /// Learn the dialog's remote side from a 2xx to the INVITE.
     pub fn learn_from_2xx(&mut self, resp: &Message) {
         self.to_tag = resp.to_tag().map(str::to_string);
-        self.remote_target = resp
-            .header("contact")
-            .and_then(uri_of)
-            .map(str::to_string);
+        self.remote_target = resp.header("contact").and_then(uri_of).map(str::to_string);
         let mut rr: Vec<String> = resp
             .header_values("record-route")
             .into_iter()
@@ -389,7 +418,13 @@ impl Dialog {
 
 /// A response to a request from the server (e.g. 200 to its BYE): Via, From, To, Call-ID and
 /// CSeq copied, optional extra headers and SDP body.
-pub fn response_to(req: &Message, code: u16, reason: &str, extra: &str, sdp: Option<&str>) -> String {
+pub fn response_to(
+    req: &Message,
+    code: u16,
+    reason: &str,
+    extra: &str,
+    sdp: Option<&str>,
+) -> String {
     let mut out = String::with_capacity(400);
     let _ = write!(out, "SIP/2.0 {code} {reason}\r\n");
     for (name, value) in &req.headers {
@@ -407,7 +442,11 @@ pub fn response_to(req: &Message, code: u16, reason: &str, extra: &str, sdp: Opt
     out.push_str("User-Agent: kefu-load\r\n");
     match sdp {
         Some(b) => {
-            let _ = write!(out, "Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{b}", b.len());
+            let _ = write!(
+                out,
+                "Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{b}",
+                b.len()
+            );
         }
         None => out.push_str("Content-Length: 0\r\n\r\n"),
     }
@@ -478,10 +517,17 @@ mod tests {
         let mut d = dialog();
         d.learn_from_2xx(&m);
         assert_eq!(d.to_tag.as_deref(), Some("srv-9"));
-        assert_eq!(d.remote_target.as_deref(), Some("sip:kefu@127.0.0.1:5070;transport=udp"));
+        assert_eq!(
+            d.remote_target.as_deref(),
+            Some("sip:kefu@127.0.0.1:5070;transport=udp")
+        );
         assert_eq!(d.route, vec!["<sip:p2.example;lr>", "<sip:p1.example;lr>"]);
         let server = "127.0.0.1:5060".parse().unwrap();
-        assert_eq!(d.next_hop(server), server, "route set present: send to the server");
+        assert_eq!(
+            d.next_hop(server),
+            server,
+            "route set present: send to the server"
+        );
         d.route.clear();
         assert_eq!(d.next_hop(server), "127.0.0.1:5070".parse().unwrap());
 
@@ -530,13 +576,25 @@ mod tests {
         assert_eq!(uri_of("sip:a@1.2.3.4;lr"), Some("sip:a@1.2.3.4"));
         assert_eq!(uri_of("<tel:+1555>"), None);
         assert_eq!(uri_of("<sip:broken"), None);
-        assert_eq!(uri_socket_addr("sip:a@127.0.0.1:5070;transport=udp"), Some("127.0.0.1:5070".parse().unwrap()));
-        assert_eq!(uri_socket_addr("sip:127.0.0.1"), Some("127.0.0.1:5060".parse().unwrap()));
-        assert_eq!(uri_socket_addr("sip:x@[::1]:5070"), Some("[::1]:5070".parse().unwrap()));
+        assert_eq!(
+            uri_socket_addr("sip:a@127.0.0.1:5070;transport=udp"),
+            Some("127.0.0.1:5070".parse().unwrap())
+        );
+        assert_eq!(
+            uri_socket_addr("sip:127.0.0.1"),
+            Some("127.0.0.1:5060".parse().unwrap())
+        );
+        assert_eq!(
+            uri_socket_addr("sip:x@[::1]:5070"),
+            Some("[::1]:5070".parse().unwrap())
+        );
         assert_eq!(uri_socket_addr("sip:x@host.example:5070"), None);
         assert_eq!(uri_socket_addr("sip:x@0.0.0.0:5070"), None);
         assert_eq!(uri_socket_addr("sip:x@1.2.3.4:99999"), None);
-        assert_eq!(split_list("<sip:a,b>, \"x,y\" <sip:c>,"), vec!["<sip:a,b>", "\"x,y\" <sip:c>"]);
+        assert_eq!(
+            split_list("<sip:a,b>, \"x,y\" <sip:c>,"),
+            vec!["<sip:a,b>", "\"x,y\" <sip:c>"]
+        );
     }
 
     #[test]
@@ -554,7 +612,10 @@ mod tests {
             assert!(Message::parse(bad).is_none(), "{bad:?}");
         }
         // Parses but lacks what a call needs: the accessors say so.
-        let m = Message::parse(b"SIP/2.0 200 OK\r\nCSeq: x\r\nTo: <sip:a>;tag=\r\nContent-Length: 999\r\n\r\nab").unwrap();
+        let m = Message::parse(
+            b"SIP/2.0 200 OK\r\nCSeq: x\r\nTo: <sip:a>;tag=\r\nContent-Length: 999\r\n\r\nab",
+        )
+        .unwrap();
         assert_eq!(m.call_id(), None);
         assert_eq!(m.cseq(), None);
         assert_eq!(m.to_tag(), None);
@@ -568,7 +629,8 @@ mod tests {
 
     #[test]
     fn folded_headers_and_lf_only_messages() {
-        let m = Message::parse(b"SIP/2.0 180 Ringing\nCall-ID: a\n  b\nCSeq: 1 INVITE\n\n").unwrap();
+        let m =
+            Message::parse(b"SIP/2.0 180 Ringing\nCall-ID: a\n  b\nCSeq: 1 INVITE\n\n").unwrap();
         assert_eq!(m.call_id(), Some("a b"));
         assert_eq!(m.code(), Some(180));
     }
