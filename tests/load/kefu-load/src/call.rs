@@ -294,6 +294,8 @@ pub async fn call(w: Arc<Worker>, n: u64) {
         }
     }
 
+    // Hanging up: media stops with the BYE.
+    drop(media_guard);
     // BYE non-INVITE client transaction: retransmit at T1 doubling up to T2, give up at 64*T1.
     let bye = d.bye(&format!("z9hG4bK{:x}.{n}.b", s.run_id), 2);
     let b0 = Instant::now();

@@ -284,3 +284,75 @@ pub async fn run(mut cmds: mpsc::UnboundedReceiver<Cmd>, rx_poll: Duration) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn dtmf_digits_are_three_packets_and_three_end_packets_between_audio() {
+        let rx = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        // try_send_to needs the driver to have seen the socket writable once (as in a real call,
+        // which has had an INVITE round trip by the time it has media).
+        sock.writable().await.unwrap();
+        let now = Instant::now();
+        let mut slot = Slot::new(MediaCall {
+            sock,
+            remote: rx.local_addr().unwrap(),
+            audio_pt: 0,
+            dtmf_pt: 101,
+            dtmf: vec![5, 11],
+            dtmf_at: now + Duration::from_millis(20),
+            seed: 1,
+        });
+        let tones = Tones {
+            ulaw: rtp::tone_table(0),
+            alaw: rtp::tone_table(8),
+        };
+        let mut t = Totals::default();
+        let mut buf = [0u8; 172];
+        // One audio packet before the digits are due, then 6 + 5 gap + 6 + 2 audio.
+        slot.send(now, &mut buf, &tones, &mut t);
+        for _ in 0..19 {
+            slot.send(now + Duration::from_millis(40), &mut buf, &tones, &mut t);
+        }
+        assert_eq!((t.sent, t.dtmf_sent, t.send_errors), (20, 12, 0));
+        let mut got = Vec::new();
+        let mut r = [0u8; 2048];
+        for _ in 0..20 {
+            let n = rx.recv(&mut r).await.unwrap();
+            got.push((rtp::parse_header(&r[..n]).unwrap(), r[..n].to_vec()));
+        }
+        let (first, p0) = &got[0];
+        assert_eq!((first.pt, first.marker, p0.len()), (0, true, 172));
+        for w in got.windows(2) {
+            assert_eq!(w[1].0.seq, w[0].0.seq.wrapping_add(1));
+            assert_eq!(w[1].0.ssrc, first.ssrc);
+        }
+        let digit = |from: usize, event: u8| {
+            let ts = got[from].0.ts;
+            assert_eq!(ts, first.ts.wrapping_add(160 * from as u32));
+            for k in 0..6 {
+                let (h, p) = &got[from + k];
+                assert_eq!(
+                    (h.pt, h.marker, h.ts, p.len()),
+                    (101, k == 0, ts, 16),
+                    "packet {k}"
+                );
+                let duration = u16::from_be_bytes([p[14], p[15]]);
+                assert_eq!(p[12], event);
+                assert_eq!(p[13] & 0x80 != 0, k >= 3, "end bit of packet {k}");
+                assert_eq!(duration, [160, 320, 480, 480, 480, 480][k]);
+            }
+        };
+        digit(1, 5);
+        for (k, (h, _)) in got.iter().enumerate().take(12).skip(7) {
+            assert_eq!(h.pt, 0, "gap packet {k}");
+            assert_eq!(h.ts, first.ts.wrapping_add(160 * k as u32));
+        }
+        digit(12, 11);
+        assert_eq!((got[18].0.pt, got[19].0.pt), (0, 0));
+        assert!(!got[18].0.marker);
+    }
+}
