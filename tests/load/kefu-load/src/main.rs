@@ -88,6 +88,13 @@ fn cpu_times() -> Option<(f64, f64)> {
     Some((utime / 100.0, stime / 100.0))
 }
 
+/// Peak resident memory (VmHWM) in KiB, from /proc/self/status.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// Soft limit on open files, from /proc/self/limits.
 fn open_files_limit() -> Option<u64> {
     let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
@@ -395,6 +402,7 @@ fn main() -> std::process::ExitCode {
             "cpu_s": round(user + sys, 2),
             "wall_s": round(wall_s, 2),
             "cpu_cores_used": round(if wall_s > 0.0 { (user + sys) / wall_s } else { 0.0 }, 3),
+            "peak_rss_mib": peak_rss_kib().map(|k| round(k as f64 / 1024.0, 1)),
         },
     });
     println!("{out}");
