@@ -69,6 +69,8 @@ pub struct CallStats {
     pub sip_unmatched: u64,
     pub sip_send_errors: u64,
     pub server_requests: u64,
+    /// Calls that got media in a provisional response (183 with SDP) before the answer.
+    pub early_media: u64,
 }
 
 impl CallStats {
@@ -89,6 +91,7 @@ impl CallStats {
         self.sip_unmatched += o.sip_unmatched;
         self.sip_send_errors += o.sip_send_errors;
         self.server_requests += o.server_requests;
+        self.early_media += o.early_media;
     }
 }
 
@@ -173,6 +176,8 @@ pub async fn call(w: Arc<Worker>, n: u64) {
     };
     let seed = s.run_id ^ n.wrapping_mul(0x9E37_79B9);
     let offer = sdp::offer(seed & 0xFFFF_FFFF, 1, rtp_addr);
+    let mut rtp = Some(rtp);
+    let mut media_guard: Option<InMedia<'_>> = None;
     let mut d = Dialog {
         local: w.local,
         call_id: call_id.clone(),
@@ -207,6 +212,14 @@ pub async fn call(w: Arc<Worker>, n: u64) {
                 let code = m.code().unwrap_or(0);
                 if code < 200 {
                     provisional = true;
+                    // Early media (183 with SDP): play and count it until the answer.
+                    if code > 100
+                        && media_guard.is_none()
+                        && let Some(a) = sdp::parse_answer(&m.body)
+                    {
+                        media_guard = start_media(&w, n, &mut rtp, &a, None, seed);
+                        lock(&w.stats).early_media += 1;
+                    }
                 } else if code < 300 {
                     break m;
                 } else {
@@ -239,32 +252,30 @@ pub async fn call(w: Arc<Worker>, n: u64) {
     w.send(&ack, hop);
 
     let sdp_answer = sdp::parse_answer(&answer.body);
-    let media_guard = match sdp_answer {
-        Some(a) => {
-            {
-                let mut st = lock(&w.stats);
-                st.answered += 1;
-                st.setup_us.push(setup_us);
-            }
-            w.live.answered.fetch_add(1, Ordering::Relaxed);
-            inc_peak(&w.live.established, &w.live.peak_established);
-            let call = MediaCall {
-                sock: rtp,
-                remote: a.remote,
-                audio_pt: a.audio_pt,
-                dtmf_pt: a.dtmf_pt.unwrap_or(101),
-                dtmf: s.dtmf.clone(),
-                dtmf_at: answered_at + s.dtmf_after,
-                seed,
-            };
-            let _ = w.media.send(media::Cmd::Add(n, Box::new(call)));
-            Some(InMedia { w: &w, id: n })
+    let dtmf_at = answered_at + s.dtmf_after;
+    match (&sdp_answer, &media_guard) {
+        (Some(a), Some(_)) => {
+            let _ = w
+                .media
+                .send(media::Cmd::Retarget(n, Some(a.remote), Some(dtmf_at)));
         }
-        None => {
-            w.fail("200-without-usable-sdp");
-            None
+        (Some(a), None) => media_guard = start_media(&w, n, &mut rtp, a, Some(dtmf_at), seed),
+        // Early media goes on as the call's media.
+        (None, Some(_)) => {
+            let _ = w.media.send(media::Cmd::Retarget(n, None, Some(dtmf_at)));
         }
-    };
+        (None, None) => {}
+    }
+    if media_guard.is_some() {
+        {
+            let mut st = lock(&w.stats);
+            st.answered += 1;
+            st.setup_us.push(setup_us);
+        }
+        w.live.answered.fetch_add(1, Ordering::Relaxed);
+    } else {
+        w.fail("200-without-usable-sdp");
+    }
 
     // Established: hold, answering retransmitted 200s and the server's requests.
     let hold_end = if media_guard.is_some() {
@@ -345,6 +356,31 @@ pub async fn call(w: Arc<Worker>, n: u64) {
     }
 }
 
+/// Hand the call's RTP socket to the media engine (once). `dtmf_at: None` holds DTMF back
+/// (early media: digits start after the answer).
+fn start_media<'a>(
+    w: &'a Worker,
+    id: u64,
+    rtp: &mut Option<UdpSocket>,
+    a: &sdp::Answer,
+    dtmf_at: Option<Instant>,
+    seed: u64,
+) -> Option<InMedia<'a>> {
+    let sock = rtp.take()?;
+    inc_peak(&w.live.established, &w.live.peak_established);
+    let call = MediaCall {
+        sock,
+        remote: a.remote,
+        audio_pt: a.audio_pt,
+        dtmf_pt: a.dtmf_pt.unwrap_or(101),
+        dtmf: w.settings.dtmf.clone(),
+        dtmf_at,
+        seed,
+    };
+    let _ = w.media.send(media::Cmd::Add(id, Box::new(call)));
+    Some(InMedia { w, id })
+}
+
 /// Answer a re-INVITE with our (unchanged) offer and follow the stream if it moved.
 fn reinvite(w: &Worker, req: &Message, id: u64, offer: &str) {
     let Some(from) = req.header("via").and_then(via_source) else {
@@ -357,7 +393,7 @@ fn reinvite(w: &Worker, req: &Message, id: u64, offer: &str) {
         from,
     );
     if let Some(a) = sdp::parse_answer(&req.body) {
-        let _ = w.media.send(media::Cmd::Retarget(id, a.remote));
+        let _ = w.media.send(media::Cmd::Retarget(id, Some(a.remote), None));
     }
 }
 

@@ -377,6 +377,7 @@ fn main() -> std::process::ExitCode {
             "invalid_messages": stats.sip_invalid,
             "unmatched_responses": stats.sip_unmatched,
             "server_requests": stats.server_requests,
+            "early_media_calls": stats.early_media,
             "send_errors": stats.sip_send_errors,
         },
         "media": {

@@ -31,16 +31,16 @@ pub struct MediaCall {
     pub dtmf_pt: u8,
     /// RFC 4733 event codes to send, in order.
     pub dtmf: Vec<u8>,
-    /// When to start sending them.
-    pub dtmf_at: Instant,
+    /// When to start sending them (`None`: not yet, early media).
+    pub dtmf_at: Option<Instant>,
     /// Seed for SSRC and initial sequence number/timestamp.
     pub seed: u64,
 }
 
 pub enum Cmd {
     Add(u64, Box<MediaCall>),
-    /// The server moved the stream (re-INVITE).
-    Retarget(u64, SocketAddr),
+    /// The stream moved (answer after early media, re-INVITE) and/or DTMF got its start time.
+    Retarget(u64, Option<SocketAddr>, Option<Instant>),
     Remove(u64),
     /// Flush everything and report.
     Stop(oneshot::Sender<Totals>),
@@ -112,7 +112,8 @@ impl Slot {
     /// Build and send this call's packet for the current 20 ms.
     fn send(&mut self, now: Instant, buf: &mut [u8; 12 + 160], tones: &Tones, t: &mut Totals) {
         let mut len = rtp::HEADER_LEN + 160;
-        let in_dtmf = self.dtmf_idx < self.call.dtmf.len() && now >= self.call.dtmf_at;
+        let in_dtmf =
+            self.dtmf_idx < self.call.dtmf.len() && self.call.dtmf_at.is_some_and(|at| now >= at);
         if in_dtmf && self.dtmf_gap == 0 {
             let step = self.dtmf_step;
             if step == 0 {
@@ -235,9 +236,14 @@ pub async fn run(mut cmds: mpsc::UnboundedReceiver<Cmd>, rx_poll: Duration) {
                     };
                     index.insert(id, i);
                 }
-                Some(Cmd::Retarget(id, remote)) => {
+                Some(Cmd::Retarget(id, remote, dtmf_at)) => {
                     if let Some(Some(s)) = index.get(&id).and_then(|&i| slab.get_mut(i)) {
-                        s.call.remote = remote;
+                        if let Some(r) = remote {
+                            s.call.remote = r;
+                        }
+                        if dtmf_at.is_some() {
+                            s.call.dtmf_at = dtmf_at;
+                        }
                     }
                 }
                 Some(Cmd::Remove(id)) => {
@@ -303,7 +309,7 @@ mod tests {
             audio_pt: 0,
             dtmf_pt: 101,
             dtmf: vec![5, 11],
-            dtmf_at: now + Duration::from_millis(20),
+            dtmf_at: Some(now + Duration::from_millis(20)),
             seed: 1,
         });
         let tones = Tones {

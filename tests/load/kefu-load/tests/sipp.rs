@@ -187,3 +187,39 @@ fn garbage_from_the_server_is_counted_not_fatal() {
     assert!(ack.starts_with("ACK "), "{ack}");
     assert!(ack.contains(";tag=x"), "{ack}");
 }
+
+#[test]
+fn early_media_plays_until_the_answer_and_dtmf_waits_for_it() {
+    if !sipp_installed() {
+        eprintln!("sipp not installed: skipped");
+        return;
+    }
+    let (port, mp) = (free_udp_port(), free_udp_port());
+    let _s = sipp(&["-sf", &scenario("uas_early_media.xml")], port, mp);
+    let (j, code) = load(
+        port,
+        &[
+            "--calls",
+            "3",
+            "--rate",
+            "20",
+            "--hold-ms",
+            "1000",
+            "--dtmf",
+            "5",
+            "--dtmf-after-ms",
+            "200",
+        ],
+    );
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(j["calls"]["answered"], 3, "{j}");
+    assert_eq!(j["sip"]["early_media_calls"], 3, "{j}");
+    // 1 s of early media + 1 s answered, 50 packets/s, per call; one digit each after the answer.
+    let sent = j["media"]["packets_sent"].as_u64().unwrap();
+    assert!((270..=330).contains(&sent), "{j}");
+    assert_eq!(j["media"]["dtmf_packets_sent"], 18, "{j}");
+    assert!(
+        j["setup_latency_ms"]["p50"].as_f64().unwrap() >= 1000.0,
+        "{j}"
+    );
+}
