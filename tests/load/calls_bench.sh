@@ -8,7 +8,8 @@
 # Knobs (environment): CALLS (1000), CONCURRENT (CALLS), RATE new calls/s (18), HOLD_MS (90000),
 # PLATEAU_S longest sampling window (30), SIP_PORT (5070), THREADS generator threads (1),
 # NUMBER (+15555550100), DTMF (digits, none), CARGO_TARGET_DIR ($HOME/.cache/kefu/target),
-# KEFU_BIN (a kefu binary to use instead of building one).
+# KEFU_BIN (a kefu binary to use instead of building one), KEEP=1 (keep the temporary directory
+# with the server's log, data and the generator's output; its path is printed).
 #
 # Prints the generator's JSON (calls answered/failed, setup latency, media loss and jitter, its
 # own CPU), then the server's CPU cores used and memory per established call measured over the
@@ -59,7 +60,7 @@ cleanup() {
   if [ -n "$lpid" ]; then kill "$lpid" 2>/dev/null || true; fi
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
   wait 2>/dev/null || true
-  rm -rf "$data"
+  if [ "${KEEP:-0}" = 1 ]; then echo "kept: $data" >&2; else rm -rf "$data"; fi
 }
 trap cleanup EXIT
 
@@ -107,11 +108,13 @@ while [ "$(established)" -lt "$want" ] && [ "$(date +%s)" -lt "$deadline" ] && k
   sleep 0.2
 done
 elapsed_s=$(( ($(now_ns) - t_load) / 1000000000 ))
+# The first calls hang up HOLD_MS after the run started: stop sampling 2 s before that.
 window=$(( HOLD_MS / 1000 - elapsed_s - 2 ))
-if [ "$window" -gt "$PLATEAU_S" ]; then window=$PLATEAU_S; fi
 if [ "$window" -lt 3 ]; then
   echo "warning: no plateau to sample (HOLD_MS too short for the ramp); sampling 3 s anyway" >&2
   window=3
+elif [ "$window" -gt "$PLATEAU_S" ]; then
+  window=$PLATEAU_S
 fi
 est_start=$(established)
 s_cpu0=$(cpu_ticks "$pid"); g_cpu0=$(cpu_ticks "$lpid"); t0=$(now_ns)
@@ -162,6 +165,9 @@ print(json.dumps({
     "generator": gen,
 }))
 PY
+warn_lines=$(grep -c -E 'WARN|ERROR' "$data/server.log" || true)
+echo "server log: $warn_lines WARN/ERROR lines"
+if [ "$warn_lines" -gt 0 ]; then grep -E 'WARN|ERROR' "$data/server.log" | tail -n 5; fi
 echo
 echo "== conditions"
 echo "date: $(date -u +%FT%TZ)  commit: $(git rev-parse --short HEAD)  cores: $(nproc)"
