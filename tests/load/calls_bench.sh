@@ -8,7 +8,7 @@
 # Knobs (environment): CALLS (1000), CONCURRENT (CALLS), RATE new calls/s (18), HOLD_MS (90000),
 # PLATEAU_S longest sampling window (30), SIP_PORT (5070), THREADS generator threads (1),
 # NUMBER (+15555550100), DTMF (digits, none), CARGO_TARGET_DIR ($HOME/.cache/kefu/target),
-# KEFU_BIN (a kefu binary to use instead of building one), KEEP=1 (keep the temporary directory
+# LOAD_ARGS (more kefu-load flags), KEFU_BIN (a kefu binary to use instead of building one), KEEP=1 (keep the temporary directory
 # with the server's log, data and the generator's output; its path is printed).
 #
 # Prints the generator's JSON (calls answered/failed, setup latency, media loss and jitter, its
@@ -94,6 +94,9 @@ idle_rss=$(rss_kib "$pid")
 load_args=(--target "127.0.0.1:$SIP_PORT" --number "$NUMBER" --calls "$CALLS" --concurrent "$CONCURRENT"
   --rate "$RATE" --hold-ms "$HOLD_MS" --threads "$THREADS")
 if [ -n "$DTMF" ]; then load_args+=(--dtmf "$DTMF"); fi
+# Any other kefu-load flags, e.g. LOAD_ARGS="--ring-timeout-ms 120000 --rx-poll-ms 2".
+read -r -a extra_args <<<"${LOAD_ARGS:-}"
+load_args+=("${extra_args[@]}")
 echo "== $load ${load_args[*]}"
 t_load=$(now_ns)
 "$load" "${load_args[@]}" >"$data/load.json" 2>"$data/load.err" &
