@@ -147,6 +147,10 @@ fn garbage_from_the_server_is_counted_not_fatal() {
     // A "server" that answers the INVITE with three datagrams kefu-load can't use (not SIP,
     // SIP without a Call-ID, an impossible status code), then a real 486 so the call ends.
     let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+    // A kefu-load that never sends (or never ACKs) fails the test instead of hanging it.
+    server
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
     let port = server.local_addr().unwrap().port();
     let t = std::thread::spawn(move || {
         let mut buf = [0u8; 65_536];
