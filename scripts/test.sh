@@ -44,6 +44,11 @@ rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add was
 cargo test --manifest-path plugins/Cargo.toml --workspace --locked
 cargo clippy --manifest-path plugins/Cargo.toml --workspace --all-targets --locked -- -D warnings
 
+step "load generator: tests/load/kefu-load (its own workspace)"
+# Unit tests and the SIPp interop tests of our SIP/RTP load generator (seconds to run).
+cargo test --manifest-path tests/load/kefu-load/Cargo.toml --locked
+cargo clippy --manifest-path tests/load/kefu-load/Cargo.toml --all-targets --locked -- -D warnings
+
 step "rust: build and run all tests"
 cargo nextest run --workspace --locked --profile ci
 cargo test --workspace --locked --doc
