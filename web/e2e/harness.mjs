@@ -74,7 +74,7 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kefu-e2e-data-'));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const args = ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--web-dir', WEB_DIST];
+  const args = ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--web-dir', WEB_DIST, '--sip-listen', '127.0.0.1:0'];
 
   let log = '';
   const append = (chunk) => {

@@ -69,6 +69,10 @@ pub struct ConfigArgs {
     /// Directory of the built web app (key `web_dir`; default web/dist).
     #[arg(long, global = true, value_name = "DIR")]
     pub web_dir: Option<PathBuf>,
+    /// SIP listen address for trunks, UDP and TCP (key `sip_listen`; default 0.0.0.0:5060;
+    /// empty turns telephony off).
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub sip_listen: Option<String>,
 }
 
 impl ConfigArgs {
@@ -81,6 +85,7 @@ impl ConfigArgs {
                 listen: self.listen,
                 database_url: self.database_url.clone(),
                 web_dir: self.web_dir.clone(),
+                sip_listen: self.sip_listen.clone(),
             },
         )
     }

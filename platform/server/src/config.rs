@@ -89,6 +89,22 @@ pub struct Config {
     pub plugin_log_retention_days: u32,
     /// Most plugin invocation records kept per tenant (the oldest go first).
     pub plugin_log_max_per_tenant: u32,
+    /// SIP listen address (UDP and TCP) for trunks; empty turns telephony off. Port 0 picks a
+    /// free port (tests).
+    pub sip_listen: String,
+    /// Address put in SDP for media (where callers send RTP); empty: the `sip_listen` address,
+    /// or 127.0.0.1 when that is a wildcard.
+    pub media_address: String,
+    /// RTP port range `first-last` (RTP on even ports, RTCP on the next odd one).
+    pub rtp_ports: String,
+    /// Seconds between queue position updates to a waiting caller (and its IVR plugin).
+    pub queue_update_secs: u32,
+    /// Milliseconds an inbound call rings (180) before its IVR starts (0: at once).
+    pub ring_before_answer_ms: u32,
+    /// INVITEs per second one source address may send (twice that in a burst); beyond it the
+    /// edge answers 503, then drops. Raise it for carriers that send many calls from one
+    /// address.
+    pub sip_invites_per_source_per_sec: u32,
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter (tracing `EnvFilter` syntax).
@@ -123,6 +139,12 @@ impl Default for Config {
             plugin_http_allow_private: false,
             plugin_log_retention_days: 14,
             plugin_log_max_per_tenant: 100_000,
+            sip_listen: "0.0.0.0:5060".into(),
+            media_address: String::new(),
+            rtp_ports: "20000-29999".into(),
+            queue_update_secs: 30,
+            ring_before_answer_ms: 0,
+            sip_invites_per_source_per_sec: 20,
             log_format: LogFormat::Text,
             log: "info".into(),
         }
@@ -149,6 +171,9 @@ pub struct Overrides {
     /// `--web-dir`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub web_dir: Option<PathBuf>,
+    /// `--sip-listen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sip_listen: Option<String>,
 }
 
 impl Config {
@@ -238,7 +263,65 @@ impl Config {
         if !self.public_url.starts_with("http://") && !self.public_url.starts_with("https://") {
             return bad("public_url", "expected an http:// or https:// URL");
         }
+        if !self.sip_listen.is_empty() && self.sip_listen.parse::<SocketAddr>().is_err() {
+            return bad(
+                "sip_listen",
+                "expected an address like 0.0.0.0:5060 (or empty to turn telephony off)",
+            );
+        }
+        if !self.media_address.is_empty() && self.media_address.parse::<std::net::IpAddr>().is_err()
+        {
+            return bad("media_address", "expected an IP address like 203.0.113.7");
+        }
+        self.rtp_port_range()
+            .map_err(|e| ConfigError(e.to_string().trim_start_matches("configuration: ").into()))?;
+        if self.sip_invites_per_source_per_sec == 0 || self.sip_invites_per_source_per_sec > 100_000
+        {
+            return bad("sip_invites_per_source_per_sec", "expected 1 to 100000");
+        }
+        if self.ring_before_answer_ms > 60_000 {
+            return bad(
+                "ring_before_answer_ms",
+                "expected at most 60000 milliseconds",
+            );
+        }
+        if self.queue_update_secs < 5 || self.queue_update_secs > 3600 {
+            return bad("queue_update_secs", "expected 5 to 3600 seconds");
+        }
         Ok(())
+    }
+
+    /// The RTP port range (`rtp_ports`).
+    pub fn rtp_port_range(&self) -> Result<(u16, u16), ConfigError> {
+        let err = || {
+            ConfigError(
+                "key `rtp_ports`: expected `first-last` with an even first port above 1023, \
+                 e.g. 20000-29999"
+                    .into(),
+            )
+        };
+        let (first, last) = self.rtp_ports.split_once('-').ok_or_else(err)?;
+        let first: u16 = first.trim().parse().map_err(|_| err())?;
+        let last: u16 = last.trim().parse().map_err(|_| err())?;
+        if first < 1024 || !first.is_multiple_of(2) || last <= first {
+            return Err(err());
+        }
+        Ok((first, last))
+    }
+
+    /// The address put in SDP (`media_address`, else the SIP address, else loopback).
+    pub fn media_address(&self) -> Result<std::net::IpAddr, ConfigError> {
+        if !self.media_address.is_empty() {
+            return self
+                .media_address
+                .parse()
+                .map_err(|_| ConfigError("key `media_address`: expected an IP address".into()));
+        }
+        let sip: Option<SocketAddr> = self.sip_listen.parse().ok();
+        Ok(match sip {
+            Some(addr) if !addr.ip().is_unspecified() => addr.ip(),
+            _ => std::net::IpAddr::from([127, 0, 0, 1]),
+        })
     }
 
     /// The database URL in effect (SQLite in the data dir unless configured).

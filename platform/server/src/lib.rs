@@ -9,6 +9,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod call_events;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -22,7 +23,9 @@ pub mod problem;
 pub mod routing;
 pub mod secrets;
 pub mod serve;
+pub mod sip_auth;
 pub mod state;
+pub mod telephony;
 pub mod web;
 
 /// Install aws-lc-rs as the process's rustls crypto provider (the one provider used by every

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::config::{Config, LogFormat};
-use crate::{app, demo, outbox};
+use crate::{app, demo, outbox, telephony};
 
 /// Install the global log subscriber for the configured format and filter.
 pub fn init_logging(config: &Config) -> anyhow::Result<()> {
@@ -54,6 +54,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 .display()
         );
     }
+    let telephony = telephony::start(&state).await?;
+    if let Some(t) = &telephony {
+        println!(
+            "SIP trunks: udp {} and tcp {} (key `sip_listen`)",
+            t.edge.udp_addr(),
+            t.edge.tcp_addr()
+        );
+    }
     tokio::spawn(outbox::run(state.clone()));
     tokio::spawn(reload_keys(state.clone()));
     let router = app::router(state);
@@ -69,6 +77,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    drop(telephony);
     tracing::info!("stopped");
     Ok(())
 }

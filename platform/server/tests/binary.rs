@@ -36,6 +36,7 @@ fn start() -> Server {
     let port = free_port();
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--sip-listen", "127.0.0.1:0"])
         .arg("--data-dir")
         .arg(dir.path())
         .arg("--web-dir")
@@ -230,7 +231,7 @@ fn migrate_and_keys_commands_work() {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    assert!(run(&["migrate"]).contains("applied 5 migration"));
+    assert!(run(&["migrate"]).contains("applied 6 migration"));
     assert!(run(&["migrate"]).contains("applied 0 migration"));
     let listed = run(&["keys", "list"]);
     assert_eq!(listed.lines().count(), 1);

@@ -153,6 +153,12 @@ fn trunk_scope(tenant: TenantId, trunk: TrunkId) -> TenantScope {
 }
 
 impl Directory {
+    /// Whether any enabled trunk authenticates by digest (then an unknown source is challenged
+    /// instead of refused).
+    pub fn accepts_credentials(&self) -> bool {
+        !self.by_username.is_empty()
+    }
+
     /// Route one inbound call.
     pub fn route(&self, call: &InboundCall<'_>) -> Result<InboundRoute, InboundRefusal> {
         let number = E164::from_dialled(call.dialled)

@@ -205,6 +205,29 @@ impl Store {
         find(self, scope, id).await?.try_into()
     }
 
+    /// The trunk a call of the tenant leaves through (the oldest), with its credentials, for
+    /// the SIP side placing a call. Any member's scope (calls run on behalf of agents and
+    /// trunks); `None` when the tenant has no outbound trunk.
+    pub async fn outbound_route(
+        &self,
+        scope: &TenantScope,
+    ) -> Result<Option<(OutboundTrunk, Option<OutboundCredentials>)>, StoreError> {
+        let first = outbound_trunk::Entity::find()
+            .filter(outbound_trunk::Column::TenantId.eq(scope.tenant().to_string()))
+            .order_by_asc(outbound_trunk::Column::Id)
+            .one(self.db())
+            .await?;
+        let Some(m) = first else { return Ok(None) };
+        let credentials = match (&m.username, &m.password) {
+            (Some(username), Some(password)) => Some(OutboundCredentials {
+                username: username.clone(),
+                password: password.clone(),
+            }),
+            _ => None,
+        };
+        Ok(Some((m.try_into()?, credentials)))
+    }
+
     /// The credentials to answer the carrier's challenge with, for the SIP side placing a call
     /// or registering. Any member's scope (calls run on behalf of agents and trunks).
     pub async fn outbound_credentials(

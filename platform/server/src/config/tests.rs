@@ -90,5 +90,5 @@ fn keys_lists_every_field() {
     let keys = Config::keys();
     assert!(keys.contains(&"database_url".to_owned()));
     assert!(keys.contains(&"s3_endpoint".to_owned()));
-    assert_eq!(keys.len(), 27);
+    assert_eq!(keys.len(), 33);
 }

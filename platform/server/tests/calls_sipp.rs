@@ -1,0 +1,537 @@
+//! Calls end to end: SIPp (Debian `sip-tester`) plays the carrier's trunk against the server's
+//! SIP edge on 127.0.0.1, with RTP and RFC 4733 DTMF from SIPp's captures. The tenant's number
+//! runs the first-party `ivr-menu` plugin; what happened is read back through the API (call
+//! records, voicemails). Scenarios: `tests/sipp/` (see its README).
+
+mod common;
+
+use std::net::{SocketAddr, UdpSocket};
+use std::path::PathBuf;
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use base64::Engine;
+use common::{Db, TestApp, component};
+use serde_json::{Value, json};
+use tokio::process::Command;
+
+const NUMBER: &str = "+15555550123";
+
+struct Kefu {
+    app: TestApp,
+    token: String,
+    /// The `webhook-log` integration installation that receives call events.
+    events: String,
+    sip: SocketAddr,
+    _telephony: kefu_server::telephony::Telephony,
+}
+
+fn menu() -> Value {
+    json!({
+        "greeting": [{"say": "Welcome to Kefu"}],
+        "start": "main",
+        "menus": {
+            "main": {
+                "prompt": [{"say": "For support press 1. To leave a message press 2."}],
+                "options": {
+                    "1": {"queue": {"queue": "Support"}},
+                    "2": {"voicemail": {"mailbox": "general"}},
+                    "3": {"transfer": {"number": "+15550001111"}},
+                    "9": {"hang_up": {}},
+                }
+            }
+        },
+        "max_retries": 2,
+    })
+}
+
+/// A server with telephony on 127.0.0.1, a tenant whose trunk admits 127.0.0.1 and whose
+/// number runs `ivr-menu`.
+async fn start(db: Db, ring_ms: u32) -> Kefu {
+    // RUST_LOG=kefu_calls=debug shows what calls did when a test fails.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+    let app = TestApp::with_config(db, |c| {
+        c.sip_listen = "127.0.0.1:0".into();
+        c.rtp_ports = "31000-31999".into();
+        c.queue_update_secs = 5;
+        c.ring_before_answer_ms = ring_ms;
+    })
+    .await;
+    let telephony = kefu_server::telephony::start(&app.state)
+        .await
+        .unwrap()
+        .expect("telephony on");
+    let sip = telephony.edge.udp_addr();
+    let (token, session) = app.signup("Call Co", "owner@call.test").await;
+    let tenant = session["tenant"]["id"].as_str().unwrap().to_owned();
+    let post = |path: &'static str, body: Value| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            let r = app.call(Method::POST, path, Some(&token), Some(body)).await;
+            assert!(r.status.is_success(), "{path}: {:?}", r.body);
+            r.body
+        }
+    };
+    post(
+        "/api/v1/queues",
+        json!({"name": "Support", "service_level": {"percent": 80, "within": 20000},
+            "ring_timeout": 15000, "after_call_work": 30000, "expected_handle_time": 180000,
+            "max_wait": 8000}),
+    )
+    .await;
+    let wasm = base64::engine::general_purpose::STANDARD.encode(component("ivr_menu"));
+    post(
+        "/api/v1/plugin-versions",
+        json!({"manifest": {"name": "ivr-menu", "version": "1.0.0", "world": "ivr",
+            "capabilities": {"config": true, "log": true, "http": {"allowed_hosts": ["pins.example.com"]}}},
+            "component": wasm, "public": false}),
+    )
+    .await;
+    let installation = post(
+        "/api/v1/plugin-installations",
+        json!({"publisher": tenant, "name": "ivr-menu", "version": "1.0.0",
+            "config": {"menu": menu()}}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let events_wasm = base64::engine::general_purpose::STANDARD.encode(component("webhook_log"));
+    post(
+        "/api/v1/plugin-versions",
+        json!({"manifest": {"name": "webhook-log", "version": "1.0.0", "world": "integration",
+            "capabilities": {"log": true, "kv": true}},
+            "component": events_wasm, "public": false}),
+    )
+    .await;
+    let events = post(
+        "/api/v1/plugin-installations",
+        json!({"publisher": tenant, "name": "webhook-log", "version": "1.0.0", "config": {}}),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    post(
+        "/api/v1/inbound-trunks",
+        json!({"name": "Carrier", "sources": ["127.0.0.1"]}),
+    )
+    .await;
+    post(
+        "/api/v1/numbers",
+        json!({"number": NUMBER, "label": "Hotline",
+            "entry": {"kind": "ivr", "installation": installation}}),
+    )
+    .await;
+    Kefu {
+        app,
+        token,
+        events,
+        sip,
+        _telephony: telephony,
+    }
+}
+
+fn scenarios() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/sipp")
+}
+
+/// A free even UDP port for SIPp's media (RTP) and the next one.
+fn media_port() -> u16 {
+    loop {
+        let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = s.local_addr().unwrap().port();
+        if port % 2 == 0 && port < 65_000 && UdpSocket::bind(("127.0.0.1", port + 1)).is_ok() {
+            return port;
+        }
+    }
+}
+
+struct Run<'a> {
+    scenario: &'a str,
+    /// Digest credentials (`-au`, `-ap`).
+    auth: Option<(&'a str, &'a str)>,
+    number: &'a str,
+    source: &'a str,
+    replace: Vec<(&'a str, String)>,
+    calls: usize,
+    rate: usize,
+}
+
+impl<'a> Run<'a> {
+    fn new(scenario: &'a str) -> Self {
+        Run {
+            scenario,
+            auth: None,
+            number: NUMBER,
+            source: "127.0.0.1",
+            replace: Vec::new(),
+            calls: 1,
+            rate: 10,
+        }
+    }
+    fn key(mut self, key: char) -> Self {
+        let name = match key {
+            '#' => "pound".to_string(),
+            '*' => "star".to_string(),
+            k => k.to_string(),
+        };
+        self.replace.push((
+            "@DTMF@",
+            format!("/usr/share/sip-tester/dtmf_2833_{name}.pcap"),
+        ));
+        self
+    }
+}
+
+async fn sipp(target: SocketAddr, run: Run<'_>) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string(scenarios().join(run.scenario)).unwrap();
+    for (from, to) in &run.replace {
+        text = text.replace(from, to);
+    }
+    let file = dir.path().join(run.scenario);
+    std::fs::write(&file, text).unwrap();
+    let mut command = Command::new("sipp");
+    if let Some((user, password)) = run.auth {
+        command.args(["-au", user, "-ap", password]);
+    }
+    let out = command
+        .arg(target.to_string())
+        .arg("-sf")
+        .arg(&file)
+        .args(["-s", run.number, "-i", run.source, "-bind_local", "-p", "0"])
+        .args(["-mp", &media_port().to_string()])
+        .args(["-m", &run.calls.to_string(), "-r", &run.rate.to_string()])
+        .args([
+            "-l",
+            &run.calls.to_string(),
+            "-timeout",
+            "90s",
+            "-timeout_error",
+            "-nostdin",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .await
+        .expect("sipp runs (install Debian's sip-tester)");
+    out
+}
+
+fn explain(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let tail: Vec<&str> = stdout.lines().rev().take(30).collect();
+    format!(
+        "exit {:?}\n{}\n{}",
+        out.status.code(),
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+impl Kefu {
+    /// The call records, once `n` are there.
+    async fn records(&self, n: usize) -> Vec<Value> {
+        for _ in 0..200 {
+            let r = self.app.get("/api/v1/calls", &self.token).await;
+            assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+            let items = r.body["items"].as_array().cloned().unwrap_or_default();
+            if items.len() >= n {
+                return items;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("fewer than {n} call records after 20 s");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn caller_hears_the_menu_presses_1_waits_in_the_queue_and_hangs_up() {
+    let kefu = start(Db::Sqlite, 0).await;
+    let out = sipp(kefu.sip, Run::new("press_then_bye.xml").key('1')).await;
+    assert!(out.status.success(), "{}", explain(&out));
+    let records = kefu.records(1).await;
+    let call = &records[0];
+    assert_eq!(call["disposition"], "abandoned_in_queue", "{call}");
+    assert_eq!(call["hangup_by"], "caller");
+    assert_eq!(call["dialled"], NUMBER);
+    assert_eq!(call["caller"], "+8613800138000");
+    assert!(call["queue"].as_str().is_some(), "{call}");
+    assert!(call["answered_at"].is_string(), "{call}");
+    let path: Vec<&str> = call["ivr_path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(path.contains(&"main"), "{path:?}");
+    // The greeting and the menu reached the caller as RTP (4.5 s before the key at 50
+    // packets a second, minus set-up), and the key arrived as RFC 4733 events.
+    let media = &call["media"];
+    assert!(media["packets_sent"].as_u64().unwrap() > 150, "{media}");
+    assert!(media["dtmf_keys"].as_u64().unwrap() >= 1, "{media}");
+    assert!(call["queue_wait_ms"].as_u64().unwrap() > 1_000, "{call}");
+
+    // Every step reached the tenant's integration plugin as a domain event.
+    let mut kinds = Vec::new();
+    for _ in 0..100 {
+        let path = format!(
+            "/api/v1/plugin-invocations?installation_id={}&limit=200",
+            kefu.events
+        );
+        let list = kefu.app.get(&path, &kefu.token).await.body;
+        kinds.clear();
+        for item in list["items"].as_array().unwrap() {
+            let id = item["id"].as_str().unwrap();
+            let detail = kefu
+                .app
+                .get(&format!("/api/v1/plugin-invocations/{id}"), &kefu.token)
+                .await
+                .body;
+            let invocation = &detail["invocation"];
+            assert_eq!(invocation["outcome"]["kind"], "returned", "{detail}");
+            kinds.push(
+                invocation["input"]["event"]["kind"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+        }
+        if kinds.iter().any(|k| k == "call.ended") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for kind in [
+        "call.started",
+        "call.answered",
+        "call.ivr_node",
+        "call.queued",
+        "call.ended",
+    ] {
+        assert!(
+            kinds.iter().any(|k| k == kind),
+            "{kind} missing from {kinds:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pressing_9_makes_kefu_hang_up() {
+    let kefu = start(Db::Sqlite, 0).await;
+    let out = sipp(kefu.sip, Run::new("press_then_server_bye.xml").key('9')).await;
+    assert!(out.status.success(), "{}", explain(&out));
+    let call = &kefu.records(1).await[0];
+    assert_eq!(call["disposition"], "ended_in_ivr", "{call}");
+    assert_eq!(call["hangup_by"], "system", "{call}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn voicemail_is_recorded_stored_and_listed() {
+    let kefu = start(Db::Sqlite, 0).await;
+    let out = sipp(kefu.sip, Run::new("voicemail.xml").key('2')).await;
+    assert!(out.status.success(), "{}", explain(&out));
+    let call = &kefu.records(1).await[0];
+    assert_eq!(call["disposition"], "voicemail", "{call}");
+    let list = kefu.app.get("/api/v1/voicemails", &kefu.token).await;
+    assert_eq!(list.status, StatusCode::OK, "{:?}", list.body);
+    let items = list.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{:?}", list.body);
+    let vm = &items[0];
+    assert_eq!(vm["mailbox"], "general");
+    assert_eq!(vm["caller"], "+8613800138000");
+    assert_eq!(vm["call_id"], call["id"]);
+    // SIPp talks for a few seconds after the beep, then presses #.
+    let ms = vm["duration_ms"].as_u64().unwrap();
+    assert!((1_000..30_000).contains(&ms), "{vm}");
+    let id = vm["id"].as_str().unwrap();
+    let audio = kefu
+        .app
+        .get(&format!("/api/v1/voicemails/{id}/audio"), &kefu.token)
+        .await;
+    assert_eq!(audio.status, StatusCode::OK);
+    assert_eq!(&audio.raw[..4], b"RIFF");
+    // 8 kHz 16-bit mono: the WAV's data matches the listed length.
+    let expected = 44 + ms as usize * 16;
+    assert!(
+        audio.raw.len().abs_diff(expected) <= 320,
+        "{} vs {expected}",
+        audio.raw.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_while_ringing_ends_the_call() {
+    let kefu = start(Db::Sqlite, 3_000).await;
+    let out = sipp(kefu.sip, Run::new("cancel.xml")).await;
+    assert!(out.status.success(), "{}", explain(&out));
+    let call = &kefu.records(1).await[0];
+    assert_eq!(call["disposition"], "cancelled", "{call}");
+    assert!(call["answered_at"].is_null(), "{call}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hold_and_resume_by_re_invite() {
+    let kefu = start(Db::Sqlite, 0).await;
+    let out = sipp(kefu.sip, Run::new("hold_resume.xml")).await;
+    assert!(out.status.success(), "{}", explain(&out));
+    let call = &kefu.records(1).await[0];
+    assert_eq!(call["hangup_by"], "caller", "{call}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_number_is_404_and_unknown_source_is_403() {
+    let kefu = start(Db::Sqlite, 0).await;
+    let mut run = Run::new("refused.xml");
+    run.number = "+15550009999";
+    run.replace.push(("@EXPECTED@", "404".into()));
+    let out = sipp(kefu.sip, run).await;
+    assert!(out.status.success(), "unknown number: {}", explain(&out));
+    let mut run = Run::new("refused.xml");
+    run.source = "127.0.0.2";
+    run.replace.push(("@EXPECTED@", "403".into()));
+    let out = sipp(kefu.sip, run).await;
+    assert!(out.status.success(), "unknown source: {}", explain(&out));
+    // Refused calls start nothing and leave no record.
+    let r = kefu.app.get("/api/v1/calls", &kefu.token).await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 0, "{:?}", r.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_from_one_source_does_not_stop_calls_from_another() {
+    let kefu = start(Db::Sqlite, 0).await;
+    let sip = kefu.sip;
+    let flood = tokio::spawn(async move {
+        Command::new("sipp")
+            .arg(sip.to_string())
+            .args([
+                "-sn",
+                "uac",
+                "-s",
+                NUMBER,
+                "-i",
+                "127.0.0.3",
+                "-bind_local",
+                "-p",
+                "0",
+            ])
+            .args(["-mp", &media_port().to_string()])
+            .args(["-m", "4000", "-r", "400", "-timeout", "20s", "-nostdin"])
+            .current_dir(std::env::temp_dir())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut run = Run::new("short_call.xml");
+    run.calls = 20;
+    run.rate = 5;
+    let out = sipp(kefu.sip, run).await;
+    assert!(
+        out.status.success(),
+        "legitimate calls failed during the flood: {}",
+        explain(&out)
+    );
+    let _ = flood.await;
+    let records = kefu.records(20).await;
+    assert_eq!(records.len(), 20, "only the legitimate calls started");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_digest_trunk_is_challenged_and_admitted_with_its_credentials_only() {
+    let kefu = start(Db::Sqlite, 0).await;
+    // A second carrier that authenticates by digest from anywhere.
+    let r = kefu
+        .app
+        .call(
+            Method::POST,
+            "/api/v1/inbound-trunks",
+            Some(&kefu.token),
+            Some(json!({"name": "Digest carrier", "sources": [],
+                "digest_username": "carrier7", "digest_password": "amber-falcon-93"})),
+        )
+        .await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    // From an address no trunk lists: challenged, then admitted with the right password.
+    let mut run = Run::new("digest_call.xml");
+    run.source = "127.0.0.4";
+    run.auth = Some(("carrier7", "amber-falcon-93"));
+    let out = sipp(kefu.sip, run).await;
+    assert!(out.status.success(), "{}", explain(&out));
+    assert_eq!(kefu.records(1).await.len(), 1);
+    // A wrong password is refused after the challenge.
+    let mut run = Run::new("digest_call.xml");
+    run.source = "127.0.0.4";
+    run.auth = Some(("carrier7", "guess"));
+    let out = sipp(kefu.sip, run).await;
+    assert!(!out.status.success(), "a wrong password got through");
+    let r = kefu.app.get("/api/v1/calls", &kefu.token).await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{:?}", r.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pressing_3_transfers_to_an_external_number_through_the_outbound_trunk() {
+    let kefu = start(Db::Sqlite, 0).await;
+    // The carrier's far end: SIPp's built-in UAS, echoing RTP.
+    let uas_port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let r = kefu
+        .app
+        .call(
+            Method::POST,
+            "/api/v1/outbound-trunks",
+            Some(&kefu.token),
+            Some(json!({"name": "Carrier out", "proxy": format!("127.0.0.1:{uas_port}")})),
+        )
+        .await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    let far_end = tokio::spawn(
+        Command::new("sipp")
+            .args([
+                "-sn",
+                "uas",
+                "-i",
+                "127.0.0.1",
+                "-bind_local",
+                "-p",
+                &uas_port.to_string(),
+            ])
+            .args(["-mp", &media_port().to_string(), "-rtp_echo"])
+            .args(["-m", "1", "-timeout", "60s", "-timeout_error", "-nostdin"])
+            .current_dir(std::env::temp_dir())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output(),
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let out = sipp(kefu.sip, Run::new("press_then_bye.xml").key('3')).await;
+    assert!(out.status.success(), "caller: {}", explain(&out));
+    let far = far_end.await.unwrap().unwrap();
+    assert!(
+        far.status.success(),
+        "far end (answered, then our BYE): {}",
+        explain(&far)
+    );
+    let call = &kefu.records(1).await[0];
+    assert_eq!(call["disposition"], "transferred", "{call}");
+    assert_eq!(call["hangup_by"], "caller", "{call}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_run_on_postgres_too() {
+    let kefu = start(Db::Postgres, 0).await;
+    let out = sipp(kefu.sip, Run::new("press_then_server_bye.xml").key('9')).await;
+    assert!(out.status.success(), "{}", explain(&out));
+    let call = &kefu.records(1).await[0];
+    assert_eq!(call["disposition"], "ended_in_ivr", "{call}");
+}
