@@ -15,7 +15,7 @@ pub mod tenant;
 
 pub use id::{
     AgentId, CalendarId, CallId, DidId, IdError, InvitationId, PluginInvocationId, QueueId, SkillId,
-    TenantId, TrunkId, UserId,
+    TenantId, TrunkId, UserId, VoicemailId,
 };
 pub use phone::E164;
 pub use role::Role;
