@@ -155,7 +155,11 @@ on_both_databases!(call_records_list_page_filter_and_read, |db| async move {
         .await;
     assert_eq!(
         ids(&r.body),
-        [written[4].clone(), written[2].clone(), written[0].clone()]
+        [
+            written[4].as_str(),
+            written[2].as_str(),
+            written[0].as_str()
+        ]
     );
     let r = app
         .get(
@@ -163,7 +167,7 @@ on_both_databases!(call_records_list_page_filter_and_read, |db| async move {
             &alpha.owner,
         )
         .await;
-    assert_eq!(ids(&r.body), [written[1].clone()]);
+    assert_eq!(ids(&r.body), [written[1].as_str()]);
     let r = app
         .get("/api/v1/calls?caller=%2B8613800000009", &alpha.owner)
         .await;
@@ -328,9 +332,9 @@ on_both_databases!(voicemails_play_mark_heard_and_delete, |db| async move {
     let r = app
         .get("/api/v1/voicemails?heard=false&mailbox=sales", &alpha.owner)
         .await;
-    assert_eq!(ids(&r.body), [sales2.clone()]);
+    assert_eq!(ids(&r.body), [sales2.as_str()]);
     let r = app.get("/api/v1/voicemails?heard=true", &alpha.owner).await;
-    assert_eq!(ids(&r.body), [sales.clone()]);
+    assert_eq!(ids(&r.body), [sales.as_str()]);
     let r = app
         .call(
             Method::PATCH,

@@ -207,7 +207,7 @@ async fn call_records_page_newest_first_and_filter() {
             written.push(store.record_call(&t.a_call, &rec).await.unwrap());
         }
         let mut expected = written.clone();
-        expected.sort_by(|x, y| (y.started_at, y.id).cmp(&(x.started_at, x.id)));
+        expected.sort_by_key(|r| std::cmp::Reverse((r.started_at, r.id)));
 
         let mut pages = Vec::new();
         let mut listed = Vec::new();
