@@ -12,6 +12,7 @@ mod m20261122_000002_tenant_config;
 mod m20261122_000003_plugins;
 mod m20261122_000004_plugin_runtime;
 mod m20261122_000005_trunks;
+mod m20261122_000006_calls;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_plugins::Migration),
             Box::new(m20261122_000004_plugin_runtime::Migration),
             Box::new(m20261122_000005_trunks::Migration),
+            Box::new(m20261122_000006_calls::Migration),
         ]
     }
 }

@@ -2,6 +2,8 @@ import { Link, Navigate, Route, Routes } from 'react-router-dom';
 import { RequireShell, RootRedirect } from './auth/RequireShell';
 import { AcceptInvitePage } from './pages/AcceptInvitePage';
 import { AdminShell } from './pages/admin/AdminShell';
+import { CallsPage } from './pages/admin/calls/CallsPage';
+import { VoicemailPage } from './pages/admin/calls/VoicemailPage';
 import { InvocationDetailPage } from './pages/admin/plugins/InvocationDetailPage';
 import { InvocationLogPage } from './pages/admin/plugins/InvocationLogPage';
 import { LimitsPage } from './pages/admin/plugins/LimitsPage';
@@ -44,6 +46,8 @@ export function AppRoutes() {
       >
         <Route index element={<Navigate to="users" replace />} />
         <Route path="users" element={<UsersPage />} />
+        <Route path="calls" element={<CallsPage />} />
+        <Route path="voicemail" element={<VoicemailPage />} />
         <Route path="numbers" element={<NumbersPage />} />
         <Route path="trunks" element={<TrunksPage />} />
         <Route path="queues" element={<QueuesPage />} />

@@ -146,6 +146,10 @@ typed_id!(
     /// A phone number (DID) a tenant receives calls on.
     DidId, "did"
 );
+typed_id!(
+    /// A voicemail message a caller left.
+    VoicemailId, "vm"
+);
 
 #[cfg(test)]
 mod tests;

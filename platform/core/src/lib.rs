@@ -14,8 +14,8 @@ pub mod role;
 pub mod tenant;
 
 pub use id::{
-    AgentId, CalendarId, CallId, DidId, IdError, InvitationId, PluginInvocationId, QueueId, SkillId,
-    TenantId, TrunkId, UserId,
+    AgentId, CalendarId, CallId, DidId, IdError, InvitationId, PluginInvocationId, QueueId,
+    SkillId, TenantId, TrunkId, UserId, VoicemailId,
 };
 pub use phone::E164;
 pub use role::Role;

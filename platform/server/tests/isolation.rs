@@ -89,6 +89,13 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/api/v1/numbers/{id}", Rule::ById),
     ("put", "/api/v1/numbers/{id}", Rule::ById),
     ("delete", "/api/v1/numbers/{id}", Rule::ById),
+    ("get", "/api/v1/calls", Rule::OwnTenantAdmin),
+    ("get", "/api/v1/calls/{id}", Rule::ById),
+    ("get", "/api/v1/voicemails", Rule::OwnTenantAdmin),
+    ("get", "/api/v1/voicemails/{id}", Rule::ById),
+    ("patch", "/api/v1/voicemails/{id}", Rule::ById),
+    ("delete", "/api/v1/voicemails/{id}", Rule::ById),
+    ("get", "/api/v1/voicemails/{id}/audio", Rule::ById),
 ];
 
 fn queue_body(name: &str) -> Value {
@@ -115,6 +122,8 @@ struct Beta {
     inbound_trunk: String,
     outbound_trunk: String,
     number: String,
+    call: String,
+    voicemail: String,
 }
 
 impl Beta {
@@ -135,6 +144,10 @@ impl Beta {
             &self.outbound_trunk
         } else if path.starts_with("/api/v1/numbers") {
             &self.number
+        } else if path.starts_with("/api/v1/calls") {
+            &self.call
+        } else if path.starts_with("/api/v1/voicemails") {
+            &self.voicemail
         } else {
             &self.user
         };
@@ -145,7 +158,7 @@ impl Beta {
             .replace("{version}", "1.0.0")
     }
 
-    fn ids(&self) -> [&str; 9] {
+    fn ids(&self) -> [&str; 11] {
         [
             &self.user,
             &self.skill,
@@ -156,6 +169,8 @@ impl Beta {
             &self.inbound_trunk,
             &self.outbound_trunk,
             &self.number,
+            &self.call,
+            &self.voicemail,
         ]
     }
 }
@@ -176,6 +191,8 @@ const B_LISTS: &[&str] = &[
     "/api/v1/inbound-trunks",
     "/api/v1/outbound-trunks",
     "/api/v1/numbers",
+    "/api/v1/calls",
+    "/api/v1/voicemails",
 ];
 
 /// Tenant B's phone number: A must neither reach nor learn it.
@@ -251,9 +268,84 @@ fn body_for(
         ("post", "/api/v1/reason-codes") => Some(json!({"code": "brb", "label": "Back soon"})),
         ("post", "/api/v1/calendars") => Some(calendar_body("Alpha hours")),
         ("put", "/api/v1/calendars/{id}") => Some(calendar_body("Hacked")),
+        ("patch", "/api/v1/voicemails/{id}") => Some(json!({"heard": true})),
         ("post", "/api/v1/sessions/logout") => Some(json!({"refresh_token": b_refresh})),
         _ => None,
     }
+}
+
+/// Write a call record and a voicemail (row and audio) for the tenant of `session` (a sign-up
+/// or `/me` body) as its call actor would, to `dialled` with `company` in the call data;
+/// returns their ids.
+async fn call_and_voicemail(
+    app: &TestApp,
+    session: &Value,
+    dialled: &str,
+    company: &str,
+) -> (String, String) {
+    let tenant = session["tenant"]["id"].as_str().unwrap().parse().unwrap();
+    // Minted as the inbound route does for a call from a trunk.
+    #[allow(clippy::disallowed_methods)]
+    let scope = kefu_core::TenantScope::authenticated(
+        tenant,
+        kefu_core::UserId::new(),
+        kefu_core::Role::Agent,
+    );
+    let at = chrono::Utc::now();
+    let call = kefu_core::CallId::new();
+    app.state
+        .store
+        .record_call(
+            &scope,
+            &kefu_store::call_records::NewCallRecord {
+                id: call,
+                direction: "inbound".into(),
+                caller: "+8613800138000".into(),
+                dialled: dialled.into(),
+                did: None,
+                trunk: None,
+                entry: None,
+                sip_call_id: format!("{call}@carrier"),
+                started_at: at,
+                answered_at: Some(at),
+                ended_at: at,
+                disposition: "voicemail".into(),
+                hangup_by: "caller".into(),
+                ivr_path: vec!["main".into()],
+                queue: None,
+                queue_wait_ms: None,
+                call_data: vec![("company".into(), company.into())],
+                media: json!({}),
+                reason: None,
+            },
+        )
+        .await
+        .unwrap();
+    let vm = kefu_core::VoicemailId::new();
+    let key = kefu_store::voicemails::voicemail_key(&scope, &vm).unwrap();
+    app.state
+        .objects
+        .put(&key, bytes::Bytes::from_static(b"RIFF-beta"), "audio/wav")
+        .await
+        .unwrap();
+    app.state
+        .store
+        .create_voicemail(
+            &scope,
+            &kefu_store::voicemails::NewVoicemail {
+                id: vm,
+                call,
+                mailbox: "sales".into(),
+                caller: "+8613800138000".into(),
+                dialled: dialled.into(),
+                duration_ms: 1_000,
+                size_bytes: 9,
+                blob_key: key.as_str().to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+    (call.to_string(), vm.to_string())
 }
 
 /// A reply to tenant A must not mention any of tenant B's objects, names or e-mails.
@@ -339,7 +431,19 @@ on_both_databases!(every_route_is_isolated, |db| async move {
         queue: b_queue,
         calendar: mk("/api/v1/calendars", calendar_body("Beta hours")).await,
         user: b_agent_id.clone(),
+        call: String::new(),
+        voicemail: String::new(),
     };
+    // Calls and voicemails are written by the call actor, not the API: B's go in through the
+    // store, and A gets one call of its own so its listing is not trivially empty.
+    let (call, voicemail) = call_and_voicemail(&app, &b_session, B_NUMBER, "Beta secret").await;
+    let beta = Beta {
+        call,
+        voicemail,
+        ..beta
+    };
+    let a_session = app.get("/api/v1/me", &a_admin).await.body;
+    call_and_voicemail(&app, &a_session, "+15555550777", "Alpha secret").await;
     mk(
         "/api/v1/reason-codes",
         json!({"code": "lunch", "label": "Lunch"}),

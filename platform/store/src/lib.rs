@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod call_records;
 pub mod config_docs;
 pub mod credentials;
 mod entity;
@@ -31,6 +32,7 @@ pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;
+pub mod voicemails;
 
 use std::sync::Arc;
 use std::time::Duration;

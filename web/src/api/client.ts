@@ -184,6 +184,8 @@ interface RequestOptions {
   /** Send the bearer token and refresh-and-retry once on 401 (default true). */
   auth?: boolean;
   query?: Record<string, string | number | undefined>;
+  /** Read the answer as a blob (audio, files) instead of JSON. */
+  blob?: boolean;
 }
 
 export class ApiClient {
@@ -343,6 +345,7 @@ export class ApiClient {
       throw new ApiError(await parseProblem(res), parseRetryAfter(res.headers.get('Retry-After')));
     }
     if (res.status === 204) return undefined as T;
+    if (options.blob) return (await res.blob()) as T;
     const text = await res.text();
     return (text ? JSON.parse(text) : undefined) as T;
   }

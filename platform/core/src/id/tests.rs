@@ -27,3 +27,15 @@ fn ids_of_another_type_are_rejected() {
     ));
     assert!("".parse::<UserId>().is_err());
 }
+
+#[test]
+fn voicemail_ids_have_their_own_prefix() {
+    let vm = VoicemailId::new();
+    assert!(vm.to_string().starts_with("vm_"));
+    assert_eq!(vm.to_string().parse::<VoicemailId>(), Ok(vm));
+    let call = CallId::new().to_string();
+    assert_eq!(
+        call.parse::<VoicemailId>(),
+        Err(IdError::WrongPrefix { expected: "vm" })
+    );
+}

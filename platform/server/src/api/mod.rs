@@ -4,12 +4,13 @@
 pub mod agents;
 pub mod audit;
 pub mod calendars;
+pub mod call_records;
 pub mod inbound_trunks;
 pub mod invitations;
 pub mod me;
-pub mod plugin_invocations;
 pub mod numbers;
 pub mod outbound_trunks;
+pub mod plugin_invocations;
 pub mod plugins;
 pub mod queues;
 pub mod reason_codes;
@@ -18,6 +19,7 @@ pub mod signup;
 pub mod skills;
 pub mod users;
 pub mod validate;
+pub mod voicemails;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -72,4 +74,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(inbound_trunks::router())
         .merge(outbound_trunks::router())
         .merge(numbers::router())
+        .merge(call_records::router())
+        .merge(voicemails::router())
 }

@@ -2,6 +2,7 @@
 //! which always filter by tenant.
 
 pub(crate) mod audit_log;
+pub(crate) mod call_record;
 pub(crate) mod inbound_trunk;
 pub(crate) mod invitation;
 pub(crate) mod number;
@@ -15,3 +16,4 @@ pub(crate) mod signing_key;
 pub(crate) mod tenant;
 pub(crate) mod tenant_config;
 pub(crate) mod user;
+pub(crate) mod voicemail;

@@ -2,6 +2,8 @@ import { AppShell, type NavItem } from '../../components/Shell';
 
 const NAV: NavItem[] = [
   { to: '/admin/users', label: 'Users' },
+  { to: '/admin/calls', label: 'Calls' },
+  { to: '/admin/voicemail', label: 'Voicemail' },
   { to: '/admin/numbers', label: 'Numbers' },
   { to: '/admin/trunks', label: 'Trunks' },
   { to: '/admin/queues', label: 'Queues' },
