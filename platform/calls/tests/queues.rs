@@ -1,5 +1,6 @@
 //! The live ACD driver: a tenant's engine built from its routing, positions announced, the
 //! queue's maximum wait ending the wait, and refusals for unknown queues and skills.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::time::Duration;

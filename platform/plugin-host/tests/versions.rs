@@ -17,7 +17,11 @@ async fn a_call_keeps_its_version_and_same_named_plugins_do_not_collide() {
     // Publisher two publishes other code under the same name and version.
     let second = host
         .load(
-            manifest("shared-name", serde_json::json!({"config": true})),
+            manifest(
+                "shared-name",
+                serde_json::json!({"config": true, "log": true,
+                    "http": {"allowed_hosts": ["pins.example.com"]}}),
+            ),
             &guest("ivr_menu"),
         )
         .expect("loads");

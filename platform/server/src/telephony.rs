@@ -29,7 +29,6 @@ use kefu_sip::edge::{SipEdge, SipEdgeConfig};
 use kefu_sip::limits::{BucketConfig, RateLimitConfig};
 use kefu_store::inbound_route::{InboundCall, InboundRefusal};
 use kefu_store::numbers::NumberEntry;
-use kefu_store::objects::ObjectKey;
 
 use crate::call_events::CallEvents;
 use crate::routing;
@@ -301,8 +300,7 @@ impl CallServices for Services {
     async fn store_voicemail(&self, voicemail: NewVoicemail) -> Result<(), String> {
         let scope = self.scope(voicemail.tenant)?;
         let id = VoicemailId::new();
-        let key = ObjectKey::for_tenant(&scope, &format!("voicemail/{id}.wav"))
-            .map_err(|e| e.to_string())?;
+        let key = kefu_store::voicemails::voicemail_key(&scope, &id).map_err(|e| e.to_string())?;
         let size = voicemail.wav.len() as i64;
         self.state
             .objects

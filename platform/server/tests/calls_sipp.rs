@@ -2,6 +2,7 @@
 //! SIP edge on 127.0.0.1, with RTP and RFC 4733 DTMF from SIPp's captures. The tenant's number
 //! runs the first-party `ivr-menu` plugin; what happened is read back through the API (call
 //! records, voicemails). Scenarios: `tests/sipp/` (see its README).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -145,7 +146,10 @@ fn media_port() -> u16 {
     loop {
         let s = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = s.local_addr().unwrap().port();
-        if port % 2 == 0 && port < 65_000 && UdpSocket::bind(("127.0.0.1", port + 1)).is_ok() {
+        if port.is_multiple_of(2)
+            && port < 65_000
+            && UdpSocket::bind(("127.0.0.1", port + 1)).is_ok()
+        {
             return port;
         }
     }
@@ -200,7 +204,7 @@ async fn sipp(target: SocketAddr, run: Run<'_>) -> Output {
     if let Some((user, password)) = run.auth {
         command.args(["-au", user, "-ap", password]);
     }
-    let out = command
+    command
         .arg(target.to_string())
         .arg("-sf")
         .arg(&file)
@@ -220,8 +224,7 @@ async fn sipp(target: SocketAddr, run: Run<'_>) -> Output {
         .stderr(Stdio::piped())
         .output()
         .await
-        .expect("sipp runs (install Debian's sip-tester)");
-    out
+        .expect("sipp runs (install Debian's sip-tester)")
 }
 
 fn explain(out: &Output) -> String {
@@ -422,7 +425,7 @@ async fn a_flood_from_one_source_does_not_stop_calls_from_another() {
                 "0",
             ])
             .args(["-mp", &media_port().to_string()])
-            .args(["-m", "4000", "-r", "400", "-timeout", "20s", "-nostdin"])
+            .args(["-m", "2000", "-r", "200", "-timeout", "20s", "-nostdin"])
             .current_dir(std::env::temp_dir())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -23,6 +23,10 @@ enum Rule {
     OwnTenantAdmin,
     /// Names an object by id in the path; admins only.
     ById,
+    /// Writes an object of the caller's own tenant under a name from the path (`PUT
+    /// /prompts/{name}`): agents are refused, and tenant B's objects of the same name stay
+    /// as they were (B's lists are compared after the walk).
+    OwnNamespace,
 }
 
 const RULES: &[(&str, &str, Rule)] = &[
@@ -91,6 +95,10 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("delete", "/api/v1/numbers/{id}", Rule::ById),
     ("get", "/api/v1/calls", Rule::OwnTenantAdmin),
     ("get", "/api/v1/calls/{id}", Rule::ById),
+    ("get", "/api/v1/prompts", Rule::OwnTenantAdmin),
+    ("put", "/api/v1/prompts/{name}", Rule::OwnNamespace),
+    ("get", "/api/v1/prompts/{name}", Rule::ById),
+    ("delete", "/api/v1/prompts/{name}", Rule::ById),
     ("get", "/api/v1/voicemails", Rule::OwnTenantAdmin),
     ("get", "/api/v1/voicemails/{id}", Rule::ById),
     ("patch", "/api/v1/voicemails/{id}", Rule::ById),
@@ -193,6 +201,7 @@ const B_LISTS: &[&str] = &[
     "/api/v1/numbers",
     "/api/v1/calls",
     "/api/v1/voicemails",
+    "/api/v1/prompts",
 ];
 
 /// Tenant B's phone number: A must neither reach nor learn it.
@@ -442,6 +451,22 @@ on_both_databases!(every_route_is_isolated, |db| async move {
         voicemail,
         ..beta
     };
+    // B's prompt carries the name the walk puts in `{name}`.
+    let wav = {
+        let mut out = Vec::new();
+        kefu_media::prompt::wav::write_wav(&[1_000i16; 800], 8_000, &mut out);
+        out
+    };
+    let r = app
+        .raw(
+            axum::http::Request::put("/api/v1/prompts/beta-private")
+                .header("authorization", format!("Bearer {b_admin}"))
+                .header("content-type", "audio/wav")
+                .body(axum::body::Body::from(wav))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let a_session = app.get("/api/v1/me", &a_admin).await.body;
     call_and_voicemail(&app, &a_session, "+15555550777", "Alpha secret").await;
     mk(
@@ -515,6 +540,21 @@ on_both_databases!(every_route_is_isolated, |db| async move {
                         .await;
                     assert!(
                         r.status.is_success(),
+                        "{method} {path} as admin: {:?}",
+                        r.body
+                    );
+                    assert_no_beta(&beta, &r.body, method, path);
+                }
+                Rule::OwnNamespace => {
+                    let r = app
+                        .call(method_of(method), &concrete, Some(&a_agent), body.clone())
+                        .await;
+                    assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} as agent");
+                    let r = app
+                        .call(method_of(method), &concrete, Some(&a_admin), body)
+                        .await;
+                    assert!(
+                        !r.status.is_server_error(),
                         "{method} {path} as admin: {:?}",
                         r.body
                     );

@@ -1,6 +1,7 @@
 //! Tenant prompts: upload an 8 kHz WAV, list, fetch the same bytes, delete; bad audio and wrong
 //! media types are refused with the reason; agents may not write; tenants never see each
 //! other's prompts.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -44,8 +45,19 @@ async fn prompts_round_trip(db: Db) {
     // Refusals say what is wrong and store nothing.
     let r = put(&app, &admin, "cd-quality", "audio/wav", wav(4_410, 44_100)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
-    assert!(r.body["detail"].as_str().unwrap().contains("8 kHz"), "{:?}", r.body);
-    let r = put(&app, &admin, "garbage", "audio/wav", b"RIFFnot really".to_vec()).await;
+    assert!(
+        r.body["detail"].as_str().unwrap().contains("8 kHz"),
+        "{:?}",
+        r.body
+    );
+    let r = put(
+        &app,
+        &admin,
+        "garbage",
+        "audio/wav",
+        b"RIFFnot really".to_vec(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
     let r = put(&app, &admin, "json", "application/json", b"{}".to_vec()).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{:?}", r.body);
@@ -53,18 +65,50 @@ async fn prompts_round_trip(db: Db) {
     assert!(r.status.is_client_error(), "{:?}", r.body);
     let r = put(&app, &agent, "sneaky", "audio/wav", audio.clone()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.get("/api/v1/prompts", &admin).await.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        app.get("/api/v1/prompts", &admin).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Another tenant sees none of it.
     let (other, _) = app.signup("Other Co", "owner@other.test").await;
-    assert_eq!(app.get("/api/v1/prompts", &other).await.body["items"].as_array().unwrap().len(), 0);
-    assert_eq!(app.get("/api/v1/prompts/welcome", &other).await.status, StatusCode::NOT_FOUND);
-    let r = app.call(Method::DELETE, "/api/v1/prompts/welcome", Some(&other), None).await;
+    assert_eq!(
+        app.get("/api/v1/prompts", &other).await.body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        app.get("/api/v1/prompts/welcome", &other).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = app
+        .call(
+            Method::DELETE,
+            "/api/v1/prompts/welcome",
+            Some(&other),
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
-    let r = app.call(Method::DELETE, "/api/v1/prompts/welcome", Some(&admin), None).await;
+    let r = app
+        .call(
+            Method::DELETE,
+            "/api/v1/prompts/welcome",
+            Some(&admin),
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    assert_eq!(app.get("/api/v1/prompts/welcome", &admin).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/v1/prompts/welcome", &admin).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]

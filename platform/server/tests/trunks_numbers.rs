@@ -54,8 +54,14 @@ async fn install(app: &TestApp, token: &str, tenant: &str, name: &str, world: &s
     } else {
         "crm_card"
     };
+    // ivr-menu imports log and http (member PINs checked over HTTP) besides config.
+    let capabilities = if world == "ivr" {
+        json!({"config": true, "log": true, "http": {"allowed_hosts": ["pins.example.com"]}})
+    } else {
+        json!({"config": true})
+    };
     let r = post(app, token, "/api/v1/plugin-versions", json!({
-        "manifest": {"name": name, "version": "1.0.0", "world": world, "capabilities": {"config": true}},
+        "manifest": {"name": name, "version": "1.0.0", "world": world, "capabilities": capabilities},
         "component": component(wasm),
     }))
     .await;

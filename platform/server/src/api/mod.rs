@@ -12,6 +12,7 @@ pub mod numbers;
 pub mod outbound_trunks;
 pub mod plugin_invocations;
 pub mod plugins;
+pub mod prompts;
 pub mod queues;
 pub mod reason_codes;
 pub mod sessions;
@@ -76,4 +77,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(numbers::router())
         .merge(call_records::router())
         .merge(voicemails::router())
+        .merge(prompts::router())
 }

@@ -15,9 +15,9 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
-use axum::Json;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
+use axum::Json;
 
 /// Largest prompt upload (about 8 minutes of 16-bit audio).
 pub const MAX_PROMPT_BYTES: usize = 8 * 1024 * 1024;
@@ -127,7 +127,10 @@ async fn upload(
 /// The tenant's prompts.
 #[utoipa::path(get, path = "/api/v1/prompts", tag = "calls", security(("bearer" = [])),
     responses((status = 200, body = PromptList), (status = 403, body = Problem)))]
-async fn list(State(state): State<AppState>, Authed(scope, _): Authed) -> ApiResult<Json<PromptList>> {
+async fn list(
+    State(state): State<AppState>,
+    Authed(scope, _): Authed,
+) -> ApiResult<Json<PromptList>> {
     check_reader(&scope)?;
     // The tenant's prompt folder, as `prompt_key` lays it out.
     let probe = ObjectKey::for_tenant(&scope, "prompts/x").map_err(Problem::internal)?;
@@ -191,7 +194,11 @@ async fn delete(
     if !exists {
         return Err(Problem::not_found("prompt"));
     }
-    state.objects.delete(&key).await.map_err(Problem::internal)?;
+    state
+        .objects
+        .delete(&key)
+        .await
+        .map_err(Problem::internal)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
