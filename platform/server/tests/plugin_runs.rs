@@ -420,7 +420,8 @@ on_both_databases!(tenant_limits_apply_to_every_run, |db| async move {
             Method::PUT,
             "/api/v1/plugin-limits",
             Some(&owner),
-            Some(json!({"cpu_ms": 20, "memory_mib": 16, "wall_ms": 1000, "max_output_kib": 8})),
+            // A generous CPU budget: the memory cap, not a starved core, must stop the bomb.
+            Some(json!({"cpu_ms": 500, "memory_mib": 16, "wall_ms": 2000, "max_output_kib": 8})),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
