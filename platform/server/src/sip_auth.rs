@@ -11,7 +11,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_lc_rs::hmac;
-use kefu_store::sip_digest::{DIGEST_REALM, DigestAnswer};
+use kefu_store::sip_digest::{DIGEST_REALM, DigestAnswer, constant_time_eq};
 
 /// How long a nonce is accepted.
 pub const NONCE_LIFETIME: Duration = Duration::from_secs(300);
@@ -105,10 +105,6 @@ fn now_secs() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The parameters of a `Digest` credentials header.
