@@ -11,7 +11,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use kefu_core::{CallId, DidId, Role, TenantId, TenantScope, TrunkId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
+    Set, TryInsertResult,
 };
 use serde::Serialize;
 
@@ -235,6 +235,45 @@ fn ms(t: DateTime<Utc>) -> DateTime<Utc> {
     t.trunc_subsecs(3)
 }
 
+/// The row for a new record in the scope's tenant, validated.
+fn new_row(
+    scope: &TenantScope,
+    record: &NewCallRecord,
+) -> Result<call_record::ActiveModel, StoreError> {
+    if !DIRECTIONS.contains(&record.direction.as_str()) {
+        return Err(StoreError::Invalid {
+            field: "direction",
+            message: format!("direction must be one of {}", DIRECTIONS.join(", ")),
+        });
+    }
+    let (started_at, ended_at) = (ms(record.started_at), ms(record.ended_at));
+    // Wall clocks can step backwards during a call; a negative duration helps nobody.
+    let duration_ms = (ended_at - started_at).num_milliseconds().max(0);
+    Ok(call_record::ActiveModel {
+        tenant_id: Set(scope.tenant().to_string()),
+        id: Set(record.id.to_string()),
+        direction: Set(record.direction.clone()),
+        caller: Set(record.caller.clone()),
+        dialled: Set(record.dialled.clone()),
+        did_id: Set(record.did.map(|d| d.to_string())),
+        trunk_id: Set(record.trunk.map(|t| t.to_string())),
+        entry: Set(record.entry.as_ref().map(ToString::to_string)),
+        sip_call_id: Set(record.sip_call_id.clone()),
+        started_at: Set(started_at),
+        answered_at: Set(record.answered_at.map(ms)),
+        ended_at: Set(ended_at),
+        duration_ms: Set(duration_ms),
+        disposition: Set(record.disposition.clone()),
+        hangup_by: Set(record.hangup_by.clone()),
+        ivr_path: Set(serde_json::Value::from(record.ivr_path.clone()).to_string()),
+        queue: Set(record.queue.clone()),
+        queue_wait_ms: Set(record.queue_wait_ms),
+        call_data: Set(pairs_text(&unique_keys(&record.call_data))?),
+        media: Set(record.media.to_string()),
+        reason: Set(record.reason.clone()),
+    })
+}
+
 impl Store {
     /// Store the record of a finished call in the scope's tenant (the call actor, with the
     /// call's scope). Writing an id already stored returns the stored record unchanged.
@@ -243,51 +282,47 @@ impl Store {
         scope: &TenantScope,
         record: &NewCallRecord,
     ) -> Result<CallRecord, StoreError> {
-        if !DIRECTIONS.contains(&record.direction.as_str()) {
-            return Err(StoreError::Invalid {
-                field: "direction",
-                message: format!("direction must be one of {}", DIRECTIONS.join(", ")),
-            });
-        }
-        let tenant = scope.tenant().to_string();
+        let model = new_row(scope, record)?;
         let txn = self.write_txn().await?;
         if let Some(existing) =
-            call_record::Entity::find_by_id((tenant.clone(), record.id.to_string()))
+            call_record::Entity::find_by_id((scope.tenant().to_string(), record.id.to_string()))
                 .one(&txn)
                 .await?
         {
             return existing.try_into();
         }
-        let (started_at, ended_at) = (ms(record.started_at), ms(record.ended_at));
-        // Wall clocks can step backwards during a call; a negative duration helps nobody.
-        let duration_ms = (ended_at - started_at).num_milliseconds().max(0);
-        let row = call_record::ActiveModel {
-            tenant_id: Set(tenant),
-            id: Set(record.id.to_string()),
-            direction: Set(record.direction.clone()),
-            caller: Set(record.caller.clone()),
-            dialled: Set(record.dialled.clone()),
-            did_id: Set(record.did.map(|d| d.to_string())),
-            trunk_id: Set(record.trunk.map(|t| t.to_string())),
-            entry: Set(record.entry.as_ref().map(ToString::to_string)),
-            sip_call_id: Set(record.sip_call_id.clone()),
-            started_at: Set(started_at),
-            answered_at: Set(record.answered_at.map(ms)),
-            ended_at: Set(ended_at),
-            duration_ms: Set(duration_ms),
-            disposition: Set(record.disposition.clone()),
-            hangup_by: Set(record.hangup_by.clone()),
-            ivr_path: Set(serde_json::Value::from(record.ivr_path.clone()).to_string()),
-            queue: Set(record.queue.clone()),
-            queue_wait_ms: Set(record.queue_wait_ms),
-            call_data: Set(pairs_text(&unique_keys(&record.call_data))?),
-            media: Set(record.media.to_string()),
-            reason: Set(record.reason.clone()),
-        }
-        .insert(&txn)
-        .await?;
+        let row = model.insert(&txn).await?;
         txn.commit().await?;
         row.try_into()
+    }
+
+    /// Store many finished calls, each in its own scope's tenant, in one transaction (the call
+    /// service's writer: one commit per batch instead of one per call keeps call setup off the
+    /// database under load). Ids already stored are skipped; returns how many rows were new.
+    /// A record that fails validation fails the whole batch before anything is written, so the
+    /// caller can fall back to [`Store::record_call`] one by one and lose only that record.
+    pub async fn record_calls(
+        &self,
+        records: &[(TenantScope, NewCallRecord)],
+    ) -> Result<u64, StoreError> {
+        let models = records
+            .iter()
+            .map(|(scope, record)| new_row(scope, record))
+            .collect::<Result<Vec<_>, _>>()?;
+        if models.is_empty() {
+            return Ok(0);
+        }
+        let txn = self.write_txn().await?;
+        let inserted = match call_record::Entity::insert_many(models)
+            .on_conflict_do_nothing()
+            .exec_without_returning(&txn)
+            .await?
+        {
+            TryInsertResult::Inserted(n) => n,
+            TryInsertResult::Empty | TryInsertResult::Conflicted => 0,
+        };
+        txn.commit().await?;
+        Ok(inserted)
     }
 
     /// The tenant's call records, newest first (supervisors and admins).

@@ -119,6 +119,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
+        self.plugins_changed();
         Ok(next)
     }
 }

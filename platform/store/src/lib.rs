@@ -51,6 +51,10 @@ pub use kefu_core::TenantScope;
 pub struct Store {
     db: DatabaseConnection,
     inbound: Arc<inbound_route::DirectoryCache>,
+    /// Bumped after every committed change to plugin installations or tenant configuration
+    /// documents (plugin limits among them), so caches of ready-to-run installations know when
+    /// what they hold may be stale.
+    plugin_changes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Which database engine a URL selects.
@@ -101,6 +105,7 @@ impl Store {
         Ok(Store {
             db,
             inbound: Arc::default(),
+            plugin_changes: Arc::default(),
         })
     }
 
@@ -123,6 +128,20 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.db.ping().await?;
         Ok(())
+    }
+
+    /// A counter bumped after every committed change to this tenant-independent set: plugin
+    /// installations (install, upgrade, configuration, secrets, uninstall) and configuration
+    /// documents. Something built from data read while it was `n` is current only while it is
+    /// still `n` (changes made through another node are not seen: bound the age as well).
+    pub fn plugin_generation(&self) -> u64 {
+        self.plugin_changes
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub(crate) fn plugins_changed(&self) {
+        self.plugin_changes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub(crate) fn db(&self) -> &DatabaseConnection {

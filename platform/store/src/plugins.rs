@@ -236,6 +236,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
+        self.plugins_changed();
         row.try_into()
     }
 
@@ -319,6 +320,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
+        self.plugins_changed();
         row.try_into()
     }
 
@@ -346,6 +348,7 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
+        self.plugins_changed();
         Ok(())
     }
 }

@@ -356,6 +356,64 @@ async fn call_records_stay_in_their_tenant() {
     }
 }
 
+#[tokio::test]
+async fn a_batch_of_call_records_lands_each_in_its_own_tenant_once() {
+    for (db, store, _dir) in stores().await {
+        let t = tenants(&store).await;
+        let earlier = store
+            .record_call(&t.a_call, &call(t0(), "completed", "+8613800000001"))
+            .await
+            .unwrap();
+        let a_new = call(t0() + Duration::seconds(1), "abandoned", "+8613800000002");
+        let b_new = call(t0() + Duration::seconds(2), "completed", "+8613800000009");
+        // A writer retrying a batch after a lost reply sends records already stored.
+        let retried = NewCallRecord {
+            id: earlier.id,
+            ..call(t0(), "failed", "+8613800000003")
+        };
+        let batch = vec![
+            (t.a_call.clone(), a_new.clone()),
+            (t.b_call.clone(), b_new.clone()),
+            (t.a_call.clone(), retried),
+        ];
+        assert_eq!(store.record_calls(&batch).await.unwrap(), 2, "{db}");
+        // Sending it again writes nothing.
+        assert_eq!(store.record_calls(&batch).await.unwrap(), 0, "{db}");
+        let all = CallRecordFilter {
+            limit: 200,
+            ..Default::default()
+        };
+        let ids = |records: Vec<kefu_store::call_records::CallRecord>| -> Vec<CallId> {
+            records.iter().map(|r| r.id).collect()
+        };
+        let seen_by_a = ids(store.call_records(&t.a, &all).await.unwrap());
+        assert_eq!(seen_by_a, [a_new.id, earlier.id], "{db}");
+        let seen_by_b = ids(store.call_records(&t.b, &all).await.unwrap());
+        assert_eq!(seen_by_b, [b_new.id], "{db}");
+        // The record stored first is unchanged by the retry.
+        assert_eq!(store.call_record(&t.a, &earlier.id).await.unwrap(), earlier);
+        let b_row = store.call_record(&t.b, &b_new.id).await.unwrap();
+        assert_eq!(
+            (b_row.caller.as_str(), b_row.disposition.as_str()),
+            ("+8613800000009", "completed")
+        );
+        // One invalid record refuses the batch before anything is written.
+        let bad = NewCallRecord {
+            direction: "sideways".into(),
+            ..call(t0(), "completed", "+8613800000004")
+        };
+        let good = call(t0() + Duration::seconds(3), "completed", "+8613800000005");
+        let refused = store
+            .record_calls(&[(t.a_call.clone(), good.clone()), (t.a_call.clone(), bad)])
+            .await;
+        assert!(matches!(refused, Err(StoreError::Invalid { .. })), "{db}");
+        assert!(matches!(
+            store.call_record(&t.a, &good.id).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}
+
 fn voicemail(scope: &TenantScope, mailbox: &str) -> NewVoicemail {
     let id = VoicemailId::new();
     NewVoicemail {
