@@ -125,7 +125,7 @@ async fn integrations(state: &AppState, scope: &TenantScope) -> Vec<Arc<Running>
     for stored in installed {
         match state.runtime.installation(scope, &stored.id).await {
             Ok(running) if running.plugin.manifest().world == World::Integration => {
-                out.push(Arc::new(running));
+                out.push(running);
             }
             Ok(_) => {}
             Err(p) => {

@@ -3,14 +3,21 @@
 //! from its configuration, its opened secrets and its tenant's limits, and every invocation is
 //! persisted through a bounded queue to the store.
 //!
+//! Ready-to-run installations are cached per tenant and installation: a call's IVR turn must
+//! not wait for three database reads (installation, version, limits) and a secrets unseal. The
+//! cache follows the store's plugin generation (bumped by every install, upgrade,
+//! configuration or secrets change, uninstall and configuration document on this node) and
+//! holds nothing longer than [`READY_MAX_AGE`] (changes made through another node).
+//!
 //! Never blocks a call on the database: the invocation sink only `try_send`s; when the queue is
 //! full the record is dropped and counted (`kefu_plugin_invocations_dropped_total`), the call
 //! goes on.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use kefu_core::TenantScope;
+use kefu_core::{TenantId, TenantScope};
 use kefu_plugin_host::{
     Installation, Invocation, InvocationLimits, InvocationSink, Manifest, Outcome, Plugin,
     PluginHost,
@@ -28,6 +35,14 @@ use crate::secrets::SecretBox;
 const QUEUE: usize = 10_000;
 /// Most records written in one insert.
 const BATCH: usize = 200;
+/// Longest a ready installation is reused without a change seen on this node.
+pub const READY_MAX_AGE: Duration = Duration::from_secs(5);
+/// Most ready installations kept; beyond this the cache starts again empty.
+const READY_MAX: usize = 10_000;
+
+/// Ready installations by tenant and installation id, with the plugin generation they were
+/// built under and when.
+type ReadyCache = Mutex<HashMap<(TenantId, String), (Arc<Running>, u64, Instant)>>;
 
 /// Loads versions and builds installations for the host.
 #[derive(Clone)]
@@ -36,6 +51,7 @@ pub struct PluginRuntime {
     store: Store,
     objects: Arc<dyn ObjectStore>,
     secrets: Arc<SecretBox>,
+    ready: Arc<ReadyCache>,
 }
 
 /// An installation ready to run: the loaded version and the host's view of the installation.
@@ -63,6 +79,7 @@ impl PluginRuntime {
             store,
             objects,
             secrets,
+            ready: Arc::default(),
         }
     }
 
@@ -110,8 +127,19 @@ impl PluginRuntime {
             .map_err(|e| Problem::internal(format!("loading a published version: {e}")))
     }
 
-    /// The scope's installation `id`, ready to run.
-    pub async fn installation(&self, scope: &TenantScope, id: &str) -> Result<Running, Problem> {
+    /// The scope's installation `id`, ready to run: from the cache while nothing changed, or
+    /// read, loaded and built (and cached).
+    pub async fn installation(
+        &self,
+        scope: &TenantScope,
+        id: &str,
+    ) -> Result<Arc<Running>, Problem> {
+        let key = (scope.tenant(), id.to_owned());
+        let generation = self.store.plugin_generation();
+        if let Some(hit) = self.cached(&key, generation) {
+            return Ok(hit);
+        }
+        let built_at = Instant::now();
         let stored = self.store.plugin_installation(scope, id).await?;
         let version = self
             .store
@@ -120,12 +148,28 @@ impl PluginRuntime {
         let plugin = self.plugin_for(&version).await?;
         let limits = crate::plugin_limits::effective(&self.store, scope).await?;
         let installation = self.build(scope, &stored, limits)?;
-        Ok(Running {
+        let running = Arc::new(Running {
             stored,
             version,
             plugin,
             installation,
-        })
+        });
+        // Built from reads made under `generation`: kept only if nothing changed meanwhile.
+        if self.store.plugin_generation() == generation
+            && let Ok(mut ready) = self.ready.lock()
+        {
+            if ready.len() >= READY_MAX {
+                ready.clear();
+            }
+            ready.insert(key, (running.clone(), generation, built_at));
+        }
+        Ok(running)
+    }
+
+    fn cached(&self, key: &(TenantId, String), generation: u64) -> Option<Arc<Running>> {
+        let ready = self.ready.lock().ok()?;
+        let (running, built_under, built_at) = ready.get(key)?;
+        (*built_under == generation && built_at.elapsed() < READY_MAX_AGE).then(|| running.clone())
     }
 
     fn build(

@@ -77,6 +77,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    if let Some(t) = &telephony {
+        let left = t.drain_records(Duration::from_secs(10)).await;
+        if left > 0 {
+            tracing::error!(records = left, "call records not written before stopping");
+        }
+    }
     drop(telephony);
     tracing::info!("stopped");
     Ok(())

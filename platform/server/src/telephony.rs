@@ -6,9 +6,15 @@
 //! The tenant scope a call runs with is the one the inbound-route lookup minted when it admitted
 //! the trunk (the authentication point for calls); it is kept per tenant for the later steps of
 //! that tenant's calls and never minted here.
+//!
+//! Call records go through a bounded queue to a writer that stores them in batches (one commit
+//! per batch, not per call, keeps call setup off the database under load). A full queue makes
+//! the ending call wait for room rather than lose its record; a failed batch is retried and
+//! then written record by record, so one bad record costs only itself.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,7 +34,10 @@ use kefu_plugin_host::{CallContext, Installation, Outcome, Plugin, PluginHost};
 use kefu_sip::edge::{SipEdge, SipEdgeConfig};
 use kefu_sip::limits::{BucketConfig, RateLimitConfig};
 use kefu_store::inbound_route::{InboundCall, InboundRefusal};
+use kefu_store::Store;
+use kefu_store::call_records::NewCallRecord;
 use kefu_store::numbers::NumberEntry;
+use tokio::sync::mpsc;
 
 use crate::call_events::CallEvents;
 use crate::routing;
@@ -41,6 +50,23 @@ pub struct Telephony {
     pub edge: SipEdge,
     /// The call service (its counters).
     pub calls: CallService,
+    /// Call records queued or being written.
+    records_pending: Arc<AtomicUsize>,
+}
+
+impl Telephony {
+    /// Waits (at most `within`) until every call record handed to the writer is stored;
+    /// returns how many are still pending. For a graceful stop.
+    pub async fn drain_records(&self, within: Duration) -> usize {
+        let until = tokio::time::Instant::now() + within;
+        loop {
+            let pending = self.records_pending.load(Ordering::SeqCst);
+            if pending == 0 || tokio::time::Instant::now() >= until {
+                return pending;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }
 
 /// Starts the SIP edge on `sip_listen` and the call service, or `None` when `sip_listen` is
@@ -82,9 +108,12 @@ pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
         disk_cache: Some(config.data_dir.join("tts-cache")),
         ..TtsConfig::default()
     }));
+    let records_pending = Arc::new(AtomicUsize::new(0));
     let services = Arc::new(Services {
         state: state.clone(),
         scopes: Mutex::default(),
+        records: spawn_record_writer(state.store.clone(), records_pending.clone()),
+        records_pending: records_pending.clone(),
         events: CallEvents::start(state.clone()),
         nonces: Nonces::new(),
     });
@@ -97,6 +126,11 @@ pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
             call: CallSettings {
                 media_address,
                 ring_before_answer: Duration::from_millis(u64::from(config.ring_before_answer_ms)),
+                early_media: config.early_media,
+                session_timers: kefu_calls::session_timer::TimerPolicy {
+                    min_se: config.session_min_se_secs,
+                    default_se: config.session_expires_secs,
+                },
                 ..CallSettings::default()
             },
             media_workers: 0,
@@ -104,7 +138,11 @@ pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
         },
     )
     .context("the SIP edge's requests were already taken")?;
-    Ok(Some(Telephony { edge, calls }))
+    Ok(Some(Telephony {
+        edge,
+        calls,
+        records_pending,
+    }))
 }
 
 struct Services {
@@ -115,6 +153,59 @@ struct Services {
     events: CallEvents,
     /// Digest challenges for credential trunks.
     nonces: Nonces,
+    /// Call records on their way to the writer.
+    records: mpsc::Sender<(TenantScope, NewCallRecord)>,
+    /// Records sent and not yet written.
+    records_pending: Arc<AtomicUsize>,
+}
+
+/// Call records waiting for the writer; an ending call waits for room beyond this.
+const RECORD_QUEUE: usize = 10_000;
+/// Most call records in one insert.
+const RECORD_BATCH: usize = 100;
+/// Attempts at writing a batch before it is written record by record.
+const RECORD_ATTEMPTS: u32 = 3;
+
+/// The writer task storing call records in batches; it ends when the sender is gone, after
+/// writing everything queued.
+fn spawn_record_writer(
+    store: Store,
+    pending: Arc<AtomicUsize>,
+) -> mpsc::Sender<(TenantScope, NewCallRecord)> {
+    let (tx, mut rx) = mpsc::channel(RECORD_QUEUE);
+    tokio::spawn(async move {
+        let mut batch = Vec::with_capacity(RECORD_BATCH);
+        while rx.recv_many(&mut batch, RECORD_BATCH).await > 0 {
+            write_records(&store, &batch).await;
+            pending.fetch_sub(batch.len(), Ordering::SeqCst);
+            batch.clear();
+        }
+    });
+    tx
+}
+
+async fn write_records(store: &Store, batch: &[(TenantScope, NewCallRecord)]) {
+    let mut wait = Duration::from_millis(50);
+    for attempt in 1..=RECORD_ATTEMPTS {
+        match store.record_calls(batch).await {
+            Ok(_) => return,
+            // Invalid data will not get better by waiting: find the bad record now.
+            Err(kefu_store::StoreError::Invalid { .. }) => break,
+            Err(e) => {
+                tracing::warn!(attempt, records = batch.len(), error = %e, "writing call records failed");
+                if attempt < RECORD_ATTEMPTS {
+                    tokio::time::sleep(wait).await;
+                    wait *= 4;
+                }
+            }
+        }
+    }
+    for (scope, record) in batch {
+        if let Err(e) = store.record_call(scope, record).await {
+            metrics::counter!("kefu_call_records_failed_total").increment(1);
+            tracing::error!(call = %record.id, error = %e, "writing the call record failed");
+        }
+    }
 }
 
 impl Services {
@@ -243,8 +334,8 @@ impl CallServices for Services {
             .map_err(|p| p.detail)?;
         Ok(Box::new(PluginSession {
             host: self.state.runtime.host().clone(),
-            plugin: running.plugin,
-            installation: running.installation,
+            plugin: running.plugin.clone(),
+            installation: running.installation.clone(),
         }))
     }
 
@@ -331,7 +422,7 @@ impl CallServices for Services {
         let Ok(scope) = self.scope(record.tenant) else {
             return;
         };
-        let new = kefu_store::call_records::NewCallRecord {
+        let new = NewCallRecord {
             id: record.id,
             direction: "inbound".into(),
             caller: record.caller,
@@ -352,8 +443,10 @@ impl CallServices for Services {
             media: serde_json::to_value(record.media).unwrap_or_default(),
             reason: record.reason,
         };
-        if let Err(e) = self.state.store.record_call(&scope, &new).await {
-            tracing::error!(call = %record.id, error = %e, "writing the call record failed");
+        self.records_pending.fetch_add(1, Ordering::SeqCst);
+        if self.records.send((scope, new)).await.is_err() {
+            self.records_pending.fetch_sub(1, Ordering::SeqCst);
+            tracing::error!(call = %record.id, "the call record writer has stopped");
         }
     }
 
