@@ -163,3 +163,45 @@ async fn concurrent_requests_for_the_same_words_share_one_synthesis() {
     // Late arrivals may be served by the memory cache instead; either way one process ran.
     assert_eq!(stats.synthesised, 1, "{stats:?}");
 }
+
+#[tokio::test]
+async fn queue_announcements_for_many_callers_come_from_a_few_cached_words() {
+    let tts = Tts::new(TtsConfig::default());
+    let mut lengths = Vec::new();
+    for position in 2..=400u32 {
+        let prompt = Announcement::QueuePosition(position)
+            .speak(&tts, Language::English)
+            .await
+            .unwrap();
+        lengths.push(prompt.samples().len());
+        if position == 23 || position == 377 {
+            assert_speech(&prompt, &format!("position {position}"));
+        }
+    }
+    let english = tts.stats().synthesised;
+    // One sentence per position would be 399 syntheses: the frame and the number words
+    // (two … nineteen, the tens, hundred, and) are about forty.
+    assert!(english <= 45, "English positions synthesised {english} clips");
+    // Longer numbers say more words.
+    assert!(lengths[377 - 2] > lengths[2 - 2], "{lengths:?}");
+    for position in 1..=400u32 {
+        Announcement::QueuePosition(position)
+            .speak(&tts, Language::Mandarin)
+            .await
+            .unwrap();
+    }
+    for minutes in 0..=90u32 {
+        for language in [Language::English, Language::Mandarin] {
+            Announcement::ExpectedWait { minutes }
+                .speak(&tts, language)
+                .await
+                .unwrap();
+        }
+    }
+    let all = tts.stats().synthesised;
+    assert!(
+        all - english <= 40,
+        "Mandarin positions and both languages' waits added {} clips",
+        all - english
+    );
+}

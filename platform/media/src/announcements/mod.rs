@@ -2,6 +2,12 @@
 //! numbers, dates and money read correctly for the language) and then audio through the TTS
 //! cache.
 //!
+//! Queue position and wait announcements change for every caller and every minute, so they are
+//! spoken from pieces — the fixed frame ("You are number", "in the queue.") and the number's
+//! words one by one — each synthesised once and cached. A thousand callers at a thousand
+//! positions cost a few dozen cached clips, not a thousand sentences (and no burst of
+//! synthesis when a queue fills).
+//!
 //! Owns the wording; it must never build sentences from untrusted free text (custom wording is
 //! the plugins' `say` action, which goes to [`Tts`] directly) and never speaks unbounded values.
 
@@ -121,8 +127,57 @@ impl Announcement {
 
     /// The announcement as audio, through the TTS cache.
     pub async fn speak(&self, tts: &Tts, language: Language) -> Result<Prompt, AnnouncementError> {
-        let text = self.text(language)?;
-        Ok(tts.speak(&text, language.voice()).await?)
+        let Some(pieces) = self.pieces(language)? else {
+            let text = self.text(language)?;
+            return Ok(tts.speak(&text, language.voice()).await?);
+        };
+        let mut clips = Vec::with_capacity(pieces.len());
+        for piece in &pieces {
+            clips.push(tts.speak(piece, language.voice()).await?);
+        }
+        Ok(join(&clips))
+    }
+
+    /// The pieces a queue announcement is spoken from, in order, or `None` for an
+    /// announcement spoken as one sentence. The pieces say what [`Announcement::text`] says.
+    pub fn pieces(&self, language: Language) -> Result<Option<Vec<String>>, AnnouncementError> {
+        self.validate()?;
+        let framed = |before: &str, number: String, after: &str| {
+            let words: Vec<String> = if language == Language::Mandarin {
+                number.chars().map(String::from).collect()
+            } else {
+                number
+                    .split([' ', '-'])
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            };
+            let mut pieces = Vec::with_capacity(words.len() + 2);
+            pieces.push(before.to_owned());
+            pieces.extend(words);
+            pieces.push(after.to_owned());
+            Some(pieces)
+        };
+        let mandarin = language == Language::Mandarin;
+        Ok(match *self {
+            Announcement::QueuePosition(n) if mandarin => {
+                framed("您现在排在第", zh::number(i64::from(n)), "位。")
+            }
+            Announcement::QueuePosition(n) if n > 1 => framed(
+                "You are number",
+                en::number(i64::from(n)),
+                "in the queue.",
+            ),
+            Announcement::ExpectedWait { minutes } if mandarin && minutes > 0 => {
+                framed("预计等待时间为", zh::count(i64::from(minutes)), "分钟。")
+            }
+            Announcement::ExpectedWait { minutes } if !mandarin && minutes > 1 => framed(
+                "The expected wait is",
+                en::number(i64::from(minutes)),
+                "minutes.",
+            ),
+            _ => None,
+        })
     }
 
     fn validate(&self) -> Result<(), AnnouncementError> {
@@ -164,6 +219,30 @@ impl Announcement {
             _ => Ok(()),
         }
     }
+}
+
+/// Below this level a sample counts as silence when clips are joined.
+const SILENCE: i16 = 96;
+/// Silence kept between joined clips: 60 ms.
+const GAP_SAMPLES: usize = 480;
+
+/// Clips one after another, each without the synthesiser's leading and trailing silence, with
+/// a short even gap between them.
+fn join(clips: &[Prompt]) -> Prompt {
+    let mut out: Vec<i16> = Vec::new();
+    for clip in clips {
+        let samples = clip.samples();
+        let loud = |s: &i16| s.unsigned_abs() >= SILENCE.unsigned_abs();
+        let (Some(first), Some(last)) = (samples.iter().position(loud), samples.iter().rposition(loud))
+        else {
+            continue;
+        };
+        if !out.is_empty() {
+            out.resize(out.len() + GAP_SAMPLES, 0);
+        }
+        out.extend_from_slice(&samples[first..=last]);
+    }
+    Prompt::from_samples(out)
 }
 
 fn days_in_month(year: i32, month: u8) -> u8 {
