@@ -27,11 +27,12 @@ use kefu_sip::rsipstack::dialog::dialog::{DialogState, DialogStateReceiver, Term
 use kefu_sip::rsipstack::dialog::dialog_layer::DialogLayer;
 use kefu_sip::rsipstack::dialog::invitation::InviteOption;
 use kefu_sip::rsipstack::dialog::invite_dialog::InviteDialog;
-use kefu_sip::rsipstack::sip::{Header, StatusCode, Uri};
+use kefu_sip::rsipstack::sip::{Header, Method, StatusCode, StatusCodeKind, Uri};
 use kefu_sip::sdp::{self, Codec, LocalMedia, SdpLimits};
 use tokio::sync::mpsc;
 
 use crate::audio::Renderer;
+use crate::session_timer::{Due, SessionTimer};
 use crate::digits::DigitCollector;
 use crate::flow::{Command, Ending, Input, IvrFlow};
 use crate::queues::{QueueHub, QueueNotice};
@@ -59,8 +60,13 @@ pub struct CallSettings {
     pub max_voicemail: Duration,
     /// The language of calls whose plugin does not say otherwise.
     pub language: Language,
-    /// Ring (180) this long before the IVR starts, so the carrier plays ringback first.
+    /// Ring this long before the IVR starts, so the carrier plays ringback first.
     pub ring_before_answer: Duration,
+    /// Ring with early media: 183 Session Progress with our SDP, and a ringback tone from
+    /// Kefu instead of the carrier's (for carriers that play nothing until media flows).
+    pub early_media: bool,
+    /// Session timers (RFC 4028).
+    pub session_timers: crate::session_timer::TimerPolicy,
 }
 
 impl Default for CallSettings {
@@ -71,6 +77,8 @@ impl Default for CallSettings {
             max_voicemail: Duration::from_secs(120),
             language: Language::English,
             ring_before_answer: Duration::ZERO,
+            early_media: false,
+            session_timers: crate::session_timer::TimerPolicy::default(),
         }
     }
 }
@@ -101,6 +109,8 @@ pub(crate) struct Inbound {
     pub dialogs: Arc<DialogLayer>,
     /// Our Contact.
     pub contact: Option<Uri>,
+    /// The session timer negotiated from the INVITE.
+    pub session_timer: Option<SessionTimer>,
     /// Unregisters the room from the worker's demultiplexer when dropped.
     pub _registration: crate::service::RoomRegistration,
 }
@@ -149,6 +159,9 @@ enum End {
     Caller,
     Cancelled,
     System(Disposition, Option<String>),
+    /// The caller's side is gone without a BYE (session timer): ends like a hang-up, but by
+    /// the system, with the reason.
+    Lost(String),
 }
 
 struct Call {
@@ -188,6 +201,10 @@ struct Call {
     transfer: Option<Transferring>,
     /// The outbound leg the caller is bridged to.
     bridged: Option<Bridged>,
+    /// The session timer, when the dialog was last refreshed, and our refresh in flight.
+    timer: Option<SessionTimer>,
+    refreshed: Instant,
+    refreshing: Option<tokio::task::JoinHandle<Result<(), String>>>,
 }
 
 /// A transfer to an external number in progress.
@@ -366,6 +383,9 @@ async fn setup(kit: &CallKit, inbound: &mut Inbound) -> Result<Call, (StatusCode
         contact: inbound.contact.clone(),
         transfer: None,
         bridged: None,
+        timer: inbound.session_timer,
+        refreshed: Instant::now(),
+        refreshing: None,
     })
 }
 
@@ -393,6 +413,18 @@ fn event(
 async fn sleep_until(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Our session refresh's outcome; pending forever when none is in flight.
+async fn refresh_outcome(
+    refreshing: &mut Option<tokio::task::JoinHandle<Result<(), String>>>,
+) -> Result<(), String> {
+    match refreshing {
+        Some(task) => task
+            .await
+            .unwrap_or_else(|e| Err(format!("the refresh stopped: {e}"))),
         None => std::future::pending().await,
     }
 }
@@ -466,19 +498,30 @@ impl Call {
         let hard_stop = Instant::now() + self.kit.settings.max_call;
         let ring = self.kit.settings.ring_before_answer;
         if !ring.is_zero() {
-            if let Err(e) = self.dialog.ringing(None, None) {
-                tracing::debug!(call = %self.id, error = %e, "180 Ringing failed");
-            }
+            let tone = if self.kit.settings.early_media {
+                self.early_media().await
+            } else {
+                if let Err(e) = self.dialog.ringing(None, None) {
+                    tracing::debug!(call = %self.id, error = %e, "180 Ringing failed");
+                }
+                None
+            };
             let until = tokio::time::Instant::now() + ring;
-            loop {
+            let cut_short = loop {
                 tokio::select! {
                     state = inbound.states.recv() => match state {
-                        Some(DialogState::Terminated(_, TerminatedReason::UacCancel)) => return End::Cancelled,
-                        Some(DialogState::Terminated(..)) | None => return End::Caller,
+                        Some(DialogState::Terminated(_, TerminatedReason::UacCancel)) => break Some(End::Cancelled),
+                        Some(DialogState::Terminated(..)) | None => break Some(End::Caller),
                         Some(_) => {}
                     },
-                    _ = tokio::time::sleep_until(until) => break,
+                    _ = tokio::time::sleep_until(until) => break None,
                 }
+            };
+            if let Some(tone) = tone {
+                let _ = self.worker.remove(self.room, tone).await;
+            }
+            if let Some(end) = cut_short {
+                return end;
             }
         }
         self.flow.start();
@@ -492,9 +535,11 @@ impl Call {
             if let Some(end) = self.check_collector() {
                 return end;
             }
+            let timer_due = self.timer_due();
             let deadline = [
                 self.collector.as_ref().and_then(|c| c.deadline()),
                 self.recording.as_ref().map(|r| r.until),
+                timer_due.map(Due::at),
                 Some(hard_stop),
             ]
             .into_iter()
@@ -509,7 +554,11 @@ impl Call {
                         };
                     }
                     Some(DialogState::Updated(_, request, handle)) => {
-                        self.reinvite(&request.body, handle).await;
+                        self.reinvite(&request, handle).await;
+                    }
+                    Some(DialogState::Options(_, _, handle)) => {
+                        // An in-dialog OPTIONS is a carrier's keep-alive ping.
+                        let _ = handle.reply(StatusCode::OK).await;
                     }
                     Some(_) => {}
                     None => return End::Caller,
@@ -530,6 +579,13 @@ impl Call {
                 notice = next_notice(&mut self.queued) => {
                     self.queue_notice(notice).await;
                 }
+                refreshed = refresh_outcome(&mut self.refreshing) => {
+                    self.refreshing = None;
+                    match refreshed {
+                        Ok(()) => self.refreshed = Instant::now(),
+                        Err(why) => return End::Lost(format!("the session refresh failed: {why}")),
+                    }
+                }
                 outcome = transfer_outcome(&mut self.transfer) => {
                     self.transfer_answered(outcome).await;
                 }
@@ -543,6 +599,13 @@ impl Call {
                     let now = Instant::now();
                     if now >= hard_stop {
                         return End::System(Disposition::EndedInIvr, Some("the call reached its maximum length".into()));
+                    }
+                    match timer_due {
+                        Some(Due::Expire(at)) if now >= at => {
+                            return End::Lost("the session timer expired: the caller sent no refresh".into());
+                        }
+                        Some(Due::Refresh(at)) if now >= at => self.start_refresh(),
+                        _ => {}
                     }
                     if let Some(c) = &mut self.collector {
                         c.timeout(now);
@@ -666,19 +729,55 @@ impl Call {
         if self.answered_at.is_some() {
             return;
         }
-        let content_type = Header::ContentType("application/sdp".into());
-        match self.dialog.accept(
-            Some(vec![content_type]),
-            Some(self.answer_sdp.clone().into_bytes()),
-        ) {
+        let mut headers = vec![Header::ContentType("application/sdp".into())];
+        headers.extend(self.timer_headers());
+        match self
+            .dialog
+            .accept(Some(headers), Some(self.answer_sdp.clone().into_bytes()))
+        {
             Ok(()) => {
                 self.answered_at = Some(SystemTime::now());
+                self.refreshed = Instant::now();
                 self.kit
                     .services
                     .publish(event(self.tenant, self.id, "call.answered", Vec::new()));
             }
             Err(e) => tracing::warn!(call = %self.id, error = %e, "answering failed"),
         }
+    }
+
+    /// Early media: 183 Session Progress with our SDP, and a ringback tone on the leg until
+    /// the call is answered. Returns the tone to remove then.
+    async fn early_media(&mut self) -> Option<MemberId> {
+        let tone = self
+            .worker
+            .add_source(
+                self.room,
+                Source::Tone(ToneGenerator::new(
+                    if self.kit.settings.language == Language::Mandarin {
+                        ToneSpec::RINGBACK_CN
+                    } else {
+                        ToneSpec::RINGBACK_US
+                    },
+                )),
+            )
+            .await
+            .ok();
+        if let Some(tone) = tone {
+            let leg = self.leg;
+            let _ = self
+                .worker
+                .with_room(self.room, move |room| room.set_hears(leg, tone, Gain::UNITY))
+                .await;
+        }
+        let content_type = Header::ContentType("application/sdp".into());
+        if let Err(e) = self.dialog.ringing(
+            Some(vec![content_type]),
+            Some(self.answer_sdp.clone().into_bytes()),
+        ) {
+            tracing::debug!(call = %self.id, error = %e, "183 Session Progress failed");
+        }
+        tone
     }
 
     async fn play(
@@ -1204,32 +1303,105 @@ impl Call {
         }
     }
 
+    /// A re-INVITE or UPDATE from the caller: hold/resume, a new offer, or a session refresh
+    /// (every answered one refreshes the session timer).
     async fn reinvite(
         &mut self,
-        body: &[u8],
+        request: &kefu_sip::rsipstack::sip::Request,
         handle: kefu_sip::rsipstack::dialog::dialog::TransactionHandle,
     ) {
-        let answered = sdp::parse(body, &SdpLimits::default()).and_then(|offer| {
-            self.local.session_version += 1;
-            sdp::answer(&offer, &self.local)
-        });
-        match answered {
-            Ok(answer) => {
-                tracing::info!(call = %self.id, direction = answer.direction.as_str(), "re-INVITE answered");
-                let content_type = Header::ContentType("application/sdp".into());
-                let _ = handle
-                    .respond(
-                        StatusCode::OK,
-                        Some(vec![content_type]),
-                        Some(answer.sdp.into_bytes()),
-                    )
-                    .await;
+        let mut headers = self.timer_headers();
+        let refresh_only = request.body.is_empty();
+        let body = if refresh_only {
+            // An UPDATE without a body only refreshes; a re-INVITE without one asks for our
+            // offer, which is the session as it stands.
+            (request.method != Method::Update).then(|| self.answer_sdp.clone())
+        } else {
+            let answered = sdp::parse(&request.body, &SdpLimits::default()).and_then(|offer| {
+                self.local.session_version += 1;
+                sdp::answer(&offer, &self.local)
+            });
+            match answered {
+                Ok(answer) => {
+                    tracing::info!(call = %self.id, method = %request.method, direction = answer.direction.as_str(), "new offer answered");
+                    self.answer_sdp = answer.sdp.clone();
+                    Some(answer.sdp)
+                }
+                Err(e) => {
+                    tracing::info!(call = %self.id, error = %e, "new offer refused");
+                    let _ = handle.reply(StatusCode::NotAcceptableHere).await;
+                    return;
+                }
             }
-            Err(e) => {
-                tracing::info!(call = %self.id, error = %e, "re-INVITE refused");
-                let _ = handle.reply(StatusCode::NotAcceptableHere).await;
-            }
+        };
+        if body.is_some() {
+            headers.push(Header::ContentType("application/sdp".into()));
         }
+        let sent = handle
+            .respond(StatusCode::OK, Some(headers), body.map(String::into_bytes))
+            .await;
+        if sent.is_ok() {
+            self.refreshed = Instant::now();
+        }
+    }
+
+    /// Headers our 2xx responses carry for the session timer.
+    fn timer_headers(&self) -> Vec<Header> {
+        let Some(timer) = &self.timer else {
+            return Vec::new();
+        };
+        let mut headers = vec![
+            Header::Other("Session-Expires".into(), timer.header_value()),
+            Header::Other("Supported".into(), "timer".into()),
+        ];
+        if timer.require {
+            headers.push(Header::Other("Require".into(), "timer".into()));
+        }
+        headers
+    }
+
+    /// What the session timer needs next, once the call is answered (nothing while our own
+    /// refresh is in flight: its outcome decides).
+    fn timer_due(&self) -> Option<Due> {
+        let timer = self.timer.as_ref()?;
+        self.answered_at?;
+        let due = timer.due(self.refreshed);
+        match due {
+            Due::Refresh(_) if self.refreshing.is_some() => None,
+            due => Some(due),
+        }
+    }
+
+    /// Sends our refresh (UPDATE when the caller allows it, otherwise a re-INVITE with the
+    /// session as it stands); its outcome comes back through `refreshing`.
+    fn start_refresh(&mut self) {
+        let Some(timer) = self.timer else {
+            return;
+        };
+        let dialog = self.dialog.clone();
+        let mut headers = vec![
+            Header::Other("Session-Expires".into(), timer.header_value()),
+            Header::Other("Supported".into(), "timer".into()),
+        ];
+        let sdp = self.answer_sdp.clone();
+        let id = self.id;
+        self.refreshing = Some(tokio::spawn(async move {
+            let response = if timer.refresh_with_update {
+                dialog.update(Some(headers), None).await
+            } else {
+                headers.push(Header::ContentType("application/sdp".into()));
+                dialog.reinvite(Some(headers), Some(sdp.into_bytes())).await
+            };
+            match response {
+                Ok(Some(r)) if r.status_code.kind() == StatusCodeKind::Successful => {
+                    tracing::debug!(call = %id, "session refreshed");
+                    Ok(())
+                }
+                Ok(Some(r)) => Err(format!("the caller answered {}", r.status_code)),
+                Ok(None) => Err("the dialog is not established".into()),
+                Err(e) => Err(e.to_string()),
+            }
+        }));
     }
 
     async fn finish(mut self, end: End) {
@@ -1258,6 +1430,21 @@ impl Call {
             End::Caller if was_queued => (Disposition::AbandonedInQueue, HangupBy::Caller, None),
             End::Caller => (Disposition::EndedInIvr, HangupBy::Caller, None),
             End::Cancelled => (Disposition::Cancelled, HangupBy::Caller, None),
+            End::Lost(reason) => {
+                if let Err(e) = self.dialog.bye().await {
+                    tracing::debug!(call = %self.id, error = %e, "BYE failed");
+                }
+                let disposition = if self.left_voicemail {
+                    Disposition::Voicemail
+                } else if self.disposition == Some(Disposition::Transferred) {
+                    Disposition::Transferred
+                } else if was_queued {
+                    Disposition::AbandonedInQueue
+                } else {
+                    Disposition::EndedInIvr
+                };
+                (disposition, HangupBy::System, Some(reason))
+            }
             End::System(d, reason) => {
                 if self.answered_at.is_some() {
                     if let Err(e) = self.dialog.bye().await {

@@ -7,7 +7,8 @@
 //! The call actor (a tokio task per call, `actor.rs`) carries the commands out on real legs
 //! and media; [`CallService`] takes the SIP edge's requests, refuses what no trunk or number
 //! admits and starts the actors; [`QueueHub`] drives each tenant's ACD engine with the clock;
-//! [`CallServices`] is what the server provides (routes, plugins, prompts, records).
+//! [`CallServices`] is what the server provides (routes, plugins, prompts, records);
+//! [`session_timer`] negotiates RFC 4028 keep-alives.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -18,6 +19,7 @@ pub mod flow;
 pub mod queues;
 mod service;
 pub mod services;
+pub mod session_timer;
 
 pub use actor::CallSettings;
 pub use flow::{Command, Ending, Input, IvrFlow};

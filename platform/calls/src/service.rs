@@ -21,6 +21,7 @@ use kefu_sip::sdp::{self, SdpLimits};
 use tokio::sync::mpsc;
 
 use crate::actor::{self, CallKit, CallSettings, Inbound, RoomMsg};
+use crate::session_timer::{self, TimerRefusal, TimerRequest};
 use crate::audio::Renderer;
 use crate::queues::QueueHub;
 use crate::services::{CallServices, InboundRequest};
@@ -255,6 +256,7 @@ impl Serving {
             })
             .map(|h| h.value().to_string())
             .filter(|v| v.len() <= MAX_AUTHORIZATION);
+        let timer_headers = TimerHeaders::of(req);
         let inbound = InboundRequest {
             source: source.ip(),
             dialled,
@@ -281,6 +283,26 @@ impl Serving {
                 return;
             }
         };
+        let session_timer =
+            match session_timer::negotiate(&timer_headers.request(), &self.kit.settings.session_timers) {
+                Ok(timer) => timer,
+                Err(refusal) => {
+                    self.stats.refused.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!(%source, ?refusal, "INVITE's session timer refused");
+                    let _ = match refusal {
+                        TimerRefusal::TooSmall { min_se } => {
+                            let header = Header::Other("Min-SE".into(), min_se.to_string());
+                            tx.reply_with(StatusCode::SessionIntervalTooSmall, vec![header], None)
+                                .await
+                        }
+                        TimerRefusal::Malformed(why) => {
+                            let header = Header::Other("Warning".into(), format!("399 kefu \"{why}\""));
+                            tx.reply_with(StatusCode::BadRequest, vec![header], None).await
+                        }
+                    };
+                    return;
+                }
+            };
         let offer = match sdp::parse(&tx.original.body, &SdpLimits::default()) {
             Ok(offer) => offer,
             Err(e) => {
@@ -349,10 +371,64 @@ impl Serving {
             rooms: room_rx,
             dialogs: self.dialogs.clone(),
             contact: self.contact.clone(),
+            session_timer,
             _registration: registration,
         };
         actor::run(self.kit.clone(), inbound).await;
         self.dialogs.remove_dialog(&dialog_id);
         self.stats.active.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Longest header value looked at for session timers.
+const MAX_TIMER_HEADER: usize = 256;
+
+/// The INVITE headers session timers are negotiated from, copied out of the request.
+#[derive(Debug, Default)]
+struct TimerHeaders {
+    session_expires: Option<String>,
+    min_se: Option<String>,
+    supports_timer: bool,
+    allows_update: bool,
+}
+
+impl TimerHeaders {
+    fn of(req: &kefu_sip::rsipstack::sip::Request) -> Self {
+        let mut out = TimerHeaders::default();
+        let has_token = |value: &str, token: &str| {
+            value
+                .split(',')
+                .any(|t| t.trim().eq_ignore_ascii_case(token))
+        };
+        for h in req.headers.iter() {
+            let name = h.name();
+            let value = h.value();
+            let value = value.to_string();
+            let value = if value.len() > MAX_TIMER_HEADER {
+                // Not a timer value anyone sends: keep a bounded piece, which fails parsing.
+                value.chars().take(MAX_TIMER_HEADER).collect()
+            } else {
+                value
+            };
+            if name.eq_ignore_ascii_case("Session-Expires") || name.eq_ignore_ascii_case("x") {
+                out.session_expires = Some(value);
+            } else if name.eq_ignore_ascii_case("Min-SE") {
+                out.min_se = Some(value);
+            } else if name.eq_ignore_ascii_case("Supported") || name.eq_ignore_ascii_case("k") {
+                out.supports_timer |= has_token(&value, "timer");
+            } else if name.eq_ignore_ascii_case("Allow") {
+                out.allows_update |= has_token(&value, "UPDATE");
+            }
+        }
+        out
+    }
+
+    fn request(&self) -> TimerRequest<'_> {
+        TimerRequest {
+            session_expires: self.session_expires.as_deref(),
+            min_se: self.min_se.as_deref(),
+            supports_timer: self.supports_timer,
+            allows_update: self.allows_update,
+        }
     }
 }

@@ -101,6 +101,15 @@ pub struct Config {
     pub queue_update_secs: u32,
     /// Milliseconds an inbound call rings (180) before its IVR starts (0: at once).
     pub ring_before_answer_ms: u32,
+    /// Ring with early media (183 with SDP and Kefu's ringback tone) instead of a bare 180,
+    /// for carriers that play nothing to the caller until media flows.
+    pub early_media: bool,
+    /// Session timers (RFC 4028): the shortest interval accepted (Min-SE), seconds. RFC 4028
+    /// says at least 90.
+    pub session_min_se_secs: u32,
+    /// Session timers: the interval asked for when the carrier supports timers but named none,
+    /// seconds.
+    pub session_expires_secs: u32,
     /// INVITEs per second one source address may send (twice that in a burst); beyond it the
     /// edge answers 503, then drops. Raise it for carriers that send many calls from one
     /// address.
@@ -144,6 +153,9 @@ impl Default for Config {
             rtp_ports: "20000-29999".into(),
             queue_update_secs: 30,
             ring_before_answer_ms: 0,
+            early_media: false,
+            session_min_se_secs: 90,
+            session_expires_secs: 1800,
             sip_invites_per_source_per_sec: 20,
             log_format: LogFormat::Text,
             log: "info".into(),
@@ -283,6 +295,17 @@ impl Config {
             return bad(
                 "ring_before_answer_ms",
                 "expected at most 60000 milliseconds",
+            );
+        }
+        if self.session_min_se_secs == 0 || self.session_min_se_secs > 86_400 {
+            return bad("session_min_se_secs", "expected 1 to 86400 seconds");
+        }
+        if self.session_expires_secs < self.session_min_se_secs
+            || self.session_expires_secs > 86_400
+        {
+            return bad(
+                "session_expires_secs",
+                "expected at least session_min_se_secs and at most 86400 seconds",
             );
         }
         if self.queue_update_secs < 5 || self.queue_update_secs > 3600 {

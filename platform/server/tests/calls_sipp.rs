@@ -50,6 +50,11 @@ fn menu() -> Value {
 /// A server with telephony on 127.0.0.1, a tenant whose trunk admits 127.0.0.1 and whose
 /// number runs `ivr-menu`.
 async fn start(db: Db, ring_ms: u32) -> Kefu {
+    start_with(db, |c| c.ring_before_answer_ms = ring_ms).await
+}
+
+/// [`start`] with more configuration.
+async fn start_with(db: Db, tweak: impl FnOnce(&mut kefu_server::config::Config)) -> Kefu {
     // RUST_LOG=kefu_calls=debug shows what calls did when a test fails.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
@@ -59,7 +64,7 @@ async fn start(db: Db, ring_ms: u32) -> Kefu {
         c.sip_listen = "127.0.0.1:0".into();
         c.rtp_ports = "31000-31999".into();
         c.queue_update_secs = 5;
-        c.ring_before_answer_ms = ring_ms;
+        tweak(c);
     })
     .await;
     let telephony = kefu_server::telephony::start(&app.state)
@@ -198,6 +203,11 @@ async fn sipp(target: SocketAddr, run: Run<'_>) -> Output {
     for (from, to) in &run.replace {
         text = text.replace(from, to);
     }
+    // Placeholders a test did not fill: a harmless header, no extra checks.
+    text = text
+        .replace("@EXTRA@", "X-Kefu-Test: plain")
+        .replace("@CHECK@", "")
+        .replace("@REFERENCE@", "");
     let file = dir.path().join(run.scenario);
     std::fs::write(&file, text).unwrap();
     let mut command = Command::new("sipp");
@@ -537,4 +547,107 @@ async fn calls_run_on_postgres_too() {
     assert!(out.status.success(), "{}", explain(&out));
     let call = &kefu.records(1).await[0];
     assert_eq!(call["disposition"], "ended_in_ivr", "{call}");
+}
+
+/// The call record's duration in milliseconds (answer to end).
+fn answered_for_ms(call: &Value) -> i64 {
+    let at = |k: &str| {
+        chrono::DateTime::parse_from_rfc3339(call[k].as_str().unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{k}: {e} in {call}"))
+    };
+    (at("ended_at") - at("answered_at")).num_milliseconds()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_that_stops_refreshing_its_session_timer_is_hung_up() {
+    // Two-second minimum so the test takes seconds; production keeps RFC 4028's 90.
+    let kefu = start_with(Db::Sqlite, |c| c.session_min_se_secs = 2).await;
+    let mut run = Run::new("session_timer_uac.xml");
+    // Interval 6 s: without a refresh the session ends 4 s after the answer. The caller
+    // refreshes at 2 s and at 5 s (after the first deadline, so the first refresh counted),
+    // then goes silent: Kefu's BYE comes at 5 + 4 s.
+    run.replace.push(("@SE@", "6".into()));
+    run.replace.push(("@REFRESH_1@", "2000".into()));
+    run.replace.push(("@REFRESH_2@", "3000".into()));
+    run.replace.push(("@BYE_WAIT@", "10000".into()));
+    let out = sipp(kefu.sip, run).await;
+    assert!(out.status.success(), "{}", explain(&out));
+    let records = kefu.records(1).await;
+    let call = &records[0];
+    assert_eq!(call["hangup_by"], "system", "{call}");
+    assert!(
+        call["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("session timer expired"),
+        "{call}"
+    );
+    // Both refreshes moved the deadline: the call outlived the 4 s and 6 s deadlines.
+    assert!(answered_for_ms(call) >= 8_000, "{call}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kefu_refreshes_a_session_the_caller_cannot_and_ends_it_when_a_refresh_fails() {
+    let kefu = start_with(Db::Sqlite, |c| c.session_min_se_secs = 2).await;
+    let mut run = Run::new("session_timer_uas.xml");
+    // No `Supported: timer` from the caller: Kefu refreshes with UPDATE every 2 s; the
+    // caller answers the first and refuses the second (503).
+    run.replace.push(("@SE@", "4".into()));
+    run.replace.push(("@UPDATE_WAIT@", "5000".into()));
+    run.replace.push(("@BYE_WAIT@", "5000".into()));
+    let out = sipp(kefu.sip, run).await;
+    assert!(out.status.success(), "{}", explain(&out));
+    let records = kefu.records(1).await;
+    let call = &records[0];
+    assert_eq!(call["hangup_by"], "system", "{call}");
+    let reason = call["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("session refresh failed") && reason.contains("503"),
+        "{call}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_intervals_below_the_minimum_or_malformed_are_refused() {
+    let kefu = start(Db::Sqlite, 0).await;
+    let mut run = Run::new("refused.xml");
+    run.replace.push(("@EXTRA@", "Session-Expires: 30".into()));
+    run.replace.push(("@EXPECTED@", "422".into()));
+    run.replace.push((
+        "@CHECK@",
+        r#"<action><ereg regexp="^ *90" search_in="hdr" header="Min-SE:" check_it="true" assign_to="min"/></action>"#
+            .into(),
+    ));
+    run.replace
+        .push(("@REFERENCE@", r#"<Reference variables="min"/>"#.into()));
+    let out = sipp(kefu.sip, run).await;
+    assert!(out.status.success(), "too small: {}", explain(&out));
+    let mut run = Run::new("refused.xml");
+    run.replace.push(("@EXTRA@", "Session-Expires: soon".into()));
+    run.replace.push(("@EXPECTED@", "400".into()));
+    let out = sipp(kefu.sip, run).await;
+    assert!(out.status.success(), "malformed: {}", explain(&out));
+    // Refused before anything started: no call records.
+    let r = kefu.app.get("/api/v1/calls", &kefu.token).await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 0, "{:?}", r.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn early_media_rings_with_a_183_and_our_sdp() {
+    let kefu = start_with(Db::Sqlite, |c| {
+        c.ring_before_answer_ms = 1_500;
+        c.early_media = true;
+    })
+    .await;
+    let out = sipp(kefu.sip, Run::new("early_media.xml")).await;
+    assert!(out.status.success(), "{}", explain(&out));
+    let records = kefu.records(1).await;
+    let call = &records[0];
+    assert_eq!(call["hangup_by"], "caller", "{call}");
+    // The answer came after the ring time (the 183 carried the SDP meanwhile).
+    let at = |k: &str| chrono::DateTime::parse_from_rfc3339(call[k].as_str().unwrap()).unwrap();
+    assert!(
+        (at("answered_at") - at("started_at")).num_milliseconds() >= 1_400,
+        "{call}"
+    );
 }

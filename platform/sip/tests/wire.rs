@@ -250,7 +250,7 @@ async fn options_answer_lists_allow_accept_supported() {
     let text = String::from_utf8_lossy(&buf[..n]);
     assert!(text.starts_with("SIP/2.0 200"), "{text}");
     assert!(
-        text.contains("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER\r\n"),
+        text.contains("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, UPDATE\r\n"),
         "{text}"
     );
     assert!(text.contains("Accept: application/sdp\r\n"), "{text}");
@@ -267,7 +267,7 @@ async fn policy_refusals_over_udp() {
         (
             request("FROB", "p-501", "sip:edge@127.0.0.1", "", ""),
             501,
-            Some("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER"),
+            Some("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, UPDATE"),
         ),
         (
             request(

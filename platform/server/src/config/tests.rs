@@ -51,6 +51,17 @@ fn bad_values_name_the_key() {
         Ok(())
     });
     figment::Jail::expect_with(|jail| {
+        // A default interval below the minimum the same server demands.
+        jail.set_env("KEFU_SESSION_MIN_SE_SECS", "600");
+        jail.set_env("KEFU_SESSION_EXPIRES_SECS", "300");
+        let err = Config::load_from(None, env(), &Overrides::default()).unwrap_err();
+        assert!(err.0.contains("session_expires_secs"), "{err}");
+        jail.set_env("KEFU_SESSION_MIN_SE_SECS", "0");
+        let err = Config::load_from(None, env(), &Overrides::default()).unwrap_err();
+        assert!(err.0.contains("session_min_se_secs"), "{err}");
+        Ok(())
+    });
+    figment::Jail::expect_with(|jail| {
         jail.set_env("KEFU_OBJECT_STORE", "ftp");
         let err = Config::load_from(None, env(), &Overrides::default()).unwrap_err();
         assert!(err.0.contains("object_store"), "{err}");
@@ -90,5 +101,5 @@ fn keys_lists_every_field() {
     let keys = Config::keys();
     assert!(keys.contains(&"database_url".to_owned()));
     assert!(keys.contains(&"s3_endpoint".to_owned()));
-    assert_eq!(keys.len(), 33);
+    assert_eq!(keys.len(), 36);
 }

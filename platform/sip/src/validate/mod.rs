@@ -75,8 +75,11 @@ pub struct Policy {
 impl Default for Policy {
     fn default() -> Self {
         Self {
-            allow: &["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER"],
-            supported: &[],
+            allow: &[
+                "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "UPDATE",
+            ],
+            // Session timers (RFC 4028): the call actor answers and sends refreshes.
+            supported: &["timer"],
             accept: &["application/sdp"],
         }
     }

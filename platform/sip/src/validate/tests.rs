@@ -50,7 +50,7 @@ fn reject_copies_headers_and_adds_a_stable_to_tag() {
         "From: <sip:a@example.com>;tag=1\r\n",
         "Call-ID: abc@192.0.2.1\r\n",
         "CSeq: 1 FROB\r\n",
-        "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER\r\n",
+        "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER, UPDATE\r\n",
         "Content-Length: 0\r\n\r\n",
     ] {
         assert!(response.contains(line), "{line:?} in {response}");
@@ -81,6 +81,14 @@ fn policy_statuses() {
                 "Require: 100rel\r\nContent-Length: 0\r\n",
             ),
             420,
+        ),
+        // Session timers are supported (the call actor negotiates them).
+        (
+            invite.replace(
+                "Content-Length: 0\r\n",
+                "Require: timer\r\nContent-Length: 0\r\n",
+            ),
+            0,
         ),
         (
             invite.replace(
