@@ -19,6 +19,9 @@ pub enum ManifestError {
     /// A secret name is not 1–64 characters of letters, digits, `_` and `-`.
     #[error("secret name `{0}` must be 1–64 characters of letters, digits, `_` and `-`")]
     InvalidSecretName(String),
+    /// `sensitive_digits` is too long or holds an unusable tag prefix.
+    #[error("sensitive_digits: {0}")]
+    InvalidSensitiveDigits(String),
 }
 
 /// Why a plugin version could not be loaded.
@@ -94,6 +97,9 @@ pub enum ReplayError {
     /// The recorded input does not decode as this world's input.
     #[error("recorded input does not decode: {0}")]
     Input(#[from] serde_json::Error),
+    /// The record's input was redacted (digits the plugin declares secret).
+    #[error("its input was redacted (digits the plugin declares secret, such as a PIN)")]
+    Redacted,
     /// A replay against recorded answers met a host call whose answer it cannot reproduce.
     #[error(
         "host call #{call} ({interface}.{function}) cannot be answered from the record: {reason}; replay it live instead"

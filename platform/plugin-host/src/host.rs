@@ -348,7 +348,7 @@ impl PluginHost {
         context: &CallContext,
         event: &Event,
     ) -> IvrCall {
-        let input = serde_json::json!({ "context": context, "event": event });
+        let input = ivr_input(&plugin.manifest, context, event);
         let function = "on-event";
         let Pre::Ivr(pre) = &plugin.pre else {
             return self.refuse(plugin, installation, World::Ivr, function, input, None);
@@ -721,5 +721,24 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     match mutex.lock() {
         Ok(guard) => guard,
         Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// Marks an `ivr` input whose digits were redacted; [`PluginHost::replay`] refuses such records.
+pub const REDACTED: &str = "redacted";
+
+/// The `ivr` input as the invocation log keeps it: digits collected under a tag the manifest
+/// declares sensitive become `*`s, and the record says it was redacted. (The guest itself
+/// gets the real event.)
+fn ivr_input(manifest: &crate::Manifest, context: &CallContext, event: &Event) -> serde_json::Value {
+    match event {
+        Event::DigitsCollected(collected) if manifest.is_sensitive_tag(&collected.tag) => {
+            let masked = Event::DigitsCollected(crate::ivr::CollectedDigits {
+                digits: "*".repeat(collected.digits.chars().count()),
+                ..collected.clone()
+            });
+            serde_json::json!({ "context": context, "event": masked, REDACTED: true })
+        }
+        _ => serde_json::json!({ "context": context, "event": event }),
     }
 }

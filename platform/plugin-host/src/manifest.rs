@@ -26,6 +26,11 @@ pub struct Manifest {
     /// keys). Installations may set only these; their values are never shown or logged.
     #[serde(default)]
     pub secrets: Vec<String>,
+    /// `ivr` plugins: tag prefixes of their `collect-digits` whose answers are secret (a PIN,
+    /// a card number). The invocation log keeps such digits only as `*`s, and those
+    /// invocations cannot be replayed (their input is gone on purpose).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive_digits: Vec<String>,
 }
 
 /// The extension points (`kefu:plugin@0.1.0` worlds).
@@ -144,6 +149,20 @@ impl Manifest {
                 return Err(ManifestError::InvalidSecretName(secret.clone()));
             }
         }
+        if self.sensitive_digits.len() > 16 {
+            return Err(ManifestError::InvalidSensitiveDigits(
+                "more than 16 tag prefixes".into(),
+            ));
+        }
+        if let Some(bad) = self
+            .sensitive_digits
+            .iter()
+            .find(|p| !(1..=64).contains(&p.len()) || p.chars().any(char::is_control))
+        {
+            return Err(ManifestError::InvalidSensitiveDigits(format!(
+                "tag prefix {bad:?} must be 1 to 64 characters without control characters"
+            )));
+        }
         if let Some(http) = &self.capabilities.http {
             if http.allowed_hosts.is_empty() {
                 return Err(ManifestError::EmptyAllowList);
@@ -160,5 +179,12 @@ impl Manifest {
             }
         }
         Ok(())
+    }
+}
+
+impl Manifest {
+    /// Whether digits collected under `tag` are secret (see [`Manifest::sensitive_digits`]).
+    pub fn is_sensitive_tag(&self, tag: &str) -> bool {
+        self.sensitive_digits.iter().any(|p| tag.starts_with(p.as_str()))
     }
 }

@@ -78,6 +78,9 @@ impl PluginHost {
             version: recorded.version.clone(),
             content_hash: recorded.content_hash.clone(),
         };
+        if recorded.input.get(crate::host::REDACTED) == Some(&serde_json::Value::Bool(true)) {
+            return Err(ReplayError::Redacted);
+        }
         let plugin = self
             .plugin(&recorded.content_hash, &recorded.plugin, &recorded.version)
             .ok_or_else(not_loaded)?;

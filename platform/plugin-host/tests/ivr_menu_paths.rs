@@ -173,6 +173,61 @@ async fn a_hashed_member_pin_retries_then_lets_the_member_in() {
     assert!(call.last.as_ref().unwrap().logs.is_empty());
 }
 
+/// The digits of a logged digits-collected event (the variant is the event's only key).
+fn logged_digits(invocation: &Invocation) -> String {
+    let event = invocation.input["event"].as_object().unwrap();
+    event.values().next().unwrap()["digits"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn pin_digits_never_reach_the_invocation_log_and_such_records_cannot_be_replayed() {
+    let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", &[]);
+    call.context.started_at_ms = MONDAY_10;
+    call.send(Event::CallStarted).await;
+    call.press("menu:main", "5").await;
+    // A menu key is not secret: logged as pressed, and replayable.
+    let menu_key = call.last.clone().unwrap();
+    assert_eq!(logged_digits(&menu_key), "5", "{}", menu_key.input);
+    assert!(menu_key.input.get("redacted").is_none());
+    let replayed = call.host.replay(&call.installation, &menu_key).await.unwrap();
+    assert!(replayed.identical);
+
+    call.press("pin:member", PIN).await;
+    assert_eq!(call.data("member"), Some("true"), "the plugin got the real digits");
+    let pin = call.last.clone().unwrap();
+    let logged = serde_json::to_string(&pin).unwrap();
+    assert!(!logged.contains(PIN), "{logged}");
+    assert_eq!(logged_digits(&pin), "******", "{}", pin.input);
+    assert_eq!(pin.input["redacted"], true);
+    let refused = call.host.replay(&call.installation, &pin).await.unwrap_err();
+    assert!(matches!(refused, ReplayError::Redacted), "{refused}");
+}
+
+#[test]
+fn sensitive_digit_prefixes_are_bounded() {
+    let with = |prefixes: serde_json::Value| {
+        serde_json::from_value::<Manifest>(serde_json::json!({
+            "name": "ivr-menu", "version": "1.0.0", "world": "ivr",
+            "sensitive_digits": prefixes,
+        }))
+        .unwrap()
+        .validate()
+    };
+    assert!(with(serde_json::json!(["pin:"])).is_ok());
+    assert!(matches!(
+        with(serde_json::json!([""])),
+        Err(ManifestError::InvalidSensitiveDigits(_))
+    ));
+    let many: Vec<String> = (0..17).map(|i| format!("p{i}:")).collect();
+    assert!(matches!(
+        with(serde_json::json!(many)),
+        Err(ManifestError::InvalidSensitiveDigits(_))
+    ));
+}
+
 #[tokio::test]
 async fn too_many_wrong_pins_take_the_failure_branch() {
     let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", &[]);

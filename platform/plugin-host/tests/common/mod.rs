@@ -179,11 +179,11 @@ impl IvrWalk {
     /// `ivr-menu` with `menu` as its config, HTTP allowed to `allowed`, and `secrets`.
     pub fn ivr_menu(menu: serde_json::Value, allowed: &str, secrets: &[(&str, &str)]) -> Self {
         let (host, _) = host();
+        // As ivr-menu is published: its PIN answers (tags `pin:…`) are secret.
+        let mut manifest = manifest("ivr-menu", ivr_menu_capabilities(allowed));
+        manifest.sensitive_digits = vec!["pin:".into()];
         let plugin = host
-            .load(
-                manifest("ivr-menu", ivr_menu_capabilities(allowed)),
-                &guest("ivr_menu"),
-            )
+            .load(manifest, &guest("ivr_menu"))
             .expect("ivr-menu loads");
         let mut installation = Installation::new(kefu_core::TenantId::new());
         installation.config.insert("menu".into(), menu);
