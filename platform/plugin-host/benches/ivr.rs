@@ -59,36 +59,14 @@ fn ivr_menu_manifest(version: &str) -> Manifest {
     .expect("manifest")
 }
 
-/// The menu of every scenario: the two-option main menu the first figures used, plus business
-/// hours, a hashed member PIN node and the long-wait offer (parsed on every event).
+/// The menu of every scenario: the two-option main menu the first figures used, or that plus
+/// business hours, a hashed member PIN node and the long-wait offer (parsed on every event).
+/// Shared with the native benchmark of the same logic (`plugins/ivr-menu/benches/native.rs`).
 fn menu_config(with_new_parts: bool) -> serde_json::Value {
-    let mut menu = serde_json::json!({
-        "greeting": [{"tenant": "welcome"}], "start": "main", "operator": {"queue": {"queue": "operator"}},
-        "menus": {"main": {"prompt": [{"tenant": "main-menu"}], "options": {
-            "1": {"queue": {"queue": "sales"}}, "2": {"transfer": {"number": "+862150001111"}}}}}
-    });
-    if with_new_parts {
-        let weekdays: Vec<serde_json::Value> = ["mon", "tue", "wed", "thu", "fri"]
-            .iter()
-            .map(|d| serde_json::json!({"day": d, "open": "09:00", "close": "18:00"}))
-            .collect();
-        menu["menus"]["main"]["options"]["5"] = serde_json::json!({"pin": {"pin": "member"}});
-        menu["hours"] = serde_json::json!({
-            "timezone": "Asia/Shanghai",
-            "weekly": weekdays,
-            "holidays": [{"date": "2026-10-01", "name": "National Day"}, {"date": "2027-02-17", "name": "Spring Festival"}],
-            "after_hours": {"message": [{"tenant": "closed"}], "then": {"voicemail": {"mailbox": "support"}}}
-        });
-        menu["pins"] = serde_json::json!({"member": {
-            "prompt": [{"tenant": "enter-pin"}], "digits": 6,
-            // sha256("135790") and sha256("000000")
-            "verify": {"sha256": ["dec58ab7d7f9fb6bd366cea633274ef3632f8eaa823bf811c14bed255d60e339",
-                                  "91b4d142823f7d20c5f08df69122de43f35f057a988d9619f6d3138485c9a203"]},
-            "success": {"queue": {"queue": "vip"}}, "failure": {"queue": {"queue": "sales"}}
-        }});
-        menu["long_wait"] = serde_json::json!({"threshold_secs": 300, "offer": {"prompt": [{"tenant": "press-1"}]}});
-    }
-    menu
+    let menus: serde_json::Value =
+        serde_json::from_str(include_str!("../../../plugins/ivr-menu/benches/menus.json"))
+            .expect("menus.json");
+    menus[if with_new_parts { "full" } else { "small" }].clone()
 }
 
 /// A scenario by name: `menu-key` (the first figures' event), `after-hours` (call start on a

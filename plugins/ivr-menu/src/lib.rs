@@ -25,6 +25,8 @@
 //!
 //! Capabilities: `config`; `http` (allow-listing the PIN endpoint's host) and `log` because
 //! the component imports them for HTTP PIN checks, even when an installation does not use one.
+//! Its manifest declares `"sensitive_digits": ["pin:"]`, so the host logs PIN answers only as
+//! `*`s (and refuses to replay those invocations).
 //!
 //! The plugin is stateless: the menu stack, retry counts, the PIN node being asked and the
 //! long-wait state live in call data under `ivr-menu.*`, so every event is decided from the
@@ -53,9 +55,21 @@ impl ivr::Guest for IvrMenu {
     fn on_event(context: CallContext, event: Event) -> Result<Vec<Action>, PluginError> {
         let json = ivr::config::get("menu")
             .ok_or_else(|| PluginError::invalid_config("config `menu` is not set"))?;
-        let config = config::MenuConfig::parse(&json).map_err(PluginError::invalid_config)?;
-        menu::decide(&config, &context, event, &HostVerifier)
+        handle(&json, &context, event, &HostVerifier)
     }
+}
+
+/// One event as the component handles it: the installation's `menu` config parsed (on every
+/// event: the plugin keeps no state), then the decision. The native benchmark calls this to
+/// compare the same logic outside Wasm.
+pub fn handle(
+    menu_json: &str,
+    context: &CallContext,
+    event: Event,
+    verifier: &dyn PinVerifier,
+) -> Result<Vec<Action>, PluginError> {
+    let config = config::MenuConfig::parse(menu_json).map_err(PluginError::invalid_config)?;
+    menu::decide(&config, context, event, verifier)
 }
 
 /// PIN checks over the host's `http` capability.
