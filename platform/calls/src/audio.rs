@@ -6,8 +6,9 @@
 //! cannot be rendered (unknown system prompt, missing tenant prompt, refused text) is skipped
 //! and reported, the rest still plays.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use kefu_core::TenantId;
 use kefu_media::announcements::{Announcement, Currency, Date, Language as MediaLanguage};
@@ -89,11 +90,22 @@ fn media_language(language: Language) -> MediaLanguage {
     }
 }
 
+/// How long a tenant prompt's audio is reused before it is read again (an upload reaches
+/// new plays within this).
+pub const TENANT_PROMPT_TTL: Duration = Duration::from_secs(5);
+/// Most tenant prompts kept; beyond this the cache starts again empty.
+const TENANT_PROMPTS_MAX: usize = 512;
+
+/// Tenant prompts' audio by tenant and name, with when it was read.
+type TenantPrompts = Mutex<HashMap<(TenantId, String), (Prompt, Instant)>>;
+
 /// Renders prompts for one tenant's calls.
 #[derive(Clone)]
 pub struct Renderer {
     tts: Arc<Tts>,
     services: Arc<dyn CallServices>,
+    /// Recently read tenant prompts: calls playing the same greeting share one copy.
+    tenant_prompts: Arc<TenantPrompts>,
 }
 
 /// A rendered `play`, and the parts that could not be rendered.
@@ -108,7 +120,11 @@ pub struct Rendered {
 impl Renderer {
     /// A renderer speaking through `tts` and fetching tenant prompts from `services`.
     pub fn new(tts: Arc<Tts>, services: Arc<dyn CallServices>) -> Self {
-        Renderer { tts, services }
+        Renderer {
+            tts,
+            services,
+            tenant_prompts: Arc::default(),
+        }
     }
 
     /// A system announcement (queue position, wait, please hold) as audio.
@@ -130,9 +146,37 @@ impl Renderer {
         parts: &[PluginPrompt],
         language: Language,
     ) -> Rendered {
+        let max_samples = MAX_PLAY.as_secs() as usize * SAMPLE_RATE as usize;
+        // One part (the common case: a system prompt or one tenant prompt): play the cached
+        // audio itself, shared with every other call, instead of a copy.
+        if let [part] = parts {
+            return match self.part(tenant, part, language).await {
+                Ok(prompt) if prompt.samples().len() <= max_samples => Rendered {
+                    prompt,
+                    skipped: Vec::new(),
+                },
+                Ok(prompt) => Rendered {
+                    prompt: Prompt::from_samples(prompt.samples()[..max_samples].to_vec()),
+                    skipped: vec![format!("audio beyond {} s", MAX_PLAY.as_secs())],
+                },
+                Err(why) => Rendered {
+                    prompt: Prompt::from_samples(Vec::new()),
+                    skipped: vec![why],
+                },
+            };
+        }
+        self.concatenate(tenant, parts, language, max_samples).await
+    }
+
+    async fn concatenate(
+        &self,
+        tenant: TenantId,
+        parts: &[PluginPrompt],
+        language: Language,
+        max_samples: usize,
+    ) -> Rendered {
         let mut samples: Vec<i16> = Vec::new();
         let mut skipped = Vec::new();
-        let max_samples = MAX_PLAY.as_secs() as usize * SAMPLE_RATE as usize;
         if parts.len() > MAX_PARTS {
             skipped.push(format!(
                 "{} parts beyond the first {MAX_PARTS}",
@@ -158,6 +202,31 @@ impl Renderer {
         }
     }
 
+    /// A tenant prompt's audio: recently read, or read and parsed now.
+    async fn tenant_prompt(&self, tenant: TenantId, name: &str) -> Result<Prompt, String> {
+        let key = (tenant, name.to_owned());
+        if let Ok(cache) = self.tenant_prompts.lock()
+            && let Some((prompt, read)) = cache.get(&key)
+            && read.elapsed() < TENANT_PROMPT_TTL
+        {
+            return Ok(prompt.clone());
+        }
+        let wav = self
+            .services
+            .tenant_prompt(tenant, name)
+            .await
+            .ok_or_else(|| format!("no tenant prompt named {name:?}"))?;
+        let prompt = Prompt::from_wav(&wav, DEFAULT_MAX_WAV_BYTES)
+            .map_err(|e| format!("tenant prompt {name:?}: {e}"))?;
+        if let Ok(mut cache) = self.tenant_prompts.lock() {
+            if cache.len() >= TENANT_PROMPTS_MAX {
+                cache.clear();
+            }
+            cache.insert(key, (prompt.clone(), Instant::now()));
+        }
+        Ok(prompt)
+    }
+
     async fn part(
         &self,
         tenant: TenantId,
@@ -169,15 +238,7 @@ impl Renderer {
             a.speak(&self.tts, lang).await.map_err(|e| e.to_string())
         };
         match part {
-            PluginPrompt::Tenant(name) => {
-                let wav = self
-                    .services
-                    .tenant_prompt(tenant, name)
-                    .await
-                    .ok_or_else(|| format!("no tenant prompt named {name:?}"))?;
-                Prompt::from_wav(&wav, DEFAULT_MAX_WAV_BYTES)
-                    .map_err(|e| format!("tenant prompt {name:?}: {e}"))
-            }
+            PluginPrompt::Tenant(name) => self.tenant_prompt(tenant, name).await,
             PluginPrompt::System(id) => {
                 let text = system_text(id, language)
                     .ok_or_else(|| format!("no system prompt named {id:?}"))?;
@@ -217,5 +278,110 @@ impl Renderer {
                     .map_err(|e| e.to_string())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use async_trait::async_trait;
+    use kefu_media::tts::TtsConfig;
+
+    use super::*;
+    use crate::queues::Routing;
+    use crate::services::{
+        CallEvent, CallRecord, InboundRequest, IvrSession, NewVoicemail, OutboundTrunk, Refusal,
+        Route,
+    };
+
+    /// Serves one tenant prompt (a second of 8 kHz audio) and counts the reads.
+    #[derive(Default)]
+    struct Prompts {
+        reads: AtomicUsize,
+    }
+
+    fn wav(samples: &[i16]) -> Vec<u8> {
+        let data: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+        let mut out = Vec::new();
+        out.extend_from_slice(b"RIFF");
+        out.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+        out.extend_from_slice(b"WAVEfmt ");
+        out.extend_from_slice(&16u32.to_le_bytes());
+        out.extend_from_slice(&1u16.to_le_bytes()); // PCM
+        out.extend_from_slice(&1u16.to_le_bytes()); // mono
+        out.extend_from_slice(&8_000u32.to_le_bytes());
+        out.extend_from_slice(&16_000u32.to_le_bytes());
+        out.extend_from_slice(&2u16.to_le_bytes());
+        out.extend_from_slice(&16u16.to_le_bytes());
+        out.extend_from_slice(b"data");
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(&data);
+        out
+    }
+
+    #[async_trait]
+    impl CallServices for Prompts {
+        async fn route(&self, _: &InboundRequest) -> Result<Route, Refusal> {
+            Err(Refusal {
+                status: 404,
+                reason: "none".into(),
+                challenge: None,
+            })
+        }
+        async fn ivr_session(&self, _: TenantId, _: &str) -> Result<Box<dyn IvrSession>, String> {
+            Err("none".into())
+        }
+        async fn outbound_trunk(&self, _: TenantId) -> Result<OutboundTrunk, String> {
+            Err("none".into())
+        }
+        async fn tenant_prompt(&self, _: TenantId, name: &str) -> Option<Vec<u8>> {
+            self.reads.fetch_add(1, Ordering::SeqCst);
+            (name == "welcome").then(|| wav(&vec![1_000; 8_000]))
+        }
+        async fn routing(&self, _: TenantId) -> Result<Routing, String> {
+            Err("none".into())
+        }
+        async fn store_voicemail(&self, _: NewVoicemail) -> Result<(), String> {
+            Err("none".into())
+        }
+        async fn record_call(&self, _: CallRecord) {}
+        fn publish(&self, _: CallEvent) {}
+    }
+
+    #[tokio::test]
+    async fn calls_playing_the_same_tenant_prompt_share_one_read_and_one_copy() {
+        let services = Arc::new(Prompts::default());
+        let renderer = Renderer::new(Arc::new(Tts::new(TtsConfig::default())), services.clone());
+        let tenant = TenantId::new();
+        let welcome = [PluginPrompt::Tenant("welcome".into())];
+        let first = renderer.render(tenant, &welcome, Language::English).await;
+        let second = renderer.render(tenant, &welcome, Language::English).await;
+        assert!(first.skipped.is_empty(), "{:?}", first.skipped);
+        assert_eq!(first.prompt.samples().len(), 8_000);
+        assert_eq!(services.reads.load(Ordering::SeqCst), 1);
+        assert!(std::ptr::eq(
+            first.prompt.samples().as_ptr(),
+            second.prompt.samples().as_ptr()
+        ));
+        // Another tenant's prompt of the same name is its own.
+        renderer
+            .render(TenantId::new(), &welcome, Language::English)
+            .await;
+        assert_eq!(services.reads.load(Ordering::SeqCst), 2);
+        // Two parts are joined into a new prompt; a missing one is skipped with its name.
+        let two = [
+            PluginPrompt::Tenant("welcome".into()),
+            PluginPrompt::Tenant("missing".into()),
+        ];
+        let joined = renderer.render(tenant, &two, Language::English).await;
+        assert_eq!(joined.prompt.samples().len(), 8_000);
+        assert_eq!(joined.skipped.len(), 1);
+        assert!(joined.skipped[0].contains("missing"), "{:?}", joined.skipped);
+        let alone = renderer
+            .render(tenant, &[PluginPrompt::Tenant("missing".into())], Language::English)
+            .await;
+        assert!(alone.prompt.samples().is_empty());
+        assert_eq!(alone.skipped.len(), 1);
     }
 }

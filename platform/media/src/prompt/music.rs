@@ -17,8 +17,14 @@ impl MusicLoop {
     }
 
     /// A generated 8-second loop: a slow arpeggio of soft sine notes with their octave, each
-    /// note faded in and out so the loop never clicks.
+    /// note faded in and out so the loop never clicks. Generated once per process and shared
+    /// by every caller on hold (128 KB of audio, not 128 KB per call).
     pub fn generated() -> Self {
+        static SHARED: std::sync::OnceLock<Prompt> = std::sync::OnceLock::new();
+        MusicLoop::new(SHARED.get_or_init(|| Self::generate().audio).clone())
+    }
+
+    fn generate() -> Self {
         // C major / A minor / F major / G major arpeggios, half a second per note.
         const NOTES: [f32; 16] = [
             261.63, 329.63, 392.00, 329.63, 220.00, 261.63, 329.63, 261.63, 174.61, 220.00, 261.63,
@@ -37,6 +43,11 @@ impl MusicLoop {
             }
         }
         MusicLoop::new(Prompt::from_samples(samples))
+    }
+
+    /// The audio looped.
+    pub fn audio(&self) -> &Prompt {
+        &self.audio
     }
 
     /// Produces this tick's frame.

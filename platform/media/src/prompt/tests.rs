@@ -281,6 +281,13 @@ fn music_loops_forever() {
         }
     }
     assert!(audible > 800, "{audible} of 1000 frames audible");
+    // Every caller on hold shares one copy of the generated loop.
+    let other = MusicLoop::generated();
+    assert_eq!(other.audio().samples().len(), 8 * 8_000);
+    assert!(std::ptr::eq(
+        m.audio().samples().as_ptr(),
+        other.audio().samples().as_ptr()
+    ));
     let mut short = MusicLoop::new(Prompt::from_samples(vec![1, 2, 3]));
     short.next_frame(&mut f);
     assert_eq!(&f.0[..7], &[1, 2, 3, 1, 2, 3, 1]);
