@@ -95,6 +95,7 @@ pub async fn build_state(
         identity: Default::default(),
         mailer,
         runtime,
+        registrations: Default::default(),
     }))
 }
 

@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod plugin_limits;
 pub mod plugin_runtime;
 pub mod problem;
+pub mod registrations;
 pub mod routing;
 pub mod secrets;
 pub mod serve;

@@ -77,7 +77,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
-    if let Some(t) = &telephony {
+    let mut telephony = telephony;
+    if let Some(t) = &mut telephony {
+        t.stop_registrations().await;
         let left = t.drain_records(Duration::from_secs(10)).await;
         if left > 0 {
             tracing::error!(records = left, "call records not written before stopping");

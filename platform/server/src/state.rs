@@ -42,6 +42,8 @@ pub struct Inner {
     pub runtime: crate::plugin_runtime::PluginRuntime,
     /// SMTP delivery, when configured.
     pub mailer: Option<crate::outbox::Mailer>,
+    /// Where each registering outbound trunk's registration stands (filled by telephony).
+    pub registrations: crate::registrations::RegistrationStatuses,
 }
 
 impl std::fmt::Debug for Inner {

@@ -37,6 +37,7 @@ use kefu_store::inbound_route::{InboundCall, InboundRefusal};
 use kefu_store::Store;
 use kefu_store::call_records::NewCallRecord;
 use kefu_store::numbers::NumberEntry;
+use kefu_sip::rsipstack::platform::CancellationToken;
 use tokio::sync::mpsc;
 
 use crate::call_events::CallEvents;
@@ -52,9 +53,20 @@ pub struct Telephony {
     pub calls: CallService,
     /// Call records queued or being written.
     records_pending: Arc<AtomicUsize>,
+    /// Stops the registrations with carriers.
+    registrations_stop: CancellationToken,
+    registrations: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Telephony {
+    /// Unregisters from every carrier (each bounded to 5 s). For a graceful stop.
+    pub async fn stop_registrations(&mut self) {
+        self.registrations_stop.cancel();
+        if let Some(task) = self.registrations.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(6), task).await;
+        }
+    }
+
     /// Waits (at most `within`) until every call record handed to the writer is stored;
     /// returns how many are still pending. For a graceful stop.
     pub async fn drain_records(&self, within: Duration) -> usize {
@@ -138,10 +150,18 @@ pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
         },
     )
     .context("the SIP edge's requests were already taken")?;
+    let registrations_stop = CancellationToken::new();
+    let registrations = crate::registrations::start(
+        state.clone(),
+        edge.endpoint().clone(),
+        registrations_stop.clone(),
+    );
     Ok(Some(Telephony {
         edge,
         calls,
         records_pending,
+        registrations_stop,
+        registrations: Some(registrations),
     }))
 }
 
@@ -454,5 +474,12 @@ impl CallServices for Services {
         if let Ok(scope) = self.scope(event.tenant) {
             self.events.publish(scope, event);
         }
+    }
+}
+
+impl Drop for Telephony {
+    fn drop(&mut self) {
+        // Without a graceful stop the registrations end with the edge (no unregistration).
+        self.registrations_stop.cancel();
     }
 }

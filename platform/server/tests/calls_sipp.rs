@@ -651,3 +651,119 @@ async fn early_media_rings_with_a_183_and_our_sdp() {
         "{call}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outbound_trunk_registers_with_digest_and_refreshes_before_expiry() {
+    let kefu = start(Db::Sqlite, 0).await;
+    // The carrier's registrar: SIPp challenges every REGISTER, checks the digest, and grants
+    // 2 s, so the second round is our refresh (at 75 % of the grant).
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = std::fs::read_to_string(scenarios().join("registrar.xml"))
+        .unwrap()
+        .replace("@USER@", "acme")
+        .replace("@PASSWORD@", "s3cret-pw")
+        .replace("@GRANT@", "2");
+    std::fs::write(dir.path().join("registrar.xml"), scenario).unwrap();
+    let registrar = tokio::spawn(
+        Command::new("sipp")
+            .arg("-sf")
+            .arg(dir.path().join("registrar.xml"))
+            .args(["-i", "127.0.0.1", "-bind_local", "-p", &port.to_string()])
+            .args(["-m", "1", "-timeout", "40s", "-timeout_error", "-nostdin"])
+            .current_dir(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output(),
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let r = kefu
+        .app
+        .call(
+            Method::POST,
+            "/api/v1/outbound-trunks",
+            Some(&kefu.token),
+            Some(json!({"name": "Registered carrier", "proxy": format!("127.0.0.1:{port}"),
+                "username": "acme", "password": "s3cret-pw",
+                "register": true, "register_expiry": 60})),
+        )
+        .await;
+    assert!(r.status.is_success(), "{:?}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let out = registrar.await.unwrap().unwrap();
+    assert!(out.status.success(), "registrar: {}", explain(&out));
+    // The API shows the binding the registrar granted.
+    let r = kefu
+        .app
+        .get(&format!("/api/v1/outbound-trunks/{id}"), &kefu.token)
+        .await;
+    let status = &r.body["registration_status"];
+    assert_eq!(status["state"], "registered", "{}", r.body);
+    assert!(status["expires_at"].is_string(), "{}", r.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_registration_is_shown_with_the_carriers_answer() {
+    let kefu = start(Db::Sqlite, 0).await;
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    // The registrar expects another password: our digest is refused with 403.
+    let scenario = std::fs::read_to_string(scenarios().join("registrar.xml"))
+        .unwrap()
+        .replace("@USER@", "acme")
+        .replace("@PASSWORD@", "the-right-one")
+        .replace("@GRANT@", "60");
+    std::fs::write(dir.path().join("registrar.xml"), scenario).unwrap();
+    let registrar = tokio::spawn(
+        Command::new("sipp")
+            .arg("-sf")
+            .arg(dir.path().join("registrar.xml"))
+            .args(["-i", "127.0.0.1", "-bind_local", "-p", &port.to_string()])
+            .args(["-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin"])
+            .current_dir(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output(),
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let r = kefu
+        .app
+        .call(
+            Method::POST,
+            "/api/v1/outbound-trunks",
+            Some(&kefu.token),
+            Some(json!({"name": "Wrong password", "proxy": format!("127.0.0.1:{port}"),
+                "username": "acme", "password": "a-wrong-one",
+                "register": true, "register_expiry": 60})),
+        )
+        .await;
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let mut last = Value::Null;
+    for _ in 0..150 {
+        last = kefu
+            .app
+            .get(&format!("/api/v1/outbound-trunks/{id}"), &kefu.token)
+            .await
+            .body;
+        if last["registration_status"]["state"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status = &last["registration_status"];
+    assert_eq!(status["state"], "failed", "{last}");
+    assert!(
+        status["detail"].as_str().unwrap_or_default().contains("403"),
+        "{last}"
+    );
+    // The registrar's run fails on purpose (it refused us); it only has to have run.
+    let _ = registrar.await.unwrap().unwrap();
+}

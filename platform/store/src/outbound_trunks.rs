@@ -111,6 +111,17 @@ pub struct OutboundCredentials {
     pub password: String,
 }
 
+/// An outbound trunk that registers, as the registration task needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundRegistration {
+    /// The trunk's tenant.
+    pub tenant: kefu_core::TenantId,
+    /// The trunk.
+    pub trunk: OutboundTrunk,
+    /// Its digest credentials, if any.
+    pub credentials: Option<OutboundCredentials>,
+}
+
 impl std::fmt::Debug for OutboundCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OutboundCredentials")
@@ -240,6 +251,34 @@ impl Store {
             (Some(username), Some(password)) => Some(OutboundCredentials { username, password }),
             _ => None,
         })
+    }
+
+    /// Every outbound trunk, of every tenant, that registers with its carrier, with its
+    /// credentials: for the SIP side's registration task, which serves no request and runs for
+    /// the whole platform (like the inbound route lookup, it is not scoped to one tenant).
+    pub async fn outbound_registrations(&self) -> Result<Vec<OutboundRegistration>, StoreError> {
+        let rows = outbound_trunk::Entity::find()
+            .filter(outbound_trunk::Column::Register.eq(true))
+            .order_by_asc(outbound_trunk::Column::Id)
+            .all(self.db())
+            .await?;
+        rows.into_iter()
+            .map(|m| {
+                let tenant = parse_id(&m.tenant_id)?;
+                let credentials = match (&m.username, &m.password) {
+                    (Some(username), Some(password)) => Some(OutboundCredentials {
+                        username: username.clone(),
+                        password: password.clone(),
+                    }),
+                    _ => None,
+                };
+                Ok(OutboundRegistration {
+                    tenant,
+                    trunk: m.try_into()?,
+                    credentials,
+                })
+            })
+            .collect()
     }
 
     /// Create an outbound trunk (admins).

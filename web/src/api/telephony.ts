@@ -47,8 +47,31 @@ export interface OutboundTrunk {
   has_password: boolean;
   register: boolean;
   register_expiry: number;
+  /** Where the registration stands; null while telephony is off or before the first attempt. */
+  registration_status?: RegistrationStatus | null;
   caller_id: string | null;
   max_calls: number;
+}
+
+export interface RegistrationStatus {
+  state: 'registering' | 'registered' | 'failed';
+  detail: string | null;
+  expires_at: string | null;
+  last_attempt_at: string | null;
+}
+
+/** One line for an outbound trunk's registration: how often, and where it stands. */
+export function registrationSummary(t: OutboundTrunk): string {
+  if (!t.register) return 'no';
+  const every = `every ${t.register_expiry} s`;
+  const s = t.registration_status;
+  if (!s) return every;
+  if (s.state === 'registered') {
+    const until = s.expires_at ? new Date(s.expires_at).toLocaleTimeString() : null;
+    return until ? `${every} — registered until ${until}` : `${every} — registered`;
+  }
+  if (s.state === 'failed') return `${every} — failed: ${s.detail ?? 'no answer'}`;
+  return `${every} — registering…`;
 }
 
 export type NumberEntry = { kind: 'ivr'; installation: string } | { kind: 'queue'; queue: string };

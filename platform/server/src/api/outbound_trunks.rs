@@ -86,6 +86,9 @@ pub struct OutboundTrunkView {
     pub register: bool,
     /// Registration expiry (s).
     pub register_expiry: u32,
+    /// Where the registration stands (`null` while telephony is off or before the first
+    /// attempt, and for trunks that do not register).
+    pub registration_status: Option<crate::registrations::RegistrationStatus>,
     /// Caller id.
     pub caller_id: Option<String>,
     /// Concurrency cap.
@@ -112,6 +115,7 @@ impl From<OutboundTrunk> for OutboundTrunkView {
             has_password: t.has_password,
             register: t.register.enabled,
             register_expiry: t.register.expiry_secs,
+            registration_status: None,
             caller_id: t.caller_id.map(|c| c.to_string()),
             max_calls: t.max_calls,
             created_at: t.created_at,
@@ -236,6 +240,19 @@ fn parse(
     })
 }
 
+/// The view with its registration state (trunks that register only).
+fn with_status(state: &AppState, mut view: OutboundTrunkView) -> OutboundTrunkView {
+    if view.register {
+        view.registration_status = state
+            .registrations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&view.id)
+            .cloned();
+    }
+    view
+}
+
 fn trunk_id(id: &str) -> Result<TrunkId, Problem> {
     id.parse().map_err(|_| Problem::not_found("outbound trunk"))
 }
@@ -252,7 +269,7 @@ async fn list(
         .outbound_trunks(&scope)
         .await?
         .into_iter()
-        .map(Into::into)
+        .map(|t| with_status(&state, t.into()))
         .collect();
     Ok(axum::Json(OutboundTrunkList { items }))
 }
@@ -283,13 +300,8 @@ async fn get_one(
     Authed(scope, _): Authed,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<OutboundTrunkView>> {
-    Ok(axum::Json(
-        state
-            .store
-            .outbound_trunk(&scope, trunk_id(&id)?)
-            .await?
-            .into(),
-    ))
+    let trunk = state.store.outbound_trunk(&scope, trunk_id(&id)?).await?;
+    Ok(axum::Json(with_status(&state, trunk.into())))
 }
 
 /// Replace an outbound trunk (admins); omit `password` to keep the current one.

@@ -3,7 +3,7 @@
 
 import { useState } from 'react';
 import { placeErrors } from '../../../api/fieldPaths';
-import { telephonyApi, type InboundTrunk, type OutboundTrunk } from '../../../api/telephony';
+import { registrationSummary, telephonyApi, type InboundTrunk, type OutboundTrunk } from '../../../api/telephony';
 import { useSignedIn } from '../../../auth/AuthContext';
 import { ConfirmDelete } from '../../../components/form';
 import { Banner } from '../../../components/ui';
@@ -135,7 +135,7 @@ export function TrunksPage() {
                     <tr key={t.id} data-testid={`outbound-row-${t.name}`}>
                       <td className="cell-strong">{t.name}</td>
                       <td className="cell-muted">{t.proxy} ({t.transport.toUpperCase()})</td>
-                      <td>{t.register ? `every ${t.register_expiry} s` : 'no'}</td>
+                      <td data-testid={`outbound-registration-${t.name}`}>{registrationSummary(t)}</td>
                       <td className="cell-muted">{t.caller_id ?? '—'}</td>
                       <td>{t.max_calls}</td>
                       <td className="cell-actions">
