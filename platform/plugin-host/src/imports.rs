@@ -41,20 +41,26 @@ impl log::Host for StoreData {
 impl config::Host for StoreData {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
         let started = Instant::now();
-        let setting = self.grant.installation.config.get(&key).cloned();
+        let grant = self.grant.clone();
+        let setting = grant.installation.config.get(&key);
         let found = if setting.is_some() { "set" } else { "not set" };
-        let answer = match &setting {
-            Some(value) => json!({ "key": key, "set": true, "value": value }),
-            None => json!({ "key": key, "set": false }),
-        };
+        // One copy of the value for the record (moved in, not cloned again by `json!`) and
+        // one serialisation for the guest.
+        let text = setting.map(ToString::to_string);
+        let mut answer = serde_json::Map::with_capacity(3);
+        answer.insert("key".into(), serde_json::Value::String(key.clone()));
+        answer.insert("set".into(), serde_json::Value::Bool(setting.is_some()));
+        if let Some(value) = setting {
+            answer.insert("value".into(), value.clone());
+        }
         self.record_answer(
             "config",
             "get",
             started,
             format!("{key} → {found}"),
-            Some(answer),
+            Some(serde_json::Value::Object(answer)),
         );
-        Ok(setting.map(|v| v.to_string()))
+        Ok(text)
     }
 
     fn secret(&mut self, key: String) -> wasmtime::Result<Option<String>> {
