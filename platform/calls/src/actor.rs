@@ -749,27 +749,7 @@ impl Call {
     /// Early media: 183 Session Progress with our SDP, and a ringback tone on the leg until
     /// the call is answered. Returns the tone to remove then.
     async fn early_media(&mut self) -> Option<MemberId> {
-        let tone = self
-            .worker
-            .add_source(
-                self.room,
-                Source::Tone(ToneGenerator::new(
-                    if self.kit.settings.language == Language::Mandarin {
-                        ToneSpec::RINGBACK_CN
-                    } else {
-                        ToneSpec::RINGBACK_US
-                    },
-                )),
-            )
-            .await
-            .ok();
-        if let Some(tone) = tone {
-            let leg = self.leg;
-            let _ = self
-                .worker
-                .with_room(self.room, move |room| room.set_hears(leg, tone, Gain::UNITY))
-                .await;
-        }
+        let tone = self.ringback().await;
         let content_type = Header::ContentType("application/sdp".into());
         if let Err(e) = self.dialog.ringing(
             Some(vec![content_type]),
@@ -778,6 +758,27 @@ impl Call {
             tracing::debug!(call = %self.id, error = %e, "183 Session Progress failed");
         }
         tone
+    }
+
+    /// A ringback tone (Chinese or North American by the call's language) the caller hears
+    /// until it is removed.
+    async fn ringback(&mut self) -> Option<MemberId> {
+        let spec = if self.kit.settings.language == Language::Mandarin {
+            ToneSpec::RINGBACK_CN
+        } else {
+            ToneSpec::RINGBACK_US
+        };
+        let tone = self
+            .worker
+            .add_source(self.room, Source::Tone(ToneGenerator::new(spec)))
+            .await
+            .ok()?;
+        let caller = self.leg;
+        let _ = self
+            .worker
+            .with_room(self.room, move |room| room.set_hears(caller, tone, Gain::UNITY))
+            .await;
+        Some(tone)
     }
 
     async fn play(
@@ -1088,23 +1089,7 @@ impl Call {
             session_id: session_id(),
             session_version: 1,
         };
-        let ringback = self
-            .worker
-            .add_source(
-                self.room,
-                Source::Tone(ToneGenerator::new(ToneSpec::RINGBACK_US)),
-            )
-            .await
-            .ok();
-        if let Some(tone) = ringback {
-            let caller = self.leg;
-            let _ = self
-                .worker
-                .with_room(self.room, move |room| {
-                    room.set_hears(caller, tone, Gain::UNITY)
-                })
-                .await;
-        }
+        let ringback = self.ringback().await;
         let parse = |text: String| Uri::try_from(text.as_str()).ok();
         let caller_id = trunk
             .caller_id
