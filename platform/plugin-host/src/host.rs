@@ -21,7 +21,7 @@ use crate::bindings::router::kefu::plugin::router_types::{Call, Candidate, Score
 use crate::bindings::router::{Router, RouterPre};
 use crate::error::LoadError;
 use crate::http::{HttpClient, ReqwestClient};
-use crate::invocation::{Invocation, InvocationSink, Outcome, Rejection, Trap};
+use crate::invocation::{Invocation, InvocationSink, JsonText, Outcome, Rejection, Trap};
 use crate::kv::KvStore;
 use crate::limits::{HostConfig, InvocationLimits};
 use crate::manifest::{Manifest, World, interface};
@@ -42,6 +42,9 @@ pub struct Installation {
     pub secrets: BTreeMap<String, String>,
     /// Limits for every invocation of this installation.
     pub limits: InvocationLimits,
+    /// The settings' JSON text, made on the first `config.get` and shared by every invocation
+    /// after it (an IVR plugin reads its menu on every event).
+    config_text: ConfigText,
 }
 
 impl Installation {
@@ -53,7 +56,38 @@ impl Installation {
             config: BTreeMap::new(),
             secrets: BTreeMap::new(),
             limits: InvocationLimits::default(),
+            config_text: ConfigText::default(),
         }
+    }
+
+    /// The JSON text of setting `key`, when it is set. Made once per installation: change
+    /// `config` only before the installation is first used (or on a clone, which starts
+    /// afresh).
+    pub(crate) fn config_text(&self, key: &str) -> Option<Arc<str>> {
+        let texts = self.config_text.0.get_or_init(|| {
+            self.config
+                .iter()
+                .map(|(key, value)| (key.clone(), Arc::from(value.to_string())))
+                .collect()
+        });
+        texts.get(key).cloned()
+    }
+}
+
+/// [`Installation::config_text`]'s cache. A clone starts empty, so a copy whose settings are
+/// then changed (a replay against recorded answers) never answers with the old text.
+#[derive(Default)]
+struct ConfigText(std::sync::OnceLock<BTreeMap<String, Arc<str>>>);
+
+impl Clone for ConfigText {
+    fn clone(&self) -> Self {
+        ConfigText::default()
+    }
+}
+
+impl std::fmt::Debug for ConfigText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ConfigText")
     }
 }
 
@@ -95,8 +129,8 @@ enum Pre {
 pub struct PluginCall<T> {
     /// The plugin's answer, when it returned and the host accepted it.
     pub output: Option<Result<T, PluginError>>,
-    /// The logged record.
-    pub invocation: Invocation,
+    /// The logged record (shared with the invocation sink).
+    pub invocation: Arc<Invocation>,
 }
 
 /// The result of an IVR `on-event` call.
@@ -389,11 +423,11 @@ impl PluginHost {
         candidates: &[Candidate],
         deadline: Duration,
     ) -> RouterCall {
-        let input = serde_json::json!({
+        let input = input_text(&serde_json::json!({
             "call": call,
             "candidates": candidates,
             "deadline_us": deadline.as_micros() as u64,
-        });
+        }));
         let function = "score";
         let Pre::Router(pre) = &plugin.pre else {
             return self.refuse(plugin, installation, World::Router, function, input, None);
@@ -422,7 +456,7 @@ impl PluginHost {
         caller: &str,
         context: &CallContext,
     ) -> CrmLookupCall {
-        let input = serde_json::json!({ "caller": caller, "context": context });
+        let input = input_text(&serde_json::json!({ "caller": caller, "context": context }));
         let function = "lookup";
         let Pre::Crm(pre) = &plugin.pre else {
             return self.refuse(plugin, installation, World::Crm, function, input, None);
@@ -460,7 +494,7 @@ impl PluginHost {
         installation: &Arc<Installation>,
         summary: &CallSummary,
     ) -> CrmEndedCall {
-        let input = serde_json::json!({ "summary": summary });
+        let input = input_text(&serde_json::json!({ "summary": summary }));
         let function = "on-call-ended";
         let Pre::Crm(pre) = &plugin.pre else {
             return self.refuse(plugin, installation, World::Crm, function, input, None);
@@ -498,7 +532,7 @@ impl PluginHost {
         installation: &Arc<Installation>,
         event: &DomainEvent,
     ) -> IntegrationCall {
-        let input = serde_json::json!({ "event": event });
+        let input = input_text(&serde_json::json!({ "event": event }));
         let function = "on-event";
         let world = World::Integration;
         let Pre::Integration(pre) = &plugin.pre else {
@@ -559,7 +593,7 @@ impl PluginHost {
         installation: &Installation,
         world: World,
         function: &str,
-        input: serde_json::Value,
+        input: JsonText,
         refusal: Option<Rejection>,
     ) -> PluginCall<T> {
         let rejection = refusal.unwrap_or(Rejection::WrongWorld {
@@ -581,6 +615,7 @@ impl PluginHost {
             host_calls: Vec::new(),
             logs: Vec::new(),
         };
+        let invocation = Arc::new(invocation);
         self.inner.sink.record(&invocation);
         PluginCall {
             output: None,
@@ -596,7 +631,7 @@ impl PluginHost {
         installation: &Installation,
         world: World,
         function: &str,
-        input: serde_json::Value,
+        input: JsonText,
         store: Store<StoreData>,
         started: Instant,
         result: RunResult<T>,
@@ -616,7 +651,7 @@ impl PluginHost {
                 };
                 (None, Outcome::Trapped(trap))
             }
-            Ok(Ok(returned)) => match serde_json::to_value(&returned) {
+            Ok(Ok(returned)) => match JsonText::of(&returned) {
                 Err(e) => (
                     None,
                     Outcome::Trapped(Trap::Other(format!(
@@ -624,7 +659,7 @@ impl PluginHost {
                     ))),
                 ),
                 Ok(json) => {
-                    let bytes = json_len(&json);
+                    let bytes = json.len();
                     if bytes > limits.max_output_bytes {
                         (
                             None,
@@ -655,6 +690,7 @@ impl PluginHost {
             host_calls: data.host_calls,
             logs: data.logs,
         };
+        let invocation = Arc::new(invocation);
         self.inner.sink.record(&invocation);
         PluginCall { output, invocation }
     }
@@ -685,7 +721,16 @@ fn engine_config(config: &HostConfig) -> Config {
         .total_tables(slots * 4)
         .max_tables_per_component(4)
         .total_stacks(slots)
-        .max_memory_size(config.max_memory_bytes);
+        .max_memory_size(config.max_memory_bytes)
+        // A returned slot keeps its pages: the pages the last instance wrote (found with
+        // Linux's PAGEMAP_SCAN where the kernel has it, 6.7+) are copied back from the
+        // module's image or zeroed, up to this much, instead of being dropped with madvise
+        // and faulted in again by the next instance. Isolation is the same: every written
+        // page is reset before reuse. A fresh instance per event made page faults the
+        // largest single cost of an IVR event (decision 0041).
+        .pagemap_scan(wasmtime::Enabled::Auto)
+        .linear_memory_keep_resident(KEEP_RESIDENT)
+        .table_keep_resident(64 << 10);
     let mut engine = Config::new();
     engine
         .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
@@ -695,12 +740,16 @@ fn engine_config(config: &HostConfig) -> Config {
     engine
 }
 
+/// Bytes of written linear memory a slot restores in place rather than dropping.
+const KEEP_RESIDENT: usize = 4 << 20;
+
 /// Epoch ticks for `time`, at least one.
 fn ticks(time: Duration, tick: Duration) -> u64 {
     (time.as_nanos() / tick.as_nanos().max(1)).max(1) as u64
 }
 
-fn json_len(json: &serde_json::Value) -> usize {
+/// Bytes of `json`'s compact text, counted without building it.
+pub(crate) fn json_len(json: &serde_json::Value) -> usize {
     struct Counter(usize);
     impl std::io::Write for Counter {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -730,15 +779,63 @@ pub const REDACTED: &str = "redacted";
 /// The `ivr` input as the invocation log keeps it: digits collected under a tag the manifest
 /// declares sensitive become `*`s, and the record says it was redacted. (The guest itself
 /// gets the real event.)
-fn ivr_input(manifest: &crate::Manifest, context: &CallContext, event: &Event) -> serde_json::Value {
+fn ivr_input(manifest: &crate::Manifest, context: &CallContext, event: &Event) -> JsonText {
+    #[derive(serde::Serialize)]
+    struct Input<'a> {
+        context: &'a CallContext,
+        event: &'a Event,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        redacted: bool,
+    }
     match event {
         Event::DigitsCollected(collected) if manifest.is_sensitive_tag(&collected.tag) => {
             let masked = Event::DigitsCollected(crate::ivr::CollectedDigits {
                 digits: "*".repeat(collected.digits.chars().count()),
                 ..collected.clone()
             });
-            serde_json::json!({ "context": context, "event": masked, REDACTED: true })
+            input_text(&Input {
+                context,
+                event: &masked,
+                redacted: true,
+            })
         }
-        _ => serde_json::json!({ "context": context, "event": event }),
+        _ => input_text(&Input {
+            context,
+            event,
+            redacted: false,
+        }),
+    }
+}
+
+/// An input's JSON text. Inputs are records of strings and numbers, which always serialise;
+/// were one ever not to, the record says so instead of losing the invocation.
+fn input_text<T: serde::Serialize>(input: &T) -> JsonText {
+    JsonText::of(input).unwrap_or_else(|e| {
+        JsonText::from(serde_json::json!({ "unrepresentable": e.to_string() }))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn config_text_is_made_once_and_a_changed_clone_answers_its_own_settings() {
+        let mut installation = Installation::new(kefu_core::TenantId::new());
+        installation
+            .config
+            .insert("menu".into(), serde_json::json!({"greeting": "hi"}));
+        let first = installation.config_text("menu").unwrap();
+        assert_eq!(&*first, r#"{"greeting":"hi"}"#);
+        assert!(Arc::ptr_eq(&first, &installation.config_text("menu").unwrap()));
+        assert_eq!(installation.config_text("other"), None);
+        let mut changed = installation.clone();
+        changed
+            .config
+            .insert("menu".into(), serde_json::json!({"greeting": "bye"}));
+        assert_eq!(&*changed.config_text("menu").unwrap(), r#"{"greeting":"bye"}"#);
+        assert_eq!(&*installation.config_text("menu").unwrap(), r#"{"greeting":"hi"}"#);
     }
 }

@@ -41,17 +41,15 @@ impl log::Host for StoreData {
 impl config::Host for StoreData {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
         let started = Instant::now();
-        let grant = self.grant.clone();
-        let setting = grant.installation.config.get(&key);
-        let found = if setting.is_some() { "set" } else { "not set" };
-        // One copy of the value for the record (moved in, not cloned again by `json!`) and
-        // one serialisation for the guest.
-        let text = setting.map(ToString::to_string);
+        let text = self.grant.installation.config_text(&key);
+        let found = if text.is_some() { "set" } else { "not set" };
+        // The record keeps the setting as JSON text: one string instead of a copy of the
+        // value's tree (which cost as much as the rest of an IVR event's record).
         let mut answer = serde_json::Map::with_capacity(3);
         answer.insert("key".into(), serde_json::Value::String(key.clone()));
-        answer.insert("set".into(), serde_json::Value::Bool(setting.is_some()));
-        if let Some(value) = setting {
-            answer.insert("value".into(), value.clone());
+        answer.insert("set".into(), serde_json::Value::Bool(text.is_some()));
+        if let Some(text) = &text {
+            answer.insert("value_json".into(), serde_json::Value::String(text.to_string()));
         }
         self.record_answer(
             "config",
@@ -60,7 +58,7 @@ impl config::Host for StoreData {
             format!("{key} → {found}"),
             Some(serde_json::Value::Object(answer)),
         );
-        Ok(text)
+        Ok(text.map(|t| t.to_string()))
     }
 
     fn secret(&mut self, key: String) -> wasmtime::Result<Option<String>> {

@@ -1,7 +1,7 @@
 //! The record of one invocation — enough to audit it and to replay it — and where records go.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +30,7 @@ pub struct Invocation {
     /// The exported function (`on-event`, `score`, `lookup`, `on-call-ended`).
     pub function: String,
     /// The arguments, as JSON.
-    pub input: serde_json::Value,
+    pub input: JsonText,
     /// What came of it.
     pub outcome: Outcome,
     /// From instantiation to return or trap, microseconds.
@@ -46,11 +46,86 @@ pub struct Invocation {
 #[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
 pub enum Outcome {
     /// The function returned (its JSON; a plugin-level `err` is a return too).
-    Returned(serde_json::Value),
+    Returned(JsonText),
     /// The guest was stopped.
     Trapped(Trap),
     /// The host refused the input before instantiating, or refused the returned result.
     Rejected(Rejection),
+}
+
+/// A JSON document kept as its compact text: one string to make on the invocation's path and
+/// one to free, where a [`serde_json::Value`] tree costs an allocation per node both ways (for
+/// an IVR event, as much as instantiating the plugin). Read it with [`JsonText::value`]; it
+/// serialises as the JSON it holds (not as a string) and deserialises from any JSON.
+#[derive(Clone)]
+pub struct JsonText(String);
+
+impl JsonText {
+    /// `value`'s compact JSON text.
+    pub fn of<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<JsonText> {
+        serde_json::to_string(value).map(JsonText)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Bytes of the text.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the text is empty (never: the text is always a JSON document).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The document as a value (parsed on every call).
+    pub fn value(&self) -> serde_json::Value {
+        // Always valid: every constructor produced the text from a value.
+        serde_json::from_str(&self.0).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl From<serde_json::Value> for JsonText {
+    fn from(value: serde_json::Value) -> Self {
+        JsonText(value.to_string())
+    }
+}
+
+impl PartialEq for JsonText {
+    /// The same JSON (key order and spacing aside: a record read back from PostgreSQL's
+    /// `jsonb` has its keys in another order).
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0 || self.value() == other.value()
+    }
+}
+
+impl std::fmt::Debug for JsonText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Display for JsonText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for JsonText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_json::from_str::<serde_json::Value>(&self.0)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_json::Value::deserialize(deserializer).map(JsonText::from)
+    }
 }
 
 /// Why a guest was stopped.
@@ -151,14 +226,16 @@ impl Trap {
 
 /// Where invocation records go. The store backs this later; [`MemoryLog`] keeps the latest.
 pub trait InvocationSink: Send + Sync {
-    /// Keeps `invocation`. Must not block for long: it runs on the invocation's path.
-    fn record(&self, invocation: &Invocation);
+    /// Keeps `invocation`. Must not block for long: it runs on the invocation's path. The
+    /// record is shared with the caller's [`PluginCall`](crate::PluginCall): keep the `Arc`
+    /// (a copy of the record would cost as much as the invocation itself).
+    fn record(&self, invocation: &Arc<Invocation>);
 }
 
 /// A ring buffer of the latest invocations.
 pub struct MemoryLog {
     capacity: usize,
-    entries: Mutex<VecDeque<Invocation>>,
+    entries: Mutex<VecDeque<Arc<Invocation>>>,
 }
 
 impl MemoryLog {
@@ -171,7 +248,7 @@ impl MemoryLog {
     }
 
     /// The kept invocations, oldest first.
-    pub fn entries(&self) -> Vec<Invocation> {
+    pub fn entries(&self) -> Vec<Arc<Invocation>> {
         match self.entries.lock() {
             Ok(entries) => entries.iter().cloned().collect(),
             Err(poisoned) => poisoned.into_inner().iter().cloned().collect(),
@@ -180,7 +257,7 @@ impl MemoryLog {
 }
 
 impl InvocationSink for MemoryLog {
-    fn record(&self, invocation: &Invocation) {
+    fn record(&self, invocation: &Arc<Invocation>) {
         let mut entries = match self.entries.lock() {
             Ok(entries) => entries,
             Err(poisoned) => poisoned.into_inner(),
@@ -191,5 +268,35 @@ impl InvocationSink for MemoryLog {
         if self.capacity > 0 {
             entries.push_back(invocation.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn json_text_is_json_in_records_and_compares_as_json() {
+        let text = JsonText::of(&json!({"b": [1, "x"], "a": null})).unwrap();
+        assert_eq!(text.value(), json!({"a": null, "b": [1, "x"]}));
+        // Inside a record it is the document, not a string holding it.
+        let record = serde_json::to_value(Outcome::Returned(text.clone())).unwrap();
+        assert_eq!(
+            record,
+            json!({"kind": "returned", "detail": {"a": null, "b": [1, "x"]}})
+        );
+        // Read back (PostgreSQL's jsonb reorders keys), it is still the same output.
+        let reordered: Outcome =
+            serde_json::from_str(r#"{"detail": {"b": [1, "x"], "a": null}, "kind": "returned"}"#)
+                .unwrap();
+        assert_eq!(reordered, Outcome::Returned(text.clone()));
+        assert_ne!(
+            Outcome::Returned(JsonText::from(json!({"a": null, "b": [1]}))),
+            Outcome::Returned(text)
+        );
     }
 }

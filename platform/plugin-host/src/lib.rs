@@ -81,7 +81,7 @@ pub use host::{
 };
 pub use http::HttpPolicy;
 pub use invocation::{
-    HostCall, Invocation, InvocationSink, LogLine, MemoryLog, Outcome, Rejection, Trap,
+    HostCall, Invocation, InvocationSink, JsonText, LogLine, MemoryLog, Outcome, Rejection, Trap,
 };
 pub use kv::KvStore;
 pub use limits::{HostConfig, InvocationLimits};

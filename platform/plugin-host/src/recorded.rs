@@ -8,7 +8,7 @@
 //! | `http.send` | `{"method": "GET", "url": "…", "status": 200, "headers": [["k", "v"]], "body": "text"}` — `body_base64` instead of `body` when it is not UTF-8; a body over 32 KiB is cut, with `"truncated": true` and `"body_bytes"`; a failure is `{"method", "url", "error": <http-error>}` |
 //! | `kv.get` | `{"key": "k", "value": "text"}` (`value_base64` when not UTF-8, `"value": null` when absent) or `{"key", "error": <kv-error>}` |
 //! | `kv.set`, `kv.delete` | `{"key": "k", "ok": true}` or `{"key", "error": <kv-error>}` |
-//! | `config.get` | `{"key": "k", "set": true, "value": <the setting's JSON>}` |
+//! | `config.get` | `{"key": "k", "set": true, "value_json": "<the setting's JSON text>"}` (records made before 2026-11-23: `"value": <the setting's JSON>`) |
 //! | `config.secret` | `{"key": "k", "present": true}` — never the value |
 //! | `customers.*` | `{"error": <customers-error>}` |
 //!
@@ -39,7 +39,7 @@ const REDACTED_HEADERS: [&str; 1] = ["set-cookie"];
 
 /// `response`, or `{"omitted": true}` when it would take `used` past [`MAX_ANSWER_BYTES`].
 pub(crate) fn within_budget(response: Value, used: &mut usize) -> Value {
-    let size = response.to_string().len();
+    let size = crate::host::json_len(&response);
     if used.saturating_add(size) > MAX_ANSWER_BYTES {
         return json!({ "omitted": true });
     }
@@ -209,7 +209,15 @@ impl Recording {
                 ("kv", "set" | "delete") => written.push(key()?),
                 ("config", "get") => {
                     let set = answer.get("set").and_then(Value::as_bool).unwrap_or(false);
-                    let value = set.then(|| answer.get("value").cloned().unwrap_or(Value::Null));
+                    let value = match answer.get("value_json") {
+                        _ if !set => None,
+                        Some(Value::String(text)) => Some(
+                            serde_json::from_str(text)
+                                .map_err(|e| unusable(&format!("value_json is not JSON: {e}")))?,
+                        ),
+                        Some(_) => return Err(unusable("value_json is not a string")),
+                        None => Some(answer.get("value").cloned().unwrap_or(Value::Null)),
+                    };
                     recording.config.entry(key()?).or_insert(value);
                 }
                 ("config", "secret") => {

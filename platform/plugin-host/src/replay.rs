@@ -37,8 +37,8 @@ pub enum HostAnswers {
 /// A replay and how it compares with the original.
 #[derive(Debug)]
 pub struct Replay {
-    /// The new run.
-    pub invocation: Invocation,
+    /// The new run (the record the sink also got).
+    pub invocation: Arc<Invocation>,
     /// Same outcome as recorded (output, or trap kind); against recorded answers also the
     /// same host calls (interface, function, summary) and log lines.
     pub identical: bool,
@@ -78,13 +78,13 @@ impl PluginHost {
             version: recorded.version.clone(),
             content_hash: recorded.content_hash.clone(),
         };
-        if recorded.input.get(crate::host::REDACTED) == Some(&serde_json::Value::Bool(true)) {
+        let input = recorded.input.value();
+        if input.get(crate::host::REDACTED) == Some(&serde_json::Value::Bool(true)) {
             return Err(ReplayError::Redacted);
         }
         let plugin = self
             .plugin(&recorded.content_hash, &recorded.plugin, &recorded.version)
             .ok_or_else(not_loaded)?;
-        let input = recorded.input.clone();
         let (world, function) = (recorded.world, recorded.function.as_str());
         if answers == HostAnswers::Live {
             let invocation = self
@@ -148,7 +148,7 @@ impl PluginHost {
         world: World,
         function: &str,
         input: serde_json::Value,
-    ) -> Result<Invocation, ReplayError> {
+    ) -> Result<Arc<Invocation>, ReplayError> {
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields)]
         struct IvrInput {

@@ -97,10 +97,10 @@ async fn oversized_output_is_rejected_and_output_under_the_limit_accepted() {
         &[("bytes", "100000")],
     )
     .await;
-    match call.invocation.outcome {
+    match &call.invocation.outcome {
         Outcome::Rejected(Rejection::OutputTooLarge { bytes, limit }) => {
-            assert_eq!(limit, 64 << 10);
-            assert!(bytes > 100_000, "{bytes}");
+            assert_eq!(*limit, 64 << 10);
+            assert!(*bytes > 100_000, "{bytes}");
         }
         other => panic!("expected OutputTooLarge, got {other:?}"),
     }
@@ -311,7 +311,7 @@ async fn every_invocation_is_logged_and_can_be_replayed() {
         );
     }
     // A record of a version this host has not loaded cannot be replayed.
-    let mut unknown = logged[0].clone();
+    let mut unknown = Invocation::clone(&logged[0]);
     unknown.version = semver::Version::new(9, 9, 9);
     assert!(matches!(
         host.replay(&installation, &unknown).await,

@@ -164,7 +164,7 @@ fn data_of_invocation(invocation: &Invocation, key: &str) -> Option<String> {
     let Outcome::Returned(value) = &invocation.outcome else {
         return None;
     };
-    value["Ok"].as_array()?.iter().find_map(|action| {
+    value.value()["Ok"].as_array()?.iter().find_map(|action| {
         action["SetCallData"]
             .as_array()?
             .iter()
@@ -194,7 +194,9 @@ async fn config_settings_replay_from_the_record() {
     assert!(matches!(&call.output, Some(Ok(Some(card))) if card.display_name == "Li Wei"));
     assert_eq!(
         call.invocation.host_calls[0].response,
-        Some(json!({"key": "customers", "set": true, "value": {"+8613800138000": "Li Wei"}}))
+        Some(json!({
+            "key": "customers", "set": true, "value_json": r#"{"+8613800138000":"Li Wei"}"#
+        }))
     );
     // The installation has since been reconfigured: the record still replays as it ran.
     let reconfigured = Arc::new(Installation::new(configured.tenant));

@@ -186,23 +186,22 @@ impl PluginRuntime {
             .secrets
             .open(scope.tenant(), &stored.sealed_secrets)
             .map_err(Problem::internal)?;
-        Ok(Arc::new(Installation {
-            id: Some(stored.id.clone()),
-            tenant: scope.tenant(),
-            config,
-            secrets,
-            limits,
-        }))
+        let mut installation = Installation::new(scope.tenant());
+        installation.id = Some(stored.id.clone());
+        installation.config = config;
+        installation.secrets = secrets;
+        installation.limits = limits;
+        Ok(Arc::new(installation))
     }
 }
 
 /// The host's invocation sink: queues records for the writer task.
 pub struct StoreSink {
-    queue: mpsc::Sender<Invocation>,
+    queue: mpsc::Sender<Arc<Invocation>>,
 }
 
 impl InvocationSink for StoreSink {
-    fn record(&self, invocation: &Invocation) {
+    fn record(&self, invocation: &Arc<Invocation>) {
         if self.queue.try_send(invocation.clone()).is_err() {
             metrics::counter!("kefu_plugin_invocations_dropped_total").increment(1);
         }
@@ -211,11 +210,11 @@ impl InvocationSink for StoreSink {
 
 /// A sink and the task writing its records in batches; the task ends when the sink is gone.
 pub fn persisting_sink(store: Store) -> Arc<StoreSink> {
-    let (queue, mut records) = mpsc::channel::<Invocation>(QUEUE);
+    let (queue, mut records) = mpsc::channel::<Arc<Invocation>>(QUEUE);
     tokio::spawn(async move {
         let mut batch = Vec::with_capacity(BATCH);
         while records.recv_many(&mut batch, BATCH).await > 0 {
-            let rows: Vec<PluginInvocationRow> = batch.drain(..).filter_map(row).collect();
+            let rows: Vec<PluginInvocationRow> = batch.drain(..).filter_map(|r| row(&r)).collect();
             if let Err(e) = store.record_plugin_invocations(&rows).await {
                 metrics::counter!("kefu_plugin_invocations_dropped_total")
                     .increment(rows.len() as u64);
@@ -246,7 +245,7 @@ pub fn spawn_retention(store: Store, days: u32, keep_per_tenant: u32) {
 }
 
 /// The stored form of a record; `None` for a record without a valid tenant or id.
-fn row(invocation: Invocation) -> Option<PluginInvocationRow> {
+fn row(invocation: &Invocation) -> Option<PluginInvocationRow> {
     let (outcome, detail) = outcome_columns(&invocation.outcome);
     Some(PluginInvocationRow {
         id: invocation.id.clone(),
@@ -260,7 +259,7 @@ fn row(invocation: Invocation) -> Option<PluginInvocationRow> {
         detail,
         duration_us: i64::try_from(invocation.duration_us).unwrap_or(i64::MAX),
         created_at: chrono::Utc::now(),
-        record: serde_json::to_value(&invocation).ok()?,
+        record: serde_json::to_value(invocation).ok()?,
     })
     .filter(|r| r.id.starts_with("piv_"))
 }

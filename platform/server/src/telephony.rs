@@ -259,7 +259,7 @@ impl IvrSession for PluginSession {
         match call.output {
             Some(Ok(actions)) => Ok(actions),
             Some(Err(e)) => Err(format!("plugin error: {}", e.message)),
-            None => Err(match call.invocation.outcome {
+            None => Err(match &call.invocation.outcome {
                 Outcome::Trapped(trap) => format!("plugin trapped: {trap:?}"),
                 Outcome::Rejected(rejection) => format!("plugin call refused: {rejection:?}"),
                 Outcome::Returned(_) => "the plugin's answer was refused".into(),

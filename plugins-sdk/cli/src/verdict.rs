@@ -109,7 +109,7 @@ pub fn judge(
     if let Some(expected) = &expect.output {
         match outcome {
             Outcome::Returned(actual) => {
-                if let Some(m) = json_mismatch(expected, actual, mode) {
+                if let Some(m) = json_mismatch(expected, &actual.value(), mode) {
                     failures.push(format!("output differs at {m}"));
                 }
             }

@@ -57,6 +57,40 @@ fn config_and_secrets_come_back_without_secret_values() {
 }
 
 #[test]
+fn config_values_kept_as_json_text_come_back_as_values() {
+    let calls = [
+        call(
+            "config",
+            "get",
+            json!({"key": "menu", "set": true, "value_json": "{\"a\":[1,\"x\"]}"}),
+        ),
+        // A record made before answers kept the text: the value itself.
+        call(
+            "config",
+            "get",
+            json!({"key": "old", "set": true, "value": [2]}),
+        ),
+    ];
+    let recording = Recording::from_host_calls(&calls).unwrap();
+    assert_eq!(recording.config["menu"], Some(json!({"a": [1, "x"]})));
+    assert_eq!(recording.config["old"], Some(json!([2])));
+    for bad in [json!("{not json"), json!(7)] {
+        let calls = [call(
+            "config",
+            "get",
+            json!({"key": "menu", "set": true, "value_json": bad}),
+        )];
+        let Err(ReplayError::Unanswerable { call, reason, .. }) =
+            Recording::from_host_calls(&calls)
+        else {
+            panic!("{bad} was accepted");
+        };
+        assert_eq!(call, 0);
+        assert!(reason.contains("value_json"), "{reason}");
+    }
+}
+
+#[test]
 fn http_answers_round_trip_through_their_json() {
     let ok = Ok(Response {
         status: 200,

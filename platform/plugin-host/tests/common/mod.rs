@@ -172,7 +172,7 @@ pub struct IvrWalk {
     pub installation: Arc<Installation>,
     pub context: CallContext,
     /// The last invocation's record.
-    pub last: Option<Invocation>,
+    pub last: Option<std::sync::Arc<Invocation>>,
 }
 
 impl IvrWalk {

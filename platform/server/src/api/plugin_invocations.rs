@@ -240,7 +240,7 @@ async fn replay(
         .map_err(|e| gone(&e.to_string()))?;
     Ok(axum::Json(ReplayResult {
         identical: replayed.identical,
-        invocation: serde_json::to_value(&replayed.invocation).map_err(Problem::internal)?,
+        invocation: serde_json::to_value(&*replayed.invocation).map_err(Problem::internal)?,
     }))
 }
 
@@ -262,7 +262,7 @@ async fn test_installation(
     let running = state.runtime.installation(&scope, &id).await?;
     let invocation = run(state.runtime.host(), &running, &req.function, req.input).await?;
     Ok(axum::Json(TestResult {
-        invocation: serde_json::to_value(&invocation).map_err(Problem::internal)?,
+        invocation: serde_json::to_value(&*invocation).map_err(Problem::internal)?,
     }))
 }
 
@@ -274,7 +274,7 @@ async fn run(
     running: &Running,
     function: &str,
     input: Value,
-) -> Result<Invocation, Problem> {
+) -> Result<std::sync::Arc<Invocation>, Problem> {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Ivr {
