@@ -165,7 +165,9 @@ function story({ step, ctx }) {
 
     await page.getByTestId('nav-plugin-log').click();
     await page.getByLabel('Outcome').selectOption('returned');
-    assert.ok((await page.getByTestId('plugin-log-row').count()) >= 1);
+    // The list reloads for the filter: wait for its rows rather than count a list in flight.
+    await page.getByTestId('plugin-log-row').first().waitFor();
+    assert.match(await text(page.getByTestId('plugin-log-row').first()), /Returned/);
     await page.getByLabel('Outcome').selectOption('trapped');
     await page.getByTestId('plugin-log-empty').waitFor();
   });
