@@ -150,6 +150,18 @@ typed_id!(
     /// A voicemail message a caller left.
     VoicemailId, "vm"
 );
+typed_id!(
+    /// One domain event in a tenant's event log.
+    EventId, "evt"
+);
+typed_id!(
+    /// A call recording (one per recorded call segment).
+    RecordingId, "rec"
+);
+typed_id!(
+    /// A plugin installed in a tenant.
+    InstallationId, "ins"
+);
 
 #[cfg(test)]
 mod tests;

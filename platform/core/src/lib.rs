@@ -8,14 +8,15 @@
 
 pub mod calendar;
 pub mod event;
+pub use event::{DomainEvent, Event};
 pub mod id;
 pub mod phone;
 pub mod role;
 pub mod tenant;
 
 pub use id::{
-    AgentId, CalendarId, CallId, DidId, IdError, InvitationId, PluginInvocationId, QueueId,
-    SkillId, TenantId, TrunkId, UserId, VoicemailId,
+    AgentId, CalendarId, CallId, DidId, EventId, IdError, InstallationId, InvitationId,
+    PluginInvocationId, QueueId, RecordingId, SkillId, TenantId, TrunkId, UserId, VoicemailId,
 };
 pub use phone::E164;
 pub use role::Role;
