@@ -13,6 +13,7 @@ mod m20261122_000003_plugins;
 mod m20261122_000004_plugin_runtime;
 mod m20261122_000005_trunks;
 mod m20261122_000006_calls;
+mod m20261207_000007_events;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_plugin_runtime::Migration),
             Box::new(m20261122_000005_trunks::Migration),
             Box::new(m20261122_000006_calls::Migration),
+            Box::new(m20261207_000007_events::Migration),
         ]
     }
 }

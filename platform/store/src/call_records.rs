@@ -8,6 +8,7 @@
 //! after a lost reply does not fail.
 
 use chrono::{DateTime, SubsecRound, Utc};
+use kefu_core::event::CallEnded;
 use kefu_core::{CallId, DidId, Role, TenantId, TenantScope, TrunkId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -235,9 +236,45 @@ fn ms(t: DateTime<Utc>) -> DateTime<Utc> {
     t.trunc_subsecs(3)
 }
 
-/// The row for a new record in the scope's tenant, validated.
+/// The record a `call.ended` event holds (the event is the record's source of truth).
+pub fn record_of_ended(ended: &CallEnded) -> NewCallRecord {
+    let r = &ended.received;
+    NewCallRecord {
+        id: r.call,
+        direction: r.direction.as_str().to_owned(),
+        caller: r.caller.clone(),
+        dialled: r.dialled.clone(),
+        did: r.did,
+        trunk: r.trunk,
+        entry: r.entry.as_ref().and_then(|e| serde_json::to_value(e).ok()),
+        sip_call_id: r.sip_call_id.clone(),
+        started_at: ended.started_at,
+        answered_at: ended.answered_at,
+        ended_at: ended.ended_at,
+        disposition: ended.disposition.as_str().to_owned(),
+        hangup_by: ended.hangup_by.as_str().to_owned(),
+        ivr_path: ended.ivr_path.clone(),
+        queue: ended.queue.clone(),
+        queue_wait_ms: ended
+            .queue_wait_ms
+            .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX)),
+        call_data: ended.call_data.clone(),
+        media: serde_json::to_value(ended.media).unwrap_or(serde_json::Value::Null),
+        reason: ended.reason.clone(),
+    }
+}
+
+/// The row of the record a `call.ended` event holds, in `tenant`.
+pub(crate) fn row_of_ended(
+    tenant: TenantId,
+    ended: &CallEnded,
+) -> Result<call_record::ActiveModel, StoreError> {
+    new_row(tenant, &record_of_ended(ended))
+}
+
+/// The row for a new record in `tenant`, validated.
 fn new_row(
-    scope: &TenantScope,
+    tenant: TenantId,
     record: &NewCallRecord,
 ) -> Result<call_record::ActiveModel, StoreError> {
     if !DIRECTIONS.contains(&record.direction.as_str()) {
@@ -250,7 +287,7 @@ fn new_row(
     // Wall clocks can step backwards during a call; a negative duration helps nobody.
     let duration_ms = (ended_at - started_at).num_milliseconds().max(0);
     Ok(call_record::ActiveModel {
-        tenant_id: Set(scope.tenant().to_string()),
+        tenant_id: Set(tenant.to_string()),
         id: Set(record.id.to_string()),
         direction: Set(record.direction.clone()),
         caller: Set(record.caller.clone()),
@@ -282,7 +319,7 @@ impl Store {
         scope: &TenantScope,
         record: &NewCallRecord,
     ) -> Result<CallRecord, StoreError> {
-        let model = new_row(scope, record)?;
+        let model = new_row(scope.tenant(), record)?;
         let txn = self.write_txn().await?;
         if let Some(existing) =
             call_record::Entity::find_by_id((scope.tenant().to_string(), record.id.to_string()))
@@ -307,7 +344,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let models = records
             .iter()
-            .map(|(scope, record)| new_row(scope, record))
+            .map(|(scope, record)| new_row(scope.tenant(), record))
             .collect::<Result<Vec<_>, _>>()?;
         if models.is_empty() {
             return Ok(0);

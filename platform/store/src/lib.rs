@@ -18,6 +18,7 @@ pub mod config_docs;
 pub mod credentials;
 mod entity;
 mod error;
+pub mod events;
 pub mod inbound_route;
 pub mod inbound_trunks;
 pub mod keys;

@@ -3,9 +3,12 @@
 
 pub(crate) mod audit_log;
 pub(crate) mod call_record;
+pub(crate) mod event;
+pub(crate) mod event_counter;
 pub(crate) mod inbound_trunk;
 pub(crate) mod invitation;
 pub(crate) mod number;
+pub(crate) mod open_call;
 pub(crate) mod outbound_trunk;
 pub(crate) mod outbox;
 pub(crate) mod plugin_installation;
