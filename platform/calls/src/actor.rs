@@ -32,13 +32,15 @@ use kefu_sip::sdp::{self, Codec, LocalMedia, SdpLimits};
 use tokio::sync::mpsc;
 
 use crate::audio::Renderer;
-use crate::session_timer::{Due, SessionTimer};
 use crate::digits::DigitCollector;
 use crate::flow::{Command, Ending, Input, IvrFlow};
 use crate::queues::{QueueHub, QueueNotice};
-use crate::services::{
-    CallEvent, CallRecord, CallServices, Disposition, Entry, HangupBy, IvrSession, MediaSummary,
-    NewVoicemail, Route,
+use crate::services::{CallServices, Entry, IvrSession, NewVoicemail, Route};
+use crate::session_timer::{Due, SessionTimer};
+use kefu_core::DomainEvent;
+use kefu_core::event::{
+    CallEnded, CallEntry, CallReceived, ConnectedTo, Direction, Disposition, HangupBy,
+    IvrActionKind, MediaSummary, TransferTarget as EventTarget,
 };
 
 /// What the media worker reports about one room.
@@ -67,6 +69,9 @@ pub struct CallSettings {
     pub early_media: bool,
     /// Session timers (RFC 4028).
     pub session_timers: crate::session_timer::TimerPolicy,
+    /// This node's name, recorded in `call.received` (the next start of the node closes the
+    /// calls it left open).
+    pub node: String,
 }
 
 impl Default for CallSettings {
@@ -79,6 +84,7 @@ impl Default for CallSettings {
             ring_before_answer: Duration::ZERO,
             early_media: false,
             session_timers: crate::session_timer::TimerPolicy::default(),
+            node: "kefu".into(),
         }
     }
 }
@@ -170,7 +176,6 @@ struct Call {
     tenant: TenantId,
     route: Route,
     caller: String,
-    sip_call_id: String,
     started_at: SystemTime,
     answered_at: Option<SystemTime>,
     dialog: InviteDialog,
@@ -205,6 +210,8 @@ struct Call {
     timer: Option<SessionTimer>,
     refreshed: Instant,
     refreshing: Option<tokio::task::JoinHandle<Result<(), String>>>,
+    /// The call as it arrived (set once set-up succeeded).
+    received: Option<CallReceived>,
 }
 
 /// A transfer to an external number in progress.
@@ -234,15 +241,13 @@ struct Bridged {
 /// Runs one inbound call to its end. Every error path ends the call cleanly.
 pub(crate) async fn run(kit: CallKit, mut inbound: Inbound) {
     let tenant = inbound.route.tenant;
-    kit.services.publish(event(
-        tenant,
-        inbound.id,
-        "call.started",
-        vec![
-            ("caller".into(), inbound.caller.clone()),
-            ("dialled".into(), inbound.route.number.clone()),
-        ],
-    ));
+    let received = received_of(&inbound, &kit.settings.node);
+    kit.services
+        .emit(
+            tenant,
+            DomainEvent::CallReceived(Box::new(received.clone())),
+        )
+        .await;
     let (call, early_end) = match setup(&kit, &mut inbound).await {
         Ok(call) => (Some(call), None),
         Err((status, why)) => {
@@ -253,31 +258,52 @@ pub(crate) async fn run(kit: CallKit, mut inbound: Inbound) {
     };
     let Some(mut call) = call else {
         let _ = inbound.worker.close_room(inbound.room).await;
-        let now = SystemTime::now();
+        let ended = CallEnded {
+            received,
+            started_at: inbound.started_at.into(),
+            answered_at: None,
+            ended_at: SystemTime::now().into(),
+            disposition: Disposition::Failed,
+            hangup_by: HangupBy::System,
+            ivr_path: Vec::new(),
+            queue: None,
+            queue_wait_ms: None,
+            call_data: Vec::new(),
+            media: MediaSummary::default(),
+            reason: early_end,
+        };
         kit.services
-            .record_call(CallRecord {
-                id: inbound.id,
-                tenant,
-                route: inbound.route.clone(),
-                caller: inbound.caller.clone(),
-                sip_call_id: inbound.sip_call_id.clone(),
-                started_at: inbound.started_at,
-                answered_at: None,
-                ended_at: now,
-                disposition: Disposition::Failed,
-                hangup_by: HangupBy::System,
-                ivr_path: Vec::new(),
-                queue: None,
-                queue_wait_ms: None,
-                call_data: Vec::new(),
-                media: MediaSummary::default(),
-                reason: early_end,
-            })
+            .emit(tenant, DomainEvent::CallEnded(Box::new(ended)))
             .await;
         return;
     };
+    call.received = Some(received);
     let end = call.run_loop(&mut inbound).await;
     call.finish(end).await;
+}
+
+/// The call as it arrived, for `call.received` (and, repeated, in `call.ended`).
+fn received_of(inbound: &Inbound, node: &str) -> CallReceived {
+    let route = &inbound.route;
+    CallReceived {
+        call: inbound.id,
+        direction: Direction::Inbound,
+        caller: inbound.caller.clone(),
+        dialled: route.number.clone(),
+        did: route.did.parse().ok(),
+        trunk: route.trunk.parse().ok(),
+        entry: match &route.entry {
+            Entry::Ivr { installation } => installation
+                .parse()
+                .ok()
+                .map(|installation| CallEntry::Ivr { installation }),
+            Entry::Queue { queue } => Some(CallEntry::Queue {
+                queue: queue.clone(),
+            }),
+        },
+        sip_call_id: inbound.sip_call_id.clone(),
+        node: node.to_owned(),
+    }
 }
 
 async fn setup(kit: &CallKit, inbound: &mut Inbound) -> Result<Call, (StatusCode, String)> {
@@ -355,7 +381,6 @@ async fn setup(kit: &CallKit, inbound: &mut Inbound) -> Result<Call, (StatusCode
         tenant,
         route: inbound.route.clone(),
         caller: inbound.caller.clone(),
-        sip_call_id: inbound.sip_call_id.clone(),
         started_at: inbound.started_at,
         answered_at: None,
         dialog: inbound.dialog.clone(),
@@ -386,6 +411,7 @@ async fn setup(kit: &CallKit, inbound: &mut Inbound) -> Result<Call, (StatusCode
         timer: inbound.session_timer,
         refreshed: Instant::now(),
         refreshing: None,
+        received: None,
     })
 }
 
@@ -394,20 +420,6 @@ fn session_id() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_micros() as u64)
         .unwrap_or(1)
-}
-
-fn event(
-    tenant: TenantId,
-    call: CallId,
-    name: &'static str,
-    detail: Vec<(String, String)>,
-) -> CallEvent {
-    CallEvent {
-        tenant,
-        call,
-        name,
-        detail,
-    }
 }
 
 async fn sleep_until(at: Option<Instant>) {
@@ -640,11 +652,11 @@ impl Call {
                 None
             }
             Command::Answer => {
-                self.answer();
+                self.answer().await;
                 None
             }
             Command::Play(playback) => {
-                self.answer();
+                self.answer().await;
                 let purpose = if self.queued.is_some() {
                     Purpose::Announcement
                 } else {
@@ -655,7 +667,7 @@ impl Call {
                 None
             }
             Command::Collect { spec, preset } => {
-                self.answer();
+                self.answer().await;
                 let now = Instant::now();
                 let has_prompt = !spec.prompt.is_empty() && preset.is_empty();
                 self.collector = Some(DigitCollector::new(&spec, &preset, has_prompt, now));
@@ -671,7 +683,7 @@ impl Call {
                 None
             }
             Command::Enqueue(enqueue) => {
-                self.answer();
+                self.answer().await;
                 self.enqueue(enqueue).await;
                 None
             }
@@ -680,7 +692,7 @@ impl Call {
                 None
             }
             Command::Transfer(target) => {
-                self.answer();
+                self.answer().await;
                 if let Err(reason) = self.start_transfer(&target).await {
                     tracing::info!(call = %self.id, ?target, ?reason, "transfer failed");
                     self.flow
@@ -689,7 +701,7 @@ impl Call {
                 None
             }
             Command::Voicemail(voicemail) => {
-                self.answer();
+                self.answer().await;
                 self.start_voicemail(voicemail).await;
                 None
             }
@@ -709,12 +721,12 @@ impl Call {
                 Ok(actions) => {
                     for action in &actions {
                         if let Action::Visit(node) = action {
-                            self.kit.services.publish(crate::actor::event(
-                                self.tenant,
-                                self.id,
-                                "call.ivr_node",
-                                vec![("node".into(), node.clone())],
-                            ));
+                            self.emit(DomainEvent::CallIvrAction {
+                                call: self.id,
+                                action: IvrActionKind::Visit,
+                                name: node.clone(),
+                            })
+                            .await;
                         }
                     }
                     Input::Actions(actions)
@@ -725,7 +737,14 @@ impl Call {
         }
     }
 
-    fn answer(&mut self) {
+    /// Hands `event` to the log. Borrows nothing across the wait (the call is not `Sync`).
+    fn emit(&self, event: DomainEvent) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let services = self.kit.services.clone();
+        let tenant = self.tenant;
+        async move { services.emit(tenant, event).await }
+    }
+
+    async fn answer(&mut self) {
         if self.answered_at.is_some() {
             return;
         }
@@ -738,9 +757,7 @@ impl Call {
             Ok(()) => {
                 self.answered_at = Some(SystemTime::now());
                 self.refreshed = Instant::now();
-                self.kit
-                    .services
-                    .publish(event(self.tenant, self.id, "call.answered", Vec::new()));
+                self.emit(DomainEvent::CallAnswered { call: self.id }).await;
             }
             Err(e) => tracing::warn!(call = %self.id, error = %e, "answering failed"),
         }
@@ -776,7 +793,9 @@ impl Call {
         let caller = self.leg;
         let _ = self
             .worker
-            .with_room(self.room, move |room| room.set_hears(caller, tone, Gain::UNITY))
+            .with_room(self.room, move |room| {
+                room.set_hears(caller, tone, Gain::UNITY)
+            })
             .await;
         Some(tone)
     }
@@ -932,6 +951,7 @@ impl Call {
     async fn enqueue(&mut self, enqueue: Enqueue) {
         let (tx, notices) = mpsc::channel(16);
         let queue = enqueue.queue.clone();
+        let priority = i32::from(enqueue.priority);
         match self
             .kit
             .hub
@@ -956,15 +976,22 @@ impl Call {
                     matches!(p.purpose, Purpose::Announcement | Purpose::Position)
                 });
                 self.set_music(!announcing).await;
-                self.kit.services.publish(event(
-                    self.tenant,
-                    self.id,
-                    "call.queued",
-                    vec![("queue".into(), queue)],
-                ));
+                self.emit(DomainEvent::CallQueued {
+                    call: self.id,
+                    queue,
+                    priority,
+                })
+                .await;
             }
             Err(why) => {
                 tracing::warn!(call = %self.id, %why, "enqueue failed");
+                self.emit(DomainEvent::CallDequeued {
+                    call: self.id,
+                    queue: queue.clone(),
+                    waited_ms: 0,
+                    reason: format!("enqueue failed: {why}"),
+                })
+                .await;
                 // The plugin gets control back, as after a queue timeout with no wait.
                 self.flow.handle(Input::QueueTimeout(QueueTimeout {
                     queue,
@@ -976,17 +1003,19 @@ impl Call {
 
     async fn dequeue(&mut self) {
         if let Some(q) = self.queued.take() {
-            self.queue_wait += q.since.elapsed();
+            let waited = q.since.elapsed();
+            self.queue_wait += waited;
             self.kit.hub.leave(self.tenant, self.id).await;
             if let Some(music) = q.music {
                 let _ = self.worker.remove(self.room, music).await;
             }
-            self.kit.services.publish(event(
-                self.tenant,
-                self.id,
-                "call.dequeued",
-                vec![("queue".into(), q.queue)],
-            ));
+            self.emit(DomainEvent::CallDequeued {
+                call: self.id,
+                queue: q.queue,
+                waited_ms: u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
+                reason: "the IVR took the call back".into(),
+            })
+            .await;
         }
     }
 
@@ -1015,6 +1044,13 @@ impl Call {
                     }
                 }
                 tracing::info!(call = %self.id, ?outcome, "the queue let go of the call");
+                self.emit(DomainEvent::CallDequeued {
+                    call: self.id,
+                    queue: queue.clone(),
+                    waited_ms: u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
+                    reason: format!("{outcome:?}"),
+                })
+                .await;
                 self.flow.handle(Input::QueueTimeout(QueueTimeout {
                     queue,
                     waited_secs: u32::try_from(waited.as_secs()).unwrap_or(u32::MAX),
@@ -1192,12 +1228,23 @@ impl Call {
                 }
                 self.disposition = Some(Disposition::Transferred);
                 self.bridged = Some(Bridged { dialog, states });
-                self.kit.services.publish(event(
-                    self.tenant,
-                    self.id,
-                    "call.transferred",
-                    vec![("target".into(), format!("{:?}", t.target))],
-                ));
+                if let TransferTarget::Number(number) = &t.target {
+                    self.emit(DomainEvent::CallTransferred {
+                        call: self.id,
+                        target: EventTarget::Number {
+                            number: number.clone(),
+                        },
+                        by: None,
+                    })
+                    .await;
+                    self.emit(DomainEvent::CallConnected {
+                        call: self.id,
+                        to: ConnectedTo::Number {
+                            number: number.clone(),
+                        },
+                    })
+                    .await;
+                }
             }
             Err(reason) => {
                 let _ = self.worker.remove(self.room, t.leg).await;
@@ -1247,9 +1294,6 @@ impl Call {
             samples: Vec::new(),
             until: Instant::now() + self.kit.settings.max_voicemail,
         });
-        self.kit
-            .services
-            .publish(event(self.tenant, self.id, "call.voicemail", Vec::new()));
     }
 
     /// Stores what was recorded; the call then ends.
@@ -1269,6 +1313,7 @@ impl Call {
         let duration_ms = recording.samples.len() as u64 * 1_000 / u64::from(SAMPLE_RATE);
         let mut wav = Vec::with_capacity(44 + recording.samples.len() * 2);
         kefu_media::prompt::wav::write_wav(&recording.samples, SAMPLE_RATE, &mut wav);
+        let mailbox = recording.mailbox.clone();
         let stored = self
             .kit
             .services
@@ -1283,7 +1328,15 @@ impl Call {
             })
             .await;
         match stored {
-            Ok(()) => self.left_voicemail = true,
+            Ok(()) => {
+                self.left_voicemail = true;
+                self.emit(DomainEvent::CallVoicemail {
+                    call: self.id,
+                    mailbox,
+                    duration_ms,
+                })
+                .await;
+            }
             Err(why) => tracing::error!(call = %self.id, %why, "storing a voicemail failed"),
         }
     }
@@ -1467,15 +1520,15 @@ impl Call {
                 ..MediaSummary::default()
             });
         let context = self.flow.context().clone();
-        let record = CallRecord {
-            id: self.id,
-            tenant: self.tenant,
-            route: self.route.clone(),
-            caller: self.caller.clone(),
-            sip_call_id: self.sip_call_id.clone(),
-            started_at: self.started_at,
-            answered_at: self.answered_at,
-            ended_at: SystemTime::now(),
+        let Some(received) = self.received.take() else {
+            tracing::error!(call = %self.id, "a call ended without its arrival recorded");
+            return;
+        };
+        let ended = CallEnded {
+            received,
+            started_at: self.started_at.into(),
+            answered_at: self.answered_at.map(Into::into),
+            ended_at: SystemTime::now().into(),
             disposition,
             hangup_by,
             ivr_path: context.ivr_path,
@@ -1483,21 +1536,12 @@ impl Call {
             queue_wait_ms: self
                 .queue_record
                 .as_ref()
-                .map(|_| self.queue_wait.as_millis() as u64),
+                .map(|_| u64::try_from(self.queue_wait.as_millis()).unwrap_or(u64::MAX)),
             call_data: context.data,
             media,
             reason,
         };
-        self.kit.services.publish(event(
-            self.tenant,
-            self.id,
-            "call.ended",
-            vec![
-                ("disposition".into(), disposition.as_str().into()),
-                ("hangup_by".into(), hangup_by.as_str().into()),
-            ],
-        ));
-        self.kit.services.record_call(record).await;
+        self.emit(DomainEvent::CallEnded(Box::new(ended))).await;
     }
 }
 

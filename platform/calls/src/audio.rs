@@ -291,8 +291,7 @@ mod tests {
     use super::*;
     use crate::queues::Routing;
     use crate::services::{
-        CallEvent, CallRecord, InboundRequest, IvrSession, NewVoicemail, OutboundTrunk, Refusal,
-        Route,
+        InboundRequest, IvrSession, NewVoicemail, OutboundTrunk, Refusal, Route,
     };
 
     /// Serves one tenant prompt (a second of 8 kHz audio) and counts the reads.
@@ -345,8 +344,7 @@ mod tests {
         async fn store_voicemail(&self, _: NewVoicemail) -> Result<(), String> {
             Err("none".into())
         }
-        async fn record_call(&self, _: CallRecord) {}
-        fn publish(&self, _: CallEvent) {}
+        async fn emit(&self, _: kefu_core::TenantId, _: kefu_core::DomainEvent) {}
     }
 
     #[tokio::test]
@@ -377,9 +375,17 @@ mod tests {
         let joined = renderer.render(tenant, &two, Language::English).await;
         assert_eq!(joined.prompt.samples().len(), 8_000);
         assert_eq!(joined.skipped.len(), 1);
-        assert!(joined.skipped[0].contains("missing"), "{:?}", joined.skipped);
+        assert!(
+            joined.skipped[0].contains("missing"),
+            "{:?}",
+            joined.skipped
+        );
         let alone = renderer
-            .render(tenant, &[PluginPrompt::Tenant("missing".into())], Language::English)
+            .render(
+                tenant,
+                &[PluginPrompt::Tenant("missing".into())],
+                Language::English,
+            )
             .await;
         assert!(alone.prompt.samples().is_empty());
         assert_eq!(alone.skipped.len(), 1);

@@ -23,9 +23,9 @@ pub mod session_timer;
 
 pub use actor::CallSettings;
 pub use flow::{Command, Ending, Input, IvrFlow};
+pub use kefu_core::event::{Disposition, HangupBy, MediaSummary};
 pub use queues::{QueueHub, QueueNotice, Routing};
 pub use service::{CallService, CallServiceConfig, CallStats};
 pub use services::{
-    CallEvent, CallRecord, CallServices, Disposition, Entry, HangupBy, InboundRequest, IvrSession,
-    MediaSummary, NewVoicemail, OutboundTrunk, Refusal, Route,
+    CallServices, Entry, InboundRequest, IvrSession, NewVoicemail, OutboundTrunk, Refusal, Route,
 };

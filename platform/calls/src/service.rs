@@ -21,10 +21,10 @@ use kefu_sip::sdp::{self, SdpLimits};
 use tokio::sync::mpsc;
 
 use crate::actor::{self, CallKit, CallSettings, Inbound, RoomMsg};
-use crate::session_timer::{self, TimerRefusal, TimerRequest};
 use crate::audio::Renderer;
 use crate::queues::QueueHub;
 use crate::services::{CallServices, InboundRequest};
+use crate::session_timer::{self, TimerRefusal, TimerRequest};
 
 /// Longest credentials header accepted.
 const MAX_AUTHORIZATION: usize = 2_048;
@@ -283,26 +283,29 @@ impl Serving {
                 return;
             }
         };
-        let session_timer =
-            match session_timer::negotiate(&timer_headers.request(), &self.kit.settings.session_timers) {
-                Ok(timer) => timer,
-                Err(refusal) => {
-                    self.stats.refused.fetch_add(1, Ordering::Relaxed);
-                    tracing::info!(%source, ?refusal, "INVITE's session timer refused");
-                    let _ = match refusal {
-                        TimerRefusal::TooSmall { min_se } => {
-                            let header = Header::Other("Min-SE".into(), min_se.to_string());
-                            tx.reply_with(StatusCode::SessionIntervalTooSmall, vec![header], None)
-                                .await
-                        }
-                        TimerRefusal::Malformed(why) => {
-                            let header = Header::Other("Warning".into(), format!("399 kefu \"{why}\""));
-                            tx.reply_with(StatusCode::BadRequest, vec![header], None).await
-                        }
-                    };
-                    return;
-                }
-            };
+        let session_timer = match session_timer::negotiate(
+            &timer_headers.request(),
+            &self.kit.settings.session_timers,
+        ) {
+            Ok(timer) => timer,
+            Err(refusal) => {
+                self.stats.refused.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(%source, ?refusal, "INVITE's session timer refused");
+                let _ = match refusal {
+                    TimerRefusal::TooSmall { min_se } => {
+                        let header = Header::Other("Min-SE".into(), min_se.to_string());
+                        tx.reply_with(StatusCode::SessionIntervalTooSmall, vec![header], None)
+                            .await
+                    }
+                    TimerRefusal::Malformed(why) => {
+                        let header = Header::Other("Warning".into(), format!("399 kefu \"{why}\""));
+                        tx.reply_with(StatusCode::BadRequest, vec![header], None)
+                            .await
+                    }
+                };
+                return;
+            }
+        };
         let offer = match sdp::parse(&tx.original.body, &SdpLimits::default()) {
             Ok(offer) => offer,
             Err(e) => {

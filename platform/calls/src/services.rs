@@ -1,15 +1,15 @@
 //! What a call needs from the rest of the platform, as one trait the server implements: where
-//! an inbound INVITE goes, the number's IVR plugin, tenant prompts, the tenant's queues, and
-//! where call records and voicemails are kept.
+//! an inbound INVITE goes, the number's IVR plugin, tenant prompts, the tenant's queues, where
+//! voicemails are kept, and the event log every step of a call goes to (its `call.ended` is
+//! the call's detail record).
 //!
 //! The calls crate never touches the database or the object store itself; tests implement this
 //! trait over real plugins and in-memory records.
 
 use std::net::IpAddr;
-use std::time::SystemTime;
 
 use async_trait::async_trait;
-use kefu_core::{CallId, TenantId};
+use kefu_core::{CallId, DomainEvent, TenantId};
 use kefu_plugin_host::CallContext;
 use kefu_plugin_host::ivr::{Action, Event};
 use serde::Serialize;
@@ -123,124 +123,6 @@ pub struct NewVoicemail {
     pub duration_ms: u64,
 }
 
-/// Media counters of the caller's leg, kept in the call record.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct MediaSummary {
-    /// RTP packets received from the caller.
-    pub packets_received: u64,
-    /// RTP packets sent to the caller.
-    pub packets_sent: u64,
-    /// Packets the caller's stream lost (sequence gaps).
-    pub packets_lost: u64,
-    /// Interarrival jitter, in milliseconds.
-    pub jitter_ms: u32,
-    /// DTMF keys received.
-    pub dtmf_keys: u32,
-}
-
-/// How a call ended, for the record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Disposition {
-    /// The caller hung up (or was hung up) in the IVR.
-    EndedInIvr,
-    /// The caller hung up while waiting in a queue.
-    AbandonedInQueue,
-    /// The caller left a voicemail.
-    Voicemail,
-    /// The call was connected to an external number.
-    Transferred,
-    /// The caller hung up before the call was answered.
-    Cancelled,
-    /// The call could not be set up (no common codec, media failure).
-    Failed,
-}
-
-impl Disposition {
-    /// The stable name (`abandoned_in_queue`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Disposition::EndedInIvr => "ended_in_ivr",
-            Disposition::AbandonedInQueue => "abandoned_in_queue",
-            Disposition::Voicemail => "voicemail",
-            Disposition::Transferred => "transferred",
-            Disposition::Cancelled => "cancelled",
-            Disposition::Failed => "failed",
-        }
-    }
-}
-
-/// Who ended the call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HangupBy {
-    /// The caller (BYE or CANCEL from the trunk).
-    Caller,
-    /// Kefu (the plugin's hang-up, a failure, the end of a voicemail).
-    System,
-}
-
-impl HangupBy {
-    /// The stable name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HangupBy::Caller => "caller",
-            HangupBy::System => "system",
-        }
-    }
-}
-
-/// A call detail record: what the call actor writes when the call ends.
-#[derive(Debug, Clone, Serialize)]
-pub struct CallRecord {
-    /// The call.
-    pub id: CallId,
-    /// Its tenant.
-    pub tenant: TenantId,
-    /// Where it went.
-    pub route: Route,
-    /// Who called.
-    pub caller: String,
-    /// The SIP Call-ID of the inbound leg.
-    pub sip_call_id: String,
-    /// When the INVITE arrived.
-    pub started_at: SystemTime,
-    /// When the call was answered.
-    pub answered_at: Option<SystemTime>,
-    /// When it ended.
-    pub ended_at: SystemTime,
-    /// How it ended.
-    pub disposition: Disposition,
-    /// Who ended it.
-    pub hangup_by: HangupBy,
-    /// IVR nodes visited.
-    pub ivr_path: Vec<String>,
-    /// The last queue it waited in.
-    pub queue: Option<String>,
-    /// Time spent waiting in queues.
-    pub queue_wait_ms: Option<u64>,
-    /// Call data set by the IVR.
-    pub call_data: Vec<(String, String)>,
-    /// The caller's media counters.
-    pub media: MediaSummary,
-    /// Why it failed, when it did.
-    pub reason: Option<String>,
-}
-
-/// A step of a call, for the event bus (`call.started`, `call.answered`, `call.ivr_node`,
-/// `call.queued`, `call.dequeued`, `call.voicemail`, `call.ended`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CallEvent {
-    /// The tenant.
-    pub tenant: TenantId,
-    /// The call.
-    pub call: CallId,
-    /// The stable event name.
-    pub name: &'static str,
-    /// Details (queue, node, disposition…).
-    pub detail: Vec<(String, String)>,
-}
-
 /// Everything a call needs from outside. See the module docs.
 #[async_trait]
 pub trait CallServices: Send + Sync + 'static {
@@ -267,9 +149,8 @@ pub trait CallServices: Send + Sync + 'static {
     /// Keeps a voicemail.
     async fn store_voicemail(&self, voicemail: NewVoicemail) -> Result<(), String>;
 
-    /// Keeps the call detail record.
-    async fn record_call(&self, record: CallRecord);
-
-    /// Publishes a call step.
-    fn publish(&self, event: CallEvent);
+    /// Hands a domain event about one of the tenant's calls to the event log (and from
+    /// there the bus). Waits when the log is behind rather than lose the event: a call's
+    /// `call.ended` is its detail record.
+    async fn emit(&self, tenant: TenantId, event: DomainEvent);
 }

@@ -119,9 +119,7 @@ pub const MAX_INTERVAL: u32 = 86_400;
 
 fn delta_seconds(text: &str, header: &str) -> Result<u32, TimerRefusal> {
     let text = text.trim();
-    if text.is_empty()
-        || text.len() > MAX_DELTA_DIGITS
-        || !text.bytes().all(|b| b.is_ascii_digit())
+    if text.is_empty() || text.len() > MAX_DELTA_DIGITS || !text.bytes().all(|b| b.is_ascii_digit())
     {
         return Err(TimerRefusal::Malformed(format!(
             "{header}: expected delta-seconds, got {:?}",
@@ -257,7 +255,9 @@ mod tests {
             .unwrap();
         assert_eq!((t.interval, t.refresher), (600, Refresher::Uas));
         // Unnamed refresher: the caller, since it supports timers.
-        let t = negotiate(&req(Some("900"), true), &policy).unwrap().unwrap();
+        let t = negotiate(&req(Some("900"), true), &policy)
+            .unwrap()
+            .unwrap();
         assert_eq!(t.refresher, Refresher::Uac);
     }
 
@@ -289,14 +289,7 @@ mod tests {
             negotiate(&req(Some("60"), true), &policy),
             Err(TimerRefusal::TooSmall { min_se: 90 })
         );
-        for bad in [
-            "",
-            "abc",
-            "-5",
-            "0",
-            "99999999999",
-            "1800;refresher=proxy",
-        ] {
+        for bad in ["", "abc", "-5", "0", "99999999999", "1800;refresher=proxy"] {
             let refusal = negotiate(&req(Some(bad), true), &policy).unwrap_err();
             assert!(
                 matches!(&refusal, TimerRefusal::Malformed(m) if m.starts_with("Session-Expires")),

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use kefu_acd::config::{QueueConfig, RoutingStrategy, ServiceLevelTarget};
 use kefu_acd::{Millis, TenantConfig, WaitOutcome};
 use kefu_calls::{
-    CallEvent, CallRecord, CallServices, InboundRequest, IvrSession, NewVoicemail, QueueHub,
-    QueueNotice, Refusal, Route, Routing,
+    CallServices, InboundRequest, IvrSession, NewVoicemail, QueueHub, QueueNotice, Refusal, Route,
+    Routing,
 };
 use kefu_core::{CallId, QueueId, TenantId};
 use kefu_plugin_host::SkillRequirement;
@@ -76,8 +76,7 @@ impl CallServices for OneQueue {
     async fn store_voicemail(&self, _: NewVoicemail) -> Result<(), String> {
         Ok(())
     }
-    async fn record_call(&self, _: CallRecord) {}
-    fn publish(&self, _: CallEvent) {}
+    async fn emit(&self, _: kefu_core::TenantId, _: kefu_core::DomainEvent) {}
 }
 
 fn enqueue(queue: &str) -> Enqueue {

@@ -83,6 +83,26 @@ pub async fn build_state(
         objects.clone(),
         Arc::new(secrets),
     );
+    let bus = kefu_events::bus_from_url(&config.bus_url)
+        .await
+        .context("connecting to the event bus (key `bus_url`)")?;
+    // Calls this node left open when it last stopped (a crash) are closed before anything
+    // else runs, so their records exist before new calls start.
+    let closed = kefu_events::recovery::close_open_calls(&store, bus.as_ref(), &config.node_name)
+        .await
+        .context("closing calls left open by the last stop")?;
+    if closed > 0 {
+        tracing::warn!(calls = closed, node = %config.node_name, "closed calls the last stop left open (disposition interrupted)");
+    }
+    let events = kefu_events::EventWriter::start(
+        store.clone(),
+        bus.clone(),
+        kefu_events::WriterConfig::default(),
+    );
+    crate::event_log::spawn_retention(store.clone(), config.event_retention_days);
+    crate::integrations::spawn(bus.clone(), store.clone(), runtime.clone())
+        .await
+        .context("subscribing integration plugins to the event bus")?;
     Ok(AppState::new(Inner {
         ip_limit: RateLimiter::new(config.auth_rate_per_ip_per_min, RATE_LIMIT_KEYS),
         account_limit: RateLimiter::new(config.auth_rate_per_account_per_min, RATE_LIMIT_KEYS),
@@ -96,6 +116,11 @@ pub async fn build_state(
         mailer,
         runtime,
         registrations: Default::default(),
+        events,
+        event_hub: crate::event_hub::EventHub::start(bus.clone())
+            .await
+            .context("subscribing the event streams to the bus")?,
+        bus,
     }))
 }
 

@@ -99,6 +99,13 @@ pub struct Config {
     pub rtp_ports: String,
     /// Seconds between queue position updates to a waiting caller (and its IVR plugin).
     pub queue_update_secs: u32,
+    /// The event bus: empty for in-process (one node), `nats://host:port` for NATS JetStream.
+    pub bus_url: String,
+    /// Days domain events are kept in the event log (the stream can resume within them).
+    pub event_retention_days: u32,
+    /// This node's name in `call.received` events; a node closes the calls it left open when
+    /// it starts again, so each node needs its own (default: the host name).
+    pub node_name: String,
     /// Milliseconds an inbound call rings (180) before its IVR starts (0: at once).
     pub ring_before_answer_ms: u32,
     /// Ring with early media (183 with SDP and Kefu's ringback tone) instead of a bare 180,
@@ -152,6 +159,9 @@ impl Default for Config {
             media_address: String::new(),
             rtp_ports: "20000-29999".into(),
             queue_update_secs: 30,
+            bus_url: String::new(),
+            event_retention_days: 90,
+            node_name: default_node_name(),
             ring_before_answer_ms: 0,
             early_media: false,
             session_min_se_secs: 90,
@@ -161,6 +171,21 @@ impl Default for Config {
             log: "info".into(),
         }
     }
+}
+
+/// The host name, cleaned to the characters a node name allows (`kefu` when there is none).
+fn default_node_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_default();
+    let name: String = host
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+        .take(64)
+        .collect();
+    if name.is_empty() { "kefu".into() } else { name }
 }
 
 /// A configuration that cannot be used; the message names the key.
@@ -310,6 +335,24 @@ impl Config {
         }
         if self.queue_update_secs < 5 || self.queue_update_secs > 3600 {
             return bad("queue_update_secs", "expected 5 to 3600 seconds");
+        }
+        if !(self.bus_url.is_empty() || self.bus_url.starts_with("nats://")) {
+            return bad("bus_url", "expected empty (in-process) or nats://host:port");
+        }
+        if self.event_retention_days == 0 || self.event_retention_days > 3650 {
+            return bad("event_retention_days", "expected 1 to 3650 days");
+        }
+        if self.node_name.is_empty()
+            || self.node_name.len() > 64
+            || !self
+                .node_name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        {
+            return bad(
+                "node_name",
+                "expected 1 to 64 letters, digits, '-', '_' or '.'",
+            );
         }
         Ok(())
     }

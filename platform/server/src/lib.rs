@@ -9,11 +9,13 @@
 pub mod api;
 pub mod app;
 pub mod auth;
-pub mod call_events;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod event_hub;
+pub mod event_log;
 pub mod identity;
+pub mod integrations;
 pub mod json;
 pub mod ops;
 pub mod outbox;

@@ -125,9 +125,9 @@ fn reconcile(
     let mut replaced: HashMap<String, tokio::task::JoinHandle<()>> = HashMap::new();
     let ids: Vec<String> = running.keys().cloned().collect();
     for id in ids {
-        let current = wanted.get(&id).is_some_and(|(key, _)| {
-            running.get(&id).is_some_and(|r| r.key == *key)
-        });
+        let current = wanted
+            .get(&id)
+            .is_some_and(|(key, _)| running.get(&id).is_some_and(|r| r.key == *key));
         if current {
             continue;
         }

@@ -64,6 +64,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     tokio::spawn(outbox::run(state.clone()));
     tokio::spawn(reload_keys(state.clone()));
+    let events = state.events.clone();
     let router = app::router(state);
     let addr = listener.local_addr()?;
     println!(
@@ -80,12 +81,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let mut telephony = telephony;
     if let Some(t) = &mut telephony {
         t.stop_registrations().await;
-        let left = t.drain_records(Duration::from_secs(10)).await;
-        if left > 0 {
-            tracing::error!(records = left, "call records not written before stopping");
-        }
     }
     drop(telephony);
+    let left = events.drain(Duration::from_secs(10)).await;
+    if left > 0 {
+        tracing::error!(
+            events = left,
+            "events (and the call records they carry) not stored before stopping"
+        );
+    }
     tracing::info!("stopped");
     Ok(())
 }

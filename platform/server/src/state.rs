@@ -44,6 +44,12 @@ pub struct Inner {
     pub mailer: Option<crate::outbox::Mailer>,
     /// Where each registering outbound trunk's registration stands (filled by telephony).
     pub registrations: crate::registrations::RegistrationStatuses,
+    /// Where domain events go: numbered and stored in the event log, then published.
+    pub events: kefu_events::EventSink,
+    /// The bus stored events are published on (in-process or NATS JetStream).
+    pub bus: Arc<dyn kefu_events::EventBus>,
+    /// Live events fanned out to this node's WebSocket streams.
+    pub event_hub: Arc<crate::event_hub::EventHub>,
 }
 
 impl std::fmt::Debug for Inner {

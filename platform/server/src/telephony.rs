@@ -7,24 +7,21 @@
 //! the trunk (the authentication point for calls); it is kept per tenant for the later steps of
 //! that tenant's calls and never minted here.
 //!
-//! Call records go through a bounded queue to a writer that stores them in batches (one commit
-//! per batch, not per call, keeps call setup off the database under load). A full queue makes
-//! the ending call wait for room rather than lose its record; a failed batch is retried and
-//! then written record by record, so one bad record costs only itself.
+//! Every step of a call goes to the event log through the state's event sink (bounded, batched,
+//! never dropping: a full queue makes the call wait). A call's `call.ended` is its detail
+//! record: the log writes the record in the same transaction.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
 use kefu_calls::{
-    CallEvent, CallRecord, CallService, CallServiceConfig, CallServices, CallSettings, Entry,
-    InboundRequest, IvrSession, NewVoicemail, OutboundTrunk, Refusal, Route, Routing,
+    CallService, CallServiceConfig, CallServices, CallSettings, Entry, InboundRequest, IvrSession,
+    NewVoicemail, OutboundTrunk, Refusal, Route, Routing,
 };
 use kefu_core::{TenantId, TenantScope, VoicemailId};
 use kefu_media::driver::{PortPool, PortRange};
@@ -33,14 +30,10 @@ use kefu_plugin_host::ivr::{Action, Event};
 use kefu_plugin_host::{CallContext, Installation, Outcome, Plugin, PluginHost};
 use kefu_sip::edge::{SipEdge, SipEdgeConfig};
 use kefu_sip::limits::{BucketConfig, RateLimitConfig};
-use kefu_store::inbound_route::{InboundCall, InboundRefusal};
-use kefu_store::Store;
-use kefu_store::call_records::NewCallRecord;
-use kefu_store::numbers::NumberEntry;
 use kefu_sip::rsipstack::platform::CancellationToken;
-use tokio::sync::mpsc;
+use kefu_store::inbound_route::{InboundCall, InboundRefusal};
+use kefu_store::numbers::NumberEntry;
 
-use crate::call_events::CallEvents;
 use crate::routing;
 use crate::sip_auth::{NonceCheck, Nonces, parse_authorization};
 use crate::state::AppState;
@@ -51,8 +44,6 @@ pub struct Telephony {
     pub edge: SipEdge,
     /// The call service (its counters).
     pub calls: CallService,
-    /// Call records queued or being written.
-    records_pending: Arc<AtomicUsize>,
     /// Stops the registrations with carriers.
     registrations_stop: CancellationToken,
     registrations: Option<tokio::task::JoinHandle<()>>,
@@ -64,19 +55,6 @@ impl Telephony {
         self.registrations_stop.cancel();
         if let Some(task) = self.registrations.take() {
             let _ = tokio::time::timeout(Duration::from_secs(6), task).await;
-        }
-    }
-
-    /// Waits (at most `within`) until every call record handed to the writer is stored;
-    /// returns how many are still pending. For a graceful stop.
-    pub async fn drain_records(&self, within: Duration) -> usize {
-        let until = tokio::time::Instant::now() + within;
-        loop {
-            let pending = self.records_pending.load(Ordering::SeqCst);
-            if pending == 0 || tokio::time::Instant::now() >= until {
-                return pending;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 }
@@ -120,13 +98,9 @@ pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
         disk_cache: Some(config.data_dir.join("tts-cache")),
         ..TtsConfig::default()
     }));
-    let records_pending = Arc::new(AtomicUsize::new(0));
     let services = Arc::new(Services {
         state: state.clone(),
         scopes: Mutex::default(),
-        records: spawn_record_writer(state.store.clone(), records_pending.clone()),
-        records_pending: records_pending.clone(),
-        events: CallEvents::start(state.clone()),
         nonces: Nonces::new(),
     });
     let calls = CallService::start(
@@ -143,6 +117,7 @@ pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
                     min_se: config.session_min_se_secs,
                     default_se: config.session_expires_secs,
                 },
+                node: config.node_name.clone(),
                 ..CallSettings::default()
             },
             media_workers: 0,
@@ -159,7 +134,6 @@ pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
     Ok(Some(Telephony {
         edge,
         calls,
-        records_pending,
         registrations_stop,
         registrations: Some(registrations),
     }))
@@ -169,63 +143,8 @@ struct Services {
     state: AppState,
     /// The scope of each tenant's calls, as the inbound-route lookup minted it.
     scopes: Mutex<HashMap<TenantId, TenantScope>>,
-    /// Call events to the tenants' integration plugins.
-    events: CallEvents,
     /// Digest challenges for credential trunks.
     nonces: Nonces,
-    /// Call records on their way to the writer.
-    records: mpsc::Sender<(TenantScope, NewCallRecord)>,
-    /// Records sent and not yet written.
-    records_pending: Arc<AtomicUsize>,
-}
-
-/// Call records waiting for the writer; an ending call waits for room beyond this.
-const RECORD_QUEUE: usize = 10_000;
-/// Most call records in one insert.
-const RECORD_BATCH: usize = 100;
-/// Attempts at writing a batch before it is written record by record.
-const RECORD_ATTEMPTS: u32 = 3;
-
-/// The writer task storing call records in batches; it ends when the sender is gone, after
-/// writing everything queued.
-fn spawn_record_writer(
-    store: Store,
-    pending: Arc<AtomicUsize>,
-) -> mpsc::Sender<(TenantScope, NewCallRecord)> {
-    let (tx, mut rx) = mpsc::channel(RECORD_QUEUE);
-    tokio::spawn(async move {
-        let mut batch = Vec::with_capacity(RECORD_BATCH);
-        while rx.recv_many(&mut batch, RECORD_BATCH).await > 0 {
-            write_records(&store, &batch).await;
-            pending.fetch_sub(batch.len(), Ordering::SeqCst);
-            batch.clear();
-        }
-    });
-    tx
-}
-
-async fn write_records(store: &Store, batch: &[(TenantScope, NewCallRecord)]) {
-    let mut wait = Duration::from_millis(50);
-    for attempt in 1..=RECORD_ATTEMPTS {
-        match store.record_calls(batch).await {
-            Ok(_) => return,
-            // Invalid data will not get better by waiting: find the bad record now.
-            Err(kefu_store::StoreError::Invalid { .. }) => break,
-            Err(e) => {
-                tracing::warn!(attempt, records = batch.len(), error = %e, "writing call records failed");
-                if attempt < RECORD_ATTEMPTS {
-                    tokio::time::sleep(wait).await;
-                    wait *= 4;
-                }
-            }
-        }
-    }
-    for (scope, record) in batch {
-        if let Err(e) = store.record_call(scope, record).await {
-            metrics::counter!("kefu_call_records_failed_total").increment(1);
-            tracing::error!(call = %record.id, error = %e, "writing the call record failed");
-        }
-    }
 }
 
 impl Services {
@@ -266,10 +185,6 @@ impl IvrSession for PluginSession {
             }),
         }
     }
-}
-
-fn to_utc(t: std::time::SystemTime) -> DateTime<Utc> {
-    DateTime::<Utc>::from(t)
 }
 
 #[async_trait]
@@ -438,41 +353,14 @@ impl CallServices for Services {
         Ok(())
     }
 
-    async fn record_call(&self, record: CallRecord) {
-        let Ok(scope) = self.scope(record.tenant) else {
-            return;
-        };
-        let new = NewCallRecord {
-            id: record.id,
-            direction: "inbound".into(),
-            caller: record.caller,
-            dialled: record.route.number.clone(),
-            did: record.route.did.parse().ok(),
-            trunk: record.route.trunk.parse().ok(),
-            entry: serde_json::to_value(&record.route.entry).ok(),
-            sip_call_id: record.sip_call_id,
-            started_at: to_utc(record.started_at),
-            answered_at: record.answered_at.map(to_utc),
-            ended_at: to_utc(record.ended_at),
-            disposition: record.disposition.as_str().into(),
-            hangup_by: record.hangup_by.as_str().into(),
-            ivr_path: record.ivr_path,
-            queue: record.queue,
-            queue_wait_ms: record.queue_wait_ms.map(|ms| ms as i64),
-            call_data: record.call_data,
-            media: serde_json::to_value(record.media).unwrap_or_default(),
-            reason: record.reason,
-        };
-        self.records_pending.fetch_add(1, Ordering::SeqCst);
-        if self.records.send((scope, new)).await.is_err() {
-            self.records_pending.fetch_sub(1, Ordering::SeqCst);
-            tracing::error!(call = %record.id, "the call record writer has stopped");
-        }
-    }
-
-    fn publish(&self, event: CallEvent) {
-        if let Ok(scope) = self.scope(event.tenant) {
-            self.events.publish(scope, event);
+    async fn emit(&self, tenant: TenantId, event: kefu_core::DomainEvent) {
+        match self.scope(tenant) {
+            Ok(scope) => self.state.events.emit(&scope, event).await,
+            Err(why) => {
+                // Every call's tenant was admitted (and its scope kept) before the call began.
+                metrics::counter!("kefu_events_dropped_total").increment(1);
+                tracing::error!(tenant_id = %tenant, event = event.name(), %why, "a call event without its tenant's scope");
+            }
         }
     }
 }

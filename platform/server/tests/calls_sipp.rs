@@ -322,9 +322,9 @@ async fn caller_hears_the_menu_presses_1_waits_in_the_queue_and_hangs_up() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     for kind in [
-        "call.started",
+        "call.received",
         "call.answered",
-        "call.ivr_node",
+        "call.ivr.action",
         "call.queued",
         "call.ended",
     ] {
@@ -623,7 +623,8 @@ async fn session_intervals_below_the_minimum_or_malformed_are_refused() {
     let out = sipp(kefu.sip, run).await;
     assert!(out.status.success(), "too small: {}", explain(&out));
     let mut run = Run::new("refused.xml");
-    run.replace.push(("@EXTRA@", "Session-Expires: soon".into()));
+    run.replace
+        .push(("@EXTRA@", "Session-Expires: soon".into()));
     run.replace.push(("@EXPECTED@", "400".into()));
     let out = sipp(kefu.sip, run).await;
     assert!(out.status.success(), "malformed: {}", explain(&out));
@@ -695,9 +696,11 @@ async fn registrar_and_trunk(
             Method::POST,
             "/api/v1/outbound-trunks",
             Some(&kefu.token),
-            Some(json!({"name": "Registered carrier", "proxy": format!("127.0.0.1:{port}"),
+            Some(
+                json!({"name": "Registered carrier", "proxy": format!("127.0.0.1:{port}"),
                 "username": "acme", "password": our_password,
-                "register": true, "register_expiry": 60})),
+                "register": true, "register_expiry": 60}),
+            ),
         )
         .await;
     assert!(r.status.is_success(), "{:?}", r.body);
@@ -741,7 +744,10 @@ async fn a_refused_registration_is_shown_with_the_carriers_answer() {
     let status = &last["registration_status"];
     assert_eq!(status["state"], "failed", "{last}");
     assert!(
-        status["detail"].as_str().unwrap_or_default().contains("403"),
+        status["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("403"),
         "{last}"
     );
     // The registrar's run fails on purpose (it refused us); it only has to have run.

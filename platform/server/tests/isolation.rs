@@ -95,6 +95,9 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("delete", "/api/v1/numbers/{id}", Rule::ById),
     ("get", "/api/v1/calls", Rule::OwnTenantAdmin),
     ("get", "/api/v1/calls/{id}", Rule::ById),
+    ("get", "/api/v1/events", Rule::OwnTenant),
+    // Authenticates with its first WebSocket message (events_api.rs tests it), not a header.
+    ("get", "/api/v1/events/stream", Rule::Public),
     ("get", "/api/v1/prompts", Rule::OwnTenantAdmin),
     ("put", "/api/v1/prompts/{name}", Rule::OwnNamespace),
     ("get", "/api/v1/prompts/{name}", Rule::ById),
@@ -200,6 +203,7 @@ const B_LISTS: &[&str] = &[
     "/api/v1/outbound-trunks",
     "/api/v1/numbers",
     "/api/v1/calls",
+    "/api/v1/events",
     "/api/v1/voicemails",
     "/api/v1/prompts",
 ];
@@ -330,6 +334,18 @@ async fn call_and_voicemail(
         )
         .await
         .unwrap();
+    // The call's story in the tenant's event log (ids another tenant must never see).
+    app.state
+        .events
+        .emit(&scope, kefu_core::DomainEvent::CallAnswered { call })
+        .await;
+    assert_eq!(
+        app.state
+            .events
+            .drain(std::time::Duration::from_secs(10))
+            .await,
+        0
+    );
     let vm = kefu_core::VoicemailId::new();
     let key = kefu_store::voicemails::voicemail_key(&scope, &vm).unwrap();
     app.state

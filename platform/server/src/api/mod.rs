@@ -5,6 +5,7 @@ pub mod agents;
 pub mod audit;
 pub mod calendars;
 pub mod call_records;
+pub mod events;
 pub mod inbound_trunks;
 pub mod invitations;
 pub mod me;
@@ -76,6 +77,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(outbound_trunks::router())
         .merge(numbers::router())
         .merge(call_records::router())
+        .merge(events::router())
         .merge(voicemails::router())
         .merge(prompts::router())
 }
