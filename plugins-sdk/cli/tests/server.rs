@@ -246,13 +246,19 @@ async fn invoke_logs_and_replay(
     let body: Value = tested.json().await.unwrap_or(Value::Null);
     assert!(status.is_success(), "{status}: {body}");
 
-    let run = cli(d, &["logs", "--installation", installation], &[xdg]).await;
-    assert_eq!(run.code, 0, "{}", run.all());
-    let row = run
-        .stdout
-        .lines()
-        .find(|l| l.contains("misbehave@1.0.0"))
-        .unwrap_or_else(|| panic!("no invocation listed: {}", run.all()));
+    // The invocation log is written off the request path, in batches: the record appears
+    // shortly after the test call returns. Look again for a while rather than race it.
+    let mut listed = None;
+    for _ in 0..100 {
+        let run = cli(d, &["logs", "--installation", installation], &[xdg]).await;
+        assert_eq!(run.code, 0, "{}", run.all());
+        if let Some(line) = run.stdout.lines().find(|l| l.contains("misbehave@1.0.0")) {
+            listed = Some(line.to_owned());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let row = listed.unwrap_or_else(|| panic!("no invocation listed within 10 s"));
     let id = row.split_whitespace().nth(1).unwrap().to_owned();
     assert!(row.contains("on-event"), "{row}");
 
