@@ -28,6 +28,18 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
   for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
 fi
 pg_isready -h 127.0.0.1 -p 5432
+# NATS with JetStream for the event bus tests (KEFU_TEST_NATS_URL); start one if none answers.
+nats_up() { (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; }
+if ! nats_up; then
+  if ! command -v nats-server >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends nats-server
+  fi
+  mkdir -p "$HOME/.cache/kefu/nats"
+  nohup nats-server -js -a 127.0.0.1 -p 4222 -sd "$HOME/.cache/kefu/nats" >"$HOME/.cache/kefu/nats.log" 2>&1 &
+  for _ in $(seq 30); do nats_up && break; sleep 1; done
+fi
+nats_up || { echo "NATS (JetStream) is not answering on 127.0.0.1:4222"; exit 1; }
 
 step "web app: install, build, unit tests"
 npm --prefix web ci --no-audit --no-fund --loglevel=error
@@ -48,6 +60,8 @@ step "load generator: tests/load/kefu-load (its own workspace)"
 # Unit tests and the SIPp interop tests of our SIP/RTP load generator (seconds to run).
 cargo test --manifest-path tests/load/kefu-load/Cargo.toml --locked
 cargo clippy --manifest-path tests/load/kefu-load/Cargo.toml --all-targets --locked -- -D warnings
+# The event stream's load client (tests/load/events_bench.sh): built and linted.
+cargo clippy --manifest-path tests/load/kefu-stream/Cargo.toml --all-targets --locked -- -D warnings
 
 step "rust: build and run all tests"
 cargo nextest run --workspace --locked --profile ci

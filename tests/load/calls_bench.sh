@@ -200,6 +200,11 @@ PY
 warn_lines=$(grep -c -E 'WARN|ERROR' "$data/server.log" || true)
 echo "server log: $warn_lines WARN/ERROR lines"
 if [ "$warn_lines" -gt 0 ]; then grep -E 'WARN|ERROR' "$data/server.log" | tail -n 5; fi
+# Every event of every call must be in the log: the writer never drops for load.
+if [ "$server_alive" = yes ]; then
+  dropped=$(curl -s "http://127.0.0.1:$http_port/metrics" | awk '/^kefu_events_dropped_total/ {print $2}')
+  echo "kefu_events_dropped_total: ${dropped:-0}"
+fi
 echo
 echo "== conditions"
 echo "date: $(date -u +%FT%TZ)  commit: $(git rev-parse --short HEAD)  cores: $(nproc)"
