@@ -13,6 +13,7 @@ pub mod call_events;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod http_server;
 pub mod identity;
 pub mod json;
 pub mod ops;
