@@ -23,7 +23,6 @@ use tokio::process::Command;
 
 const NUMBER: &str = "+15555550123";
 const OTHER_NUMBER: &str = "+15555550124";
-const UNKNOWN_NUMBER: &str = "+15550009999";
 const USER: &str = "carrier7";
 const PASSWORD: &str = "amber-falcon-93";
 /// An address no trunk lists: only the credentials admit it.
@@ -191,8 +190,7 @@ fn explain(out: &Output, messages: &str) -> String {
 fn last_nonce(messages: &str) -> String {
     let header = messages
         .lines()
-        .filter(|l| l.starts_with("WWW-Authenticate:"))
-        .next_back()
+        .rfind(|l| l.starts_with("WWW-Authenticate:"))
         .unwrap_or_else(|| panic!("no challenge received:\n{messages}"));
     header
         .split("nonce=\"")
@@ -287,7 +285,12 @@ async fn an_answered_calls_authorization_opens_no_new_call_and_no_other_number()
     // And on a call to another number of the same trunk: computed for another Request-URI.
     exchange(&kefu, OTHER_NUMBER, &first, "403").await;
     // The carrier itself may reuse the nonce with a higher count.
-    call(&kefu, NUMBER, &authorization(&kefu, NUMBER, &nonce, 2, PASSWORD)).await;
+    call(
+        &kefu,
+        NUMBER,
+        &authorization(&kefu, NUMBER, &nonce, 2, PASSWORD),
+    )
+    .await;
     assert_eq!(kefu.wait_records(2).await.len(), 2);
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(kefu.records().await.len(), 2, "only the two answered calls");
@@ -324,7 +327,12 @@ async fn an_answer_on_an_expired_nonce_is_challenged_with_stale_true_then_admitt
     assert!(challenge.contains("stale=true"), "{challenge}");
     let fresh = last_nonce(&messages);
     assert_ne!(fresh, nonce);
-    call(&kefu, NUMBER, &authorization(&kefu, NUMBER, &fresh, 1, PASSWORD)).await;
+    call(
+        &kefu,
+        NUMBER,
+        &authorization(&kefu, NUMBER, &fresh, 1, PASSWORD),
+    )
+    .await;
     assert_eq!(kefu.wait_records(1).await.len(), 1);
 }
 
@@ -333,7 +341,10 @@ async fn a_wrong_password_on_an_expired_nonce_is_refused_not_called_stale() {
     let kefu = start(2).await;
     let nonce = challenge(&kefu).await;
     let first = exchange(&kefu, NUMBER, "X-Kefu-Test: no credentials", "401").await;
-    assert!(!first.contains("stale=true"), "a first challenge is not stale");
+    assert!(
+        !first.contains("stale=true"),
+        "a first challenge is not stale"
+    );
     tokio::time::sleep(Duration::from_secs(4)).await;
     let wrong = authorization(&kefu, NUMBER, &nonce, 1, "a-wrong-guess-7");
     let messages = exchange(&kefu, NUMBER, &wrong, "403").await;
