@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 use kefu_core::CallId;
 use kefu_media::driver::{MediaWorker, PortPool, RoomId, WorkerConfig, WorkerOutput};
 use kefu_media::tts::Tts;
-use kefu_sip::edge::{IncomingRequest, SipEdge};
+use kefu_sip::edge::{Advertiser, IncomingRequest, SipEdge};
 use kefu_sip::rsipstack::dialog::dialog::Dialog;
 use kefu_sip::rsipstack::dialog::dialog_layer::DialogLayer;
 use kefu_sip::rsipstack::sip::prelude::HeadersExt;
@@ -76,6 +76,11 @@ pub struct CallServiceConfig {
     pub media_workers: usize,
     /// How often a queued call hears its position.
     pub queue_update_every: Duration,
+    /// Put in each call's SDP the local address that routes to its caller (as its Contact
+    /// does) instead of `call.media_address`, which is then only the fallback. For an edge on
+    /// a wildcard address with no media address configured: the caller must be able to reach
+    /// the address it is given.
+    pub media_toward_caller: bool,
 }
 
 impl Default for CallServiceConfig {
@@ -84,6 +89,7 @@ impl Default for CallServiceConfig {
             call: CallSettings::default(),
             media_workers: 0,
             queue_update_every: Duration::from_secs(30),
+            media_toward_caller: false,
         }
     }
 }
@@ -131,11 +137,11 @@ impl CallService {
             hub: QueueHub::new(services.clone(), config.queue_update_every),
             settings: config.call.clone(),
         };
-        let contact = Uri::try_from(format!("sip:kefu@{}", edge.udp_addr()).as_str()).ok();
         let serving = Serving {
             kit,
             dialogs: edge.dialogs().clone(),
-            contact,
+            advertiser: edge.advertiser(),
+            media_toward_caller: config.media_toward_caller,
             workers: Arc::new(workers),
             next_worker: Arc::new(AtomicUsize::new(0)),
             stats: stats.clone(),
@@ -183,7 +189,9 @@ async fn demultiplex(
 struct Serving {
     kit: CallKit,
     dialogs: Arc<DialogLayer>,
-    contact: Option<Uri>,
+    /// Our address as each caller sees it (Contact, and SDP when `media_toward_caller`).
+    advertiser: Advertiser,
+    media_toward_caller: bool,
     workers: Arc<Vec<Worker>>,
     next_worker: Arc<AtomicUsize>,
     stats: Arc<CallStats>,
@@ -260,6 +268,7 @@ impl Serving {
         let inbound = InboundRequest {
             source: source.ip(),
             dialled,
+            request_uri: req.uri.to_string(),
             caller: caller.clone(),
             authorization,
         };
@@ -315,13 +324,14 @@ impl Serving {
                 return;
             }
         };
+        // The address this caller reached us at, not the wildcard we listen on.
+        let local = self.advertiser.toward(source.ip());
+        let contact = Uri::try_from(format!("sip:kefu@{local}").as_str()).ok();
         let (state_tx, states) = self.dialogs.new_dialog_state_channel();
-        let dialog = match self.dialogs.get_or_create_server_invite(
-            &tx,
-            state_tx,
-            None,
-            self.contact.clone(),
-        ) {
+        let created =
+            self.dialogs
+                .get_or_create_server_invite(&tx, state_tx, None, contact.clone());
+        let dialog = match created {
             Ok(dialog) => dialog,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot create a dialog");
@@ -373,11 +383,15 @@ impl Serving {
             room,
             rooms: room_rx,
             dialogs: self.dialogs.clone(),
-            contact: self.contact.clone(),
+            contact,
             session_timer,
             _registration: registration,
         };
-        actor::run(self.kit.clone(), inbound).await;
+        let mut kit = self.kit.clone();
+        if self.media_toward_caller {
+            kit.settings.media_address = local.ip();
+        }
+        actor::run(kit, inbound).await;
         self.dialogs.remove_dialog(&dialog_id);
         self.stats.active.fetch_sub(1, Ordering::Relaxed);
     }

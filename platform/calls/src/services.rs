@@ -21,6 +21,9 @@ pub struct InboundRequest {
     pub source: IpAddr,
     /// The request-URI user part.
     pub dialled: String,
+    /// The whole Request-URI, as the stack parsed it: digest answers must have been computed
+    /// for it (their `uri`), so an answer to one call is no key to a call to another number.
+    pub request_uri: String,
     /// The caller (From user part, or the display of the From URI).
     pub caller: String,
     /// The `Authorization` (or `Proxy-Authorization`) header's value, when the request carried

@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
@@ -72,6 +73,15 @@ pub struct Config {
     pub invitation_ttl_hours: u64,
     /// Largest JSON request body in bytes.
     pub max_body_bytes: usize,
+    /// Seconds a client has to send a request's head (request line and headers), and the
+    /// longest an HTTP/1 connection stays open between requests.
+    pub http_header_read_timeout_secs: u32,
+    /// Seconds an HTTP connection may go without a byte read or written before it is closed
+    /// (a stalled upload, a client that stops reading); longer than a request may take (30).
+    pub http_idle_timeout_secs: u32,
+    /// HTTP connections one source (IPv4 address or IPv6 /64) may hold open at once; a whole
+    /// office behind one NAT address shares it.
+    pub http_max_connections_per_source: u32,
     /// Sign-up, login and invitation attempts allowed per source address per minute (a whole
     /// office may sign in from one address at shift start).
     pub auth_rate_per_ip_per_min: u32,
@@ -92,8 +102,12 @@ pub struct Config {
     /// SIP listen address (UDP and TCP) for trunks; empty turns telephony off. Port 0 picks a
     /// free port (tests).
     pub sip_listen: String,
-    /// Address put in SDP for media (where callers send RTP); empty: the `sip_listen` address,
-    /// or 127.0.0.1 when that is a wildcard.
+    /// Address put in Via and Contact, with an optional port (`203.0.113.7`,
+    /// `203.0.113.7:5060`): the one peers reach Kefu at, e.g. a NAT's public address. Empty:
+    /// the `sip_listen` address, or when that is a wildcard, for each caller the local address
+    /// that routes to it (and the default route's address for requests Kefu starts).
+    pub sip_advertise: String,
+    /// Address put in SDP for media (where callers send RTP); empty: as `sip_advertise`.
     pub media_address: String,
     /// RTP port range `first-last` (RTP on even ports, RTCP on the next odd one).
     pub rtp_ports: String,
@@ -121,6 +135,14 @@ pub struct Config {
     /// edge answers 503, then drops. Raise it for carriers that send many calls from one
     /// address.
     pub sip_invites_per_source_per_sec: u32,
+    /// Seconds a digest nonce of a 401 challenge is accepted; an answer on an older one gets
+    /// a new challenge with `stale=true`.
+    pub sip_digest_nonce_secs: u32,
+    /// Seconds a SIP message on TCP may take from its first byte to its last; a peer that
+    /// sends part of one and stalls is disconnected.
+    pub sip_tcp_message_timeout_secs: u32,
+    /// SIP TCP connections one source address may hold open at once.
+    pub sip_tcp_max_connections_per_source: u32,
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter (tracing `EnvFilter` syntax).
@@ -148,6 +170,9 @@ impl Default for Config {
             refresh_token_ttl_secs: 30 * 24 * 3600,
             invitation_ttl_hours: 72,
             max_body_bytes: 64 * 1024,
+            http_header_read_timeout_secs: 10,
+            http_idle_timeout_secs: 60,
+            http_max_connections_per_source: 256,
             auth_rate_per_ip_per_min: 120,
             auth_rate_per_account_per_min: 10,
             demo: true,
@@ -156,6 +181,7 @@ impl Default for Config {
             plugin_log_retention_days: 14,
             plugin_log_max_per_tenant: 100_000,
             sip_listen: "0.0.0.0:5060".into(),
+            sip_advertise: String::new(),
             media_address: String::new(),
             rtp_ports: "20000-29999".into(),
             queue_update_secs: 30,
@@ -167,6 +193,9 @@ impl Default for Config {
             session_min_se_secs: 90,
             session_expires_secs: 1800,
             sip_invites_per_source_per_sec: 20,
+            sip_digest_nonce_secs: 300,
+            sip_tcp_message_timeout_secs: 10,
+            sip_tcp_max_connections_per_source: 64,
             log_format: LogFormat::Text,
             log: "info".into(),
         }
@@ -273,6 +302,24 @@ impl Config {
         if self.max_body_bytes < 1024 || self.max_body_bytes > 64 * 1024 * 1024 {
             return bad("max_body_bytes", "expected 1 KiB to 64 MiB");
         }
+        if self.http_header_read_timeout_secs == 0 || self.http_header_read_timeout_secs > 300 {
+            return bad("http_header_read_timeout_secs", "expected 1 to 300 seconds");
+        }
+        if self.http_idle_timeout_secs <= 30 || self.http_idle_timeout_secs > 86_400 {
+            return bad(
+                "http_idle_timeout_secs",
+                "expected 31 to 86400 seconds (longer than the 30 s a request may take)",
+            );
+        }
+        if self.http_max_connections_per_source == 0 {
+            return bad("http_max_connections_per_source", "expected at least 1");
+        }
+        if self.sip_tcp_message_timeout_secs == 0 || self.sip_tcp_message_timeout_secs > 300 {
+            return bad("sip_tcp_message_timeout_secs", "expected 1 to 300 seconds");
+        }
+        if self.sip_tcp_max_connections_per_source == 0 {
+            return bad("sip_tcp_max_connections_per_source", "expected at least 1");
+        }
         if self.auth_rate_per_ip_per_min == 0 || self.auth_rate_per_account_per_min == 0 {
             return bad("auth_rate_per_ip_per_min", "expected at least 1");
         }
@@ -310,11 +357,15 @@ impl Config {
         {
             return bad("media_address", "expected an IP address like 203.0.113.7");
         }
+        self.sip_advertise()?;
         self.rtp_port_range()
             .map_err(|e| ConfigError(e.to_string().trim_start_matches("configuration: ").into()))?;
         if self.sip_invites_per_source_per_sec == 0 || self.sip_invites_per_source_per_sec > 100_000
         {
             return bad("sip_invites_per_source_per_sec", "expected 1 to 100000");
+        }
+        if self.sip_digest_nonce_secs == 0 || self.sip_digest_nonce_secs > 3600 {
+            return bad("sip_digest_nonce_secs", "expected 1 to 3600 seconds");
         }
         if self.ring_before_answer_ms > 60_000 {
             return bad(
@@ -375,19 +426,52 @@ impl Config {
         Ok((first, last))
     }
 
-    /// The address put in SDP (`media_address`, else the SIP address, else loopback).
-    pub fn media_address(&self) -> Result<std::net::IpAddr, ConfigError> {
+    /// The address advertised in Via/Contact (`sip_advertise`): `None` when empty; a bare
+    /// address comes back with port 0 (the listen port).
+    pub fn sip_advertise(&self) -> Result<Option<SocketAddr>, ConfigError> {
+        let text = self.sip_advertise.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let parsed = text.parse::<SocketAddr>().or_else(|_| {
+            text.parse::<std::net::IpAddr>()
+                .map(|ip| SocketAddr::new(ip, 0))
+        });
+        match parsed {
+            Ok(addr) if !addr.ip().is_unspecified() => Ok(Some(addr)),
+            _ => Err(ConfigError(
+                "key `sip_advertise`: expected an address peers can reach, like 203.0.113.7 or \
+                 203.0.113.7:5060 (not a wildcard)"
+                    .into(),
+            )),
+        }
+    }
+
+    /// The address put in SDP when configured: `media_address`, else the `sip_advertise`
+    /// address, else the `sip_listen` address unless it is a wildcard. `None`: per caller, as
+    /// the edge's Contact.
+    pub fn media_address(&self) -> Result<Option<std::net::IpAddr>, ConfigError> {
         if !self.media_address.is_empty() {
             return self
                 .media_address
                 .parse()
+                .map(Some)
                 .map_err(|_| ConfigError("key `media_address`: expected an IP address".into()));
         }
+        if let Some(advertised) = self.sip_advertise()? {
+            return Ok(Some(advertised.ip()));
+        }
         let sip: Option<SocketAddr> = self.sip_listen.parse().ok();
-        Ok(match sip {
-            Some(addr) if !addr.ip().is_unspecified() => addr.ip(),
-            _ => std::net::IpAddr::from([127, 0, 0, 1]),
-        })
+        Ok(sip.map(|a| a.ip()).filter(|ip| !ip.is_unspecified()))
+    }
+
+    /// What one HTTP client may hold (`http_*` keys).
+    pub fn http_limits(&self) -> crate::http_server::ConnectionLimits {
+        crate::http_server::ConnectionLimits {
+            header_read_timeout: Duration::from_secs(u64::from(self.http_header_read_timeout_secs)),
+            idle_timeout: Duration::from_secs(u64::from(self.http_idle_timeout_secs)),
+            max_per_source: self.http_max_connections_per_source as usize,
+        }
     }
 
     /// The database URL in effect (SQLite in the data dir unless configured).

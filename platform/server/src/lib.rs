@@ -14,6 +14,7 @@ pub mod config;
 pub mod demo;
 pub mod event_hub;
 pub mod event_log;
+pub mod http_server;
 pub mod identity;
 pub mod integrations;
 pub mod json;

@@ -1,6 +1,5 @@
 //! `kefu serve`: start everything, report readiness, stop gracefully on Ctrl-C or SIGTERM.
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -9,15 +8,55 @@ use crate::config::{Config, LogFormat};
 use crate::{app, demo, outbox, telephony};
 
 /// Install the global log subscriber for the configured format and filter.
+///
+/// Lines go to stdout, with colour codes only when stdout is a terminal (a file or a log
+/// collector would store the escape sequences as text).
 pub fn init_logging(config: &Config) -> anyhow::Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_new(log_directives(&config.log))
         .map_err(|e| anyhow::anyhow!("configuration: key `log`: {e}"))?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stdout)
+        .with_ansi(std::io::stdout().is_terminal());
     let result = match config.log_format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
     result.map_err(|e| anyhow::anyhow!("installing the logger: {e}"))
+}
+
+/// Targets quieted to `warn` unless the `log` filter names them. rsipstack logs the full
+/// text of every SIP message it sends or receives at `info` (numbers, Authorization headers,
+/// SDP — at hundreds of calls a second); that belongs at `trace` of a debugging session, which
+/// the user asks for by naming the target (`log = "info,rsipstack=trace"`).
+const QUIET_TARGETS: &[&str] = &["rsipstack"];
+
+/// The `log` filter with the quiet targets added at `warn` where the user did not name them.
+/// Appending is sound because a directive for a target is more specific than the bare level
+/// (`debug`), so it wins for that target only; when the user names it, theirs stands alone.
+pub fn log_directives(user: &str) -> String {
+    let named = |target: &str| {
+        user.split(',').any(|directive| {
+            let name = directive
+                .trim()
+                .split(['=', '['])
+                .next()
+                .unwrap_or_default();
+            name == target || name.starts_with(&format!("{target}::"))
+        })
+    };
+    let mut directives = user.trim().to_owned();
+    for target in QUIET_TARGETS {
+        if !named(target) {
+            if !directives.is_empty() {
+                directives.push(',');
+            }
+            directives.push_str(target);
+            directives.push_str("=warn");
+        }
+    }
+    directives
 }
 
 /// Run the server until a shutdown signal.
@@ -65,6 +104,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tokio::spawn(outbox::run(state.clone()));
     tokio::spawn(reload_keys(state.clone()));
     let events = state.events.clone();
+    let limits = state.config.http_limits();
     let router = app::router(state);
     let addr = listener.local_addr()?;
     println!(
@@ -72,12 +112,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         started.elapsed().as_millis()
     );
     tracing::info!(%addr, "ready");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    crate::http_server::serve(listener, router, limits, shutdown_signal()).await;
     let mut telephony = telephony;
     if let Some(t) = &mut telephony {
         t.stop_registrations().await;
@@ -127,4 +162,37 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_directives;
+
+    #[test]
+    fn rsipstack_is_quiet_unless_named() {
+        assert_eq!(log_directives("info"), "info,rsipstack=warn");
+        assert_eq!(
+            log_directives("debug,kefu_calls=trace"),
+            "debug,kefu_calls=trace,rsipstack=warn"
+        );
+        assert_eq!(log_directives(""), "rsipstack=warn");
+        assert_eq!(
+            log_directives("info,rsipstack=trace"),
+            "info,rsipstack=trace"
+        );
+        assert_eq!(
+            log_directives("info,rsipstack::transport=debug"),
+            "info,rsipstack::transport=debug"
+        );
+        assert_eq!(
+            log_directives("info,rsipstackish=debug"),
+            "info,rsipstackish=debug,rsipstack=warn"
+        );
+        for d in ["info", "debug,kefu_calls=trace", "info,rsipstack=trace"] {
+            assert!(
+                tracing_subscriber::EnvFilter::try_new(log_directives(d)).is_ok(),
+                "{d}"
+            );
+        }
+    }
 }

@@ -35,7 +35,7 @@ use kefu_store::inbound_route::{InboundCall, InboundRefusal};
 use kefu_store::numbers::NumberEntry;
 
 use crate::routing;
-use crate::sip_auth::{NonceCheck, Nonces, parse_authorization};
+use crate::sip_auth::{NonceCheck, NonceUse, Nonces, parse_authorization};
 use crate::state::AppState;
 
 /// The running SIP edge and call service. Dropping it stops both.
@@ -70,14 +70,14 @@ pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
         .sip_listen
         .parse()
         .context("configuration: key `sip_listen`: expected an address like 0.0.0.0:5060")?;
-    let media_address: IpAddr = config.media_address()?;
+    // `None`: each call's SDP carries the local address that routes to its caller.
+    let fixed_media: Option<IpAddr> = config.media_address()?;
     let (first, last) = config.rtp_port_range()?;
     let range = PortRange::new(first, last)
         .map_err(|e| anyhow::anyhow!("configuration: key `rtp_ports`: {e}"))?;
-    let bind_ip: IpAddr = if media_address.is_loopback() {
-        media_address
-    } else {
-        IpAddr::from([0, 0, 0, 0])
+    let bind_ip: IpAddr = match fixed_media {
+        Some(ip) if ip.is_loopback() => ip,
+        _ => IpAddr::from([0, 0, 0, 0]),
     };
     let ports = PortPool::new(bind_ip, range);
     let mut limits = RateLimitConfig::default();
@@ -87,9 +87,15 @@ pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
         burst: per_sec * 2.0,
         drop_after: per_sec * 2.0,
     };
+    // Before anything is listening: without a key from the random source nothing may start.
+    let nonces = Nonces::new(Duration::from_secs(u64::from(config.sip_digest_nonce_secs)))
+        .context("starting telephony")?;
     let mut edge = SipEdge::start(SipEdgeConfig {
         listen,
+        external: config.sip_advertise()?,
         rate_limits: limits,
+        tcp_message_timeout: Duration::from_secs(u64::from(config.sip_tcp_message_timeout_secs)),
+        max_tcp_connections_per_source: config.sip_tcp_max_connections_per_source as usize,
         ..SipEdgeConfig::default()
     })
     .await
@@ -98,10 +104,11 @@ pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
         disk_cache: Some(config.data_dir.join("tts-cache")),
         ..TtsConfig::default()
     }));
+    let edge_default_ip = edge.advertiser().default_addr().ip();
     let services = Arc::new(Services {
         state: state.clone(),
         scopes: Mutex::default(),
-        nonces: Nonces::new(),
+        nonces,
     });
     let calls = CallService::start(
         &mut edge,
@@ -110,7 +117,7 @@ pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
         services,
         CallServiceConfig {
             call: CallSettings {
-                media_address,
+                media_address: fixed_media.unwrap_or(edge_default_ip),
                 ring_before_answer: Duration::from_millis(u64::from(config.ring_before_answer_ms)),
                 early_media: config.early_media,
                 session_timers: kefu_calls::session_timer::TimerPolicy {
@@ -122,6 +129,7 @@ pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
             },
             media_workers: 0,
             queue_update_every: Duration::from_secs(u64::from(config.queue_update_secs)),
+            media_toward_caller: fixed_media.is_none(),
         },
     )
     .context("the SIP edge's requests were already taken")?;
@@ -204,11 +212,29 @@ impl CallServices for Services {
             .authorization
             .as_deref()
             .and_then(parse_authorization);
+        // Credentials presented are held to the rules whichever trunk then admits the call:
+        // computed for this Request-URI, on a nonce of ours, counted.
+        let mut stale = false;
+        let mut count = None;
         if let Some(p) = &params {
+            if !p.is_for(&request.request_uri) {
+                return Err(Refusal {
+                    status: 403,
+                    reason: "credentials computed for another Request-URI".into(),
+                    challenge: None,
+                });
+            }
+            count = Some(
+                p.nonce_count()
+                    .ok_or_else(|| refuse(InboundRefusal::BadCredentials))?,
+            );
             match self.nonces.check(&p.nonce) {
                 NonceCheck::Fresh => {}
-                NonceCheck::Stale => return Err(challenge(true, "stale nonce")),
-                NonceCheck::Invalid => return Err(refuse(InboundRefusal::BadCredentials)),
+                // Only a correct answer on a stale nonce earns `stale=true` (RFC 7616 §3.3):
+                // the credentials are checked first.
+                NonceCheck::Stale => stale = true,
+                // Not ours (forged, or from before a restart): a new challenge.
+                NonceCheck::Invalid => return Err(challenge(false, "unknown nonce")),
             }
         }
         let call = InboundCall {
@@ -234,6 +260,31 @@ impl CallServices for Services {
             }
             Err(e) => return Err(refuse(e)),
         };
+        if let (Some(p), Some(count)) = (&params, count) {
+            if stale {
+                return Err(challenge(true, "stale nonce"));
+            }
+            match self.nonces.record_use(&p.nonce, count) {
+                NonceUse::Accepted => {}
+                NonceUse::Replayed => {
+                    return Err(challenge(
+                        false,
+                        "replayed credentials (nonce count not above the last)",
+                    ));
+                }
+                NonceUse::Stale => return Err(challenge(true, "stale nonce")),
+                NonceUse::Full => {
+                    tracing::warn!(
+                        "the table of used digest nonces is full: refusing authenticated calls"
+                    );
+                    return Err(Refusal {
+                        status: 503,
+                        reason: "too many digest nonces in use".into(),
+                        challenge: None,
+                    });
+                }
+            }
+        }
         self.scopes
             .lock()
             .unwrap_or_else(|p| p.into_inner())

@@ -457,37 +457,8 @@ async fn a_flood_from_one_source_does_not_stop_calls_from_another() {
     assert_eq!(records.len(), 20, "only the legitimate calls started");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_digest_trunk_is_challenged_and_admitted_with_its_credentials_only() {
-    let kefu = start(Db::Sqlite, 0).await;
-    // A second carrier that authenticates by digest from anywhere.
-    let r = kefu
-        .app
-        .call(
-            Method::POST,
-            "/api/v1/inbound-trunks",
-            Some(&kefu.token),
-            Some(json!({"name": "Digest carrier", "sources": [],
-                "digest_username": "carrier7", "digest_password": "amber-falcon-93"})),
-        )
-        .await;
-    assert!(r.status.is_success(), "{:?}", r.body);
-    // From an address no trunk lists: challenged, then admitted with the right password.
-    let mut run = Run::new("digest_call.xml");
-    run.source = "127.0.0.4";
-    run.auth = Some(("carrier7", "amber-falcon-93"));
-    let out = sipp(kefu.sip, run).await;
-    assert!(out.status.success(), "{}", explain(&out));
-    assert_eq!(kefu.records(1).await.len(), 1);
-    // A wrong password is refused after the challenge.
-    let mut run = Run::new("digest_call.xml");
-    run.source = "127.0.0.4";
-    run.auth = Some(("carrier7", "guess"));
-    let out = sipp(kefu.sip, run).await;
-    assert!(!out.status.success(), "a wrong password got through");
-    let r = kefu.app.get("/api/v1/calls", &kefu.token).await;
-    assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{:?}", r.body);
-}
+// Digest-authenticated trunks: `digest_sipp.rs` (SIPp's own `[authentication]` answers for
+// `sip:<host>:<port>`, not the Request-URI, so those tests compute the answers themselves).
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pressing_3_transfers_to_an_external_number_through_the_outbound_trunk() {

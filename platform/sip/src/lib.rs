@@ -23,8 +23,12 @@
 //! The crate knows nothing of media beyond SDP and never touches the database.
 //!
 //! rsipstack logs every message it sends or receives in full at `info` (Authorization headers
-//! included): run with a `rsipstack=warn` tracing filter outside debugging. The edge's own logs
-//! carry the source address and the refusal cause, never message contents.
+//! included): run with a `rsipstack=warn` tracing filter outside debugging (the `kefu` binary
+//! adds it unless its `log` filter names rsipstack). The edge's own logs carry the source
+//! address and the refusal cause, never message contents.
+//!
+//! On a wildcard listen address the edge names itself to each peer by the local address that
+//! routes to it ([`edge::Advertiser`]); a configured external address overrides that.
 //!
 //! # Example
 //!

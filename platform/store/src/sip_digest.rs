@@ -131,9 +131,12 @@ pub struct DigestAnswer<'a> {
     pub method: &'a str,
 }
 
-/// Compares secrets in time independent of where they differ.
+/// Compares secrets in time independent of where they differ (`subtle`, whose operations the
+/// optimiser is kept from turning back into an early-exit comparison). Lengths are not secret
+/// here: both sides are hex of a fixed-size digest or MAC.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    bool::from(a.ct_eq(b))
 }
 
 #[cfg(test)]
@@ -188,6 +191,14 @@ mod tests {
         let mut sess = answer(&plain, None);
         sess.algorithm = Some("MD5-sess");
         assert!(!d.verifies(&sess));
+    }
+
+    #[test]
+    fn constant_time_eq_compares_contents_and_lengths() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+        assert!(constant_time_eq(b"", b""));
     }
 
     #[test]

@@ -101,5 +101,63 @@ fn keys_lists_every_field() {
     let keys = Config::keys();
     assert!(keys.contains(&"database_url".to_owned()));
     assert!(keys.contains(&"s3_endpoint".to_owned()));
-    assert_eq!(keys.len(), 36);
+    assert_eq!(keys.len(), 43);
+}
+
+#[test]
+fn edge_and_listener_limits_are_checked() {
+    for (key, value) in [
+        ("SIP_DIGEST_NONCE_SECS", "0"),
+        ("SIP_DIGEST_NONCE_SECS", "7200"),
+        ("HTTP_HEADER_READ_TIMEOUT_SECS", "0"),
+        ("HTTP_IDLE_TIMEOUT_SECS", "30"),
+        ("HTTP_MAX_CONNECTIONS_PER_SOURCE", "0"),
+        ("SIP_TCP_MESSAGE_TIMEOUT_SECS", "0"),
+        ("SIP_TCP_MAX_CONNECTIONS_PER_SOURCE", "0"),
+        ("SIP_ADVERTISE", "0.0.0.0"),
+        ("SIP_ADVERTISE", "sip.example.com"),
+    ] {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(format!("KEFU_{key}"), value);
+            let err = Config::load_from(None, env(), &Overrides::default()).unwrap_err();
+            assert!(err.0.contains(&key.to_lowercase()), "{key}={value}: {err}");
+            Ok(())
+        });
+    }
+    let limits = Config::default().http_limits();
+    assert_eq!(limits.header_read_timeout, Duration::from_secs(10));
+    assert_eq!(limits.idle_timeout, Duration::from_secs(60));
+    assert_eq!(limits.max_per_source, 256);
+}
+
+#[test]
+fn advertised_and_media_addresses() {
+    let mut c = Config::default();
+    // The default wildcard: nothing fixed, each call gets the address that reaches its caller.
+    assert_eq!(c.sip_advertise().unwrap(), None);
+    assert_eq!(c.media_address().unwrap(), None);
+    c.sip_listen = "192.0.2.10:5060".into();
+    assert_eq!(
+        c.media_address().unwrap(),
+        Some("192.0.2.10".parse().unwrap())
+    );
+    c.sip_advertise = "203.0.113.7".into();
+    assert_eq!(
+        c.sip_advertise().unwrap(),
+        Some("203.0.113.7:0".parse().unwrap())
+    );
+    assert_eq!(
+        c.media_address().unwrap(),
+        Some("203.0.113.7".parse().unwrap())
+    );
+    c.sip_advertise = "203.0.113.7:5080".into();
+    assert_eq!(
+        c.sip_advertise().unwrap(),
+        Some("203.0.113.7:5080".parse().unwrap())
+    );
+    c.media_address = "198.51.100.4".into();
+    assert_eq!(
+        c.media_address().unwrap(),
+        Some("198.51.100.4".parse().unwrap())
+    );
 }

@@ -17,7 +17,9 @@ use crate::validate::ValidationConfig;
 pub struct SipEdgeConfig {
     /// UDP and TCP listen address (default `0.0.0.0:5060`; port 0 picks a free port).
     pub listen: SocketAddr,
-    /// Address advertised in Via/Contact when the edge sits behind NAT.
+    /// Address advertised in Via and Contact (port 0: the bound port). `None`: the listen
+    /// address, or on a wildcard, per peer the local address that routes to it (see
+    /// [`super::Advertiser`]). Set it when the edge sits behind NAT.
     pub external: Option<SocketAddr>,
     /// User-Agent / Server value.
     pub user_agent: String,
@@ -32,6 +34,10 @@ pub struct SipEdgeConfig {
     pub max_tcp_connections_per_source: usize,
     /// A TCP connection that sends nothing for this long is closed.
     pub tcp_idle_timeout: Duration,
+    /// A message on TCP must be complete this long after its first byte; a peer that sends
+    /// part of one and stalls (or trickles it) is disconnected. Trickling bytes does not
+    /// extend it, unlike the idle timeout.
+    pub tcp_message_timeout: Duration,
     /// Incoming requests waiting for the consumer; beyond it new requests get 503.
     pub incoming_queue: usize,
 }
@@ -47,6 +53,7 @@ impl Default for SipEdgeConfig {
             max_tcp_connections: 4096,
             max_tcp_connections_per_source: 64,
             tcp_idle_timeout: Duration::from_secs(300),
+            tcp_message_timeout: Duration::from_secs(10),
             incoming_queue: 1024,
         }
     }

@@ -7,6 +7,7 @@
 //! consume [`IncomingRequest`]s). See `docs/decisions/0010-sip-edge-feeds-rsipstack.md` for how
 //! the hand-off uses rsipstack's transport seams.
 
+mod advertise;
 mod config;
 mod incoming;
 mod intake;
@@ -27,6 +28,7 @@ use rsipstack::{EndpointBuilder, sip::Transport};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+pub use advertise::{Advertiser, route_source};
 pub use config::SipEdgeConfig;
 pub use incoming::IncomingRequest;
 pub use intake::EdgeStats;
@@ -51,6 +53,7 @@ pub struct SipEdge {
     requests: Option<mpsc::Receiver<IncomingRequest>>,
     udp_addr: SocketAddr,
     tcp_addr: SocketAddr,
+    advertiser: Advertiser,
     stats: Arc<EdgeStats>,
     cancel: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
@@ -65,13 +68,24 @@ impl SipEdge {
         let udp_addr = udp_socket.local_addr()?;
         let tcp_addr = tcp_listener.local_addr()?;
         let cancel = CancellationToken::new();
+        let (advertiser, only_loopback) = Advertiser::new(udp_addr, config.external);
+        if only_loopback && config.listen.ip().is_unspecified() {
+            tracing::warn!(
+                advertised = %advertiser.default_addr(),
+                "SIP listens on every interface but only a loopback address is known: peers on \
+                 other machines cannot reach the address put in Via/Contact; set `sip_advertise`"
+            );
+        }
 
         let transport_layer = TransportLayer::new(cancel.child_token());
         let send_only: Arc<dyn rsipstack::platform::net::UdpSocket> =
             Arc::new(udp::SendOnly(udp_socket.clone()));
-        let udp_connection =
-            UdpConnection::from_socket(send_only, config.external, Some(cancel.child_token()))
-                .await?;
+        let udp_connection = UdpConnection::from_socket(
+            send_only,
+            Some(advertiser.default_addr()),
+            Some(cancel.child_token()),
+        )
+        .await?;
         // Registered as the UDP listener so the stack sends through it and puts its address in
         // Via; its receive side never yields, because our reader owns the socket.
         transport_layer.add_transport(SipConnection::Udp(udp_connection.clone()));
@@ -140,6 +154,7 @@ impl SipEdge {
             requests: Some(requests),
             udp_addr,
             tcp_addr,
+            advertiser,
             stats,
             cancel,
             tasks,
@@ -163,6 +178,11 @@ impl SipEdge {
     /// The bound TCP address.
     pub fn tcp_addr(&self) -> SocketAddr {
         self.tcp_addr
+    }
+
+    /// How the edge names itself to peers (Via, Contact; SDP by its users).
+    pub fn advertiser(&self) -> Advertiser {
+        self.advertiser
     }
 
     /// rsipstack's dialog layer on this edge: UAS dialogs for incoming INVITEs

@@ -6,10 +6,15 @@
 //! unvalidated bytes. A message without Content-Length can only end at end of stream: the
 //! connection is read until the peer half-closes (or the size cap / idle timeout), and the rest
 //! is judged by datagram rules. Framing errors are answered, then the connection is closed.
+//!
+//! Two clocks bound what a peer holds: the idle timeout (nothing received at all, between
+//! messages) and the message timeout (a message begun must be complete in time, however its
+//! bytes trickle in), so a slow sender cannot keep a connection by sending a byte now and then.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use rsipstack::platform::CancellationToken;
 use rsipstack::sip::Transport;
@@ -19,6 +24,7 @@ use rsipstack::transport::{SipAddr, SipConnection, TransportEvent};
 use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
+use tokio::time::Instant;
 
 use super::SipEdgeConfig;
 use super::intake::{Action, Intake};
@@ -94,19 +100,29 @@ pub(crate) async fn serve(
         };
         let intake = intake.clone();
         let cancel = cancel.child_token();
-        let idle = config.tcp_idle_timeout;
+        let clocks = Clocks {
+            idle: config.tcp_idle_timeout,
+            message: config.tcp_message_timeout,
+        };
         tokio::spawn(async move {
-            connection(stream, peer, intake, idle, cancel).await;
+            connection(stream, peer, intake, clocks, cancel).await;
             drop((slot, source_slot));
         });
     }
+}
+
+/// How long a connection may wait for bytes.
+#[derive(Debug, Clone, Copy)]
+struct Clocks {
+    idle: Duration,
+    message: Duration,
 }
 
 async fn connection(
     stream: TcpStream,
     peer: SocketAddr,
     intake: Arc<Intake>,
-    idle: std::time::Duration,
+    clocks: Clocks,
     cancel: CancellationToken,
 ) {
     let Ok(local) = stream.local_addr() else {
@@ -130,6 +146,8 @@ async fn connection(
     let limits = intake.validation().limits;
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut chunk = vec![0u8; 4096];
+    // When the message now in `buf` began (None between messages).
+    let mut message_began: Option<Instant> = None;
     'read: loop {
         loop {
             match frame_stream(&buf, &limits) {
@@ -158,9 +176,17 @@ async fn connection(
             let _ = writer.inner.close().await;
             break;
         }
+        let pending = buf.iter().any(|b| !b.is_ascii_whitespace());
+        let deadline = if pending {
+            let began = *message_began.get_or_insert_with(Instant::now);
+            began + clocks.message
+        } else {
+            message_began = None;
+            Instant::now() + clocks.idle
+        };
         let read = tokio::select! {
             () = cancel.cancelled() => break,
-            read = tokio::time::timeout(idle, reader.read(&mut chunk)) => read,
+            read = tokio::time::timeout_at(deadline, reader.read(&mut chunk)) => read,
         };
         match read {
             Ok(Ok(0)) => {
@@ -173,6 +199,11 @@ async fn connection(
             Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
             Ok(Err(e)) => {
                 tracing::debug!(%peer, error = %e, "TCP read failed");
+                break;
+            }
+            Err(_) if pending => {
+                tracing::debug!(%peer, "TCP message incomplete in time; closing");
+                let _ = writer.inner.close().await;
                 break;
             }
             Err(_) => {
