@@ -101,7 +101,7 @@ fn keys_lists_every_field() {
     let keys = Config::keys();
     assert!(keys.contains(&"database_url".to_owned()));
     assert!(keys.contains(&"s3_endpoint".to_owned()));
-    assert_eq!(keys.len(), 43);
+    assert_eq!(keys.len(), 46);
 }
 
 #[test]
