@@ -90,7 +90,7 @@ async fn deliver(state: AppState, mut rx: mpsc::Receiver<(TenantScope, CallEvent
         )
         .collect();
         let domain = DomainEvent {
-            id: format!("evt_{}", ulid::Ulid::new()),
+            id: format!("evt_{}", kefu_core::id::next_ulid()),
             kind: event.name.to_string(),
             tenant_id: tenant.to_string(),
             occurred_at_ms: at
