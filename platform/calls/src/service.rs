@@ -19,12 +19,13 @@ use kefu_sip::rsipstack::sip::prelude::HeadersExt;
 use kefu_sip::rsipstack::sip::{Header, Method, StatusCode, Uri};
 use kefu_sip::sdp::{self, SdpLimits};
 use tokio::sync::mpsc;
+use tracing::Instrument;
 
 use crate::actor::{self, CallKit, CallSettings, Inbound, RoomMsg};
-use crate::session_timer::{self, TimerRefusal, TimerRequest};
 use crate::audio::Renderer;
 use crate::queues::QueueHub;
 use crate::services::{CallServices, InboundRequest};
+use crate::session_timer::{self, TimerRefusal, TimerRequest};
 
 /// Longest credentials header accepted.
 const MAX_AUTHORIZATION: usize = 2_048;
@@ -283,26 +284,29 @@ impl Serving {
                 return;
             }
         };
-        let session_timer =
-            match session_timer::negotiate(&timer_headers.request(), &self.kit.settings.session_timers) {
-                Ok(timer) => timer,
-                Err(refusal) => {
-                    self.stats.refused.fetch_add(1, Ordering::Relaxed);
-                    tracing::info!(%source, ?refusal, "INVITE's session timer refused");
-                    let _ = match refusal {
-                        TimerRefusal::TooSmall { min_se } => {
-                            let header = Header::Other("Min-SE".into(), min_se.to_string());
-                            tx.reply_with(StatusCode::SessionIntervalTooSmall, vec![header], None)
-                                .await
-                        }
-                        TimerRefusal::Malformed(why) => {
-                            let header = Header::Other("Warning".into(), format!("399 kefu \"{why}\""));
-                            tx.reply_with(StatusCode::BadRequest, vec![header], None).await
-                        }
-                    };
-                    return;
-                }
-            };
+        let session_timer = match session_timer::negotiate(
+            &timer_headers.request(),
+            &self.kit.settings.session_timers,
+        ) {
+            Ok(timer) => timer,
+            Err(refusal) => {
+                self.stats.refused.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(%source, ?refusal, "INVITE's session timer refused");
+                let _ = match refusal {
+                    TimerRefusal::TooSmall { min_se } => {
+                        let header = Header::Other("Min-SE".into(), min_se.to_string());
+                        tx.reply_with(StatusCode::SessionIntervalTooSmall, vec![header], None)
+                            .await
+                    }
+                    TimerRefusal::Malformed(why) => {
+                        let header = Header::Other("Warning".into(), format!("399 kefu \"{why}\""));
+                        tx.reply_with(StatusCode::BadRequest, vec![header], None)
+                            .await
+                    }
+                };
+                return;
+            }
+        };
         let offer = match sdp::parse(&tx.original.body, &SdpLimits::default()) {
             Ok(offer) => offer,
             Err(e) => {
@@ -357,8 +361,12 @@ impl Serving {
         self.stats.started.fetch_add(1, Ordering::Relaxed);
         self.stats.active.fetch_add(1, Ordering::Relaxed);
         let dialog_id = dialog.id();
+        let id = CallId::new();
+        // Every log line of the call (its actor and what the actor awaits) names the tenant
+        // and the call, so one call can be followed in a busy log.
+        let span = tracing::info_span!("call", tenant_id = %route.tenant, call_id = %id);
         let inbound = Inbound {
-            id: CallId::new(),
+            id,
             route,
             caller,
             sip_call_id,
@@ -374,7 +382,7 @@ impl Serving {
             session_timer,
             _registration: registration,
         };
-        actor::run(self.kit.clone(), inbound).await;
+        actor::run(self.kit.clone(), inbound).instrument(span).await;
         self.dialogs.remove_dialog(&dialog_id);
         self.stats.active.fetch_sub(1, Ordering::Relaxed);
     }
