@@ -63,6 +63,17 @@ cargo clippy --manifest-path tests/load/kefu-load/Cargo.toml --all-targets --loc
 # The event stream's load client (tests/load/events_bench.sh): built and linted.
 cargo clippy --manifest-path tests/load/kefu-stream/Cargo.toml --all-targets --locked -- -D warnings
 
+step "rust: every workspace crate checks on its own"
+# A whole-workspace build unifies dependency features across crates, so a crate that uses a
+# feature it never declared (serde's `rc`, say) compiles only beside the crate that turns it on.
+# `-p` alone resolves features for that crate only. Members come from cargo metadata, so new
+# crates are included.
+members=$(cargo metadata --no-deps --format-version 1 --locked \
+  | python3 -c 'import json, sys; print(*(p["name"] for p in json.load(sys.stdin)["packages"]))')
+for crate in $members; do
+  cargo check -p "$crate" --all-targets --locked
+done
+
 step "rust: build and run all tests"
 cargo nextest run --workspace --locked --profile ci
 cargo test --workspace --locked --doc

@@ -19,6 +19,7 @@ use kefu_sip::rsipstack::sip::prelude::HeadersExt;
 use kefu_sip::rsipstack::sip::{Header, Method, StatusCode, Uri};
 use kefu_sip::sdp::{self, SdpLimits};
 use tokio::sync::mpsc;
+use tracing::Instrument;
 
 use crate::actor::{self, CallKit, CallSettings, Inbound, RoomMsg};
 use crate::audio::Renderer;
@@ -370,8 +371,12 @@ impl Serving {
         self.stats.started.fetch_add(1, Ordering::Relaxed);
         self.stats.active.fetch_add(1, Ordering::Relaxed);
         let dialog_id = dialog.id();
+        let id = CallId::new();
+        // Every log line of the call (its actor and what the actor awaits) names the tenant
+        // and the call, so one call can be followed in a busy log.
+        let span = tracing::info_span!("call", tenant_id = %route.tenant, call_id = %id);
         let inbound = Inbound {
-            id: CallId::new(),
+            id,
             route,
             caller,
             sip_call_id,
@@ -391,7 +396,7 @@ impl Serving {
         if self.media_toward_caller {
             kit.settings.media_address = local.ip();
         }
-        actor::run(kit, inbound).await;
+        actor::run(kit, inbound).instrument(span).await;
         self.dialogs.remove_dialog(&dialog_id);
         self.stats.active.fetch_sub(1, Ordering::Relaxed);
     }

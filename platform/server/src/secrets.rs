@@ -163,7 +163,7 @@ mod tests {
 
     #[test]
     fn the_key_file_is_created_once_private_and_reused() {
-        let dir = std::env::temp_dir().join(format!("kefu-secrets-{}", ulid::Ulid::new()));
+        let dir = std::env::temp_dir().join(format!("kefu-secrets-{}", kefu_core::id::next_ulid()));
         std::fs::create_dir_all(&dir).expect("dir");
         let first = SecretBox::load("", &dir).expect("creates");
         let tenant = TenantId::new();

@@ -416,12 +416,51 @@ async fn unknown_number_is_404_and_unknown_source_is_403() {
     assert_eq!(r.body["items"].as_array().unwrap().len(), 0, "{:?}", r.body);
 }
 
+/// The flood comes from an address a trunk admits (127.0.0.3 is a second carrier of the
+/// tenant), so trunk matching would let every call in: only the per-source INVITE limiter
+/// (`sip_invites_per_source_per_sec`) holds it back, and the test fails if it does not.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_from_one_source_does_not_stop_calls_from_another() {
-    let kefu = start(Db::Sqlite, 0).await;
+    // 10 INVITEs a second per source (a burst of 20): the legitimate carrier sends 5.
+    const PER_SEC: u64 = 10;
+    let kefu = start_with(Db::Sqlite, |c| {
+        c.sip_invites_per_source_per_sec = PER_SEC as u32
+    })
+    .await;
+    let r = kefu
+        .app
+        .call(
+            Method::POST,
+            "/api/v1/inbound-trunks",
+            Some(&kefu.token),
+            Some(json!({"name": "Second carrier", "sources": ["127.0.0.3"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let calls = kefu._telephony.calls.stats().clone();
+    let edge = kefu._telephony.edge.stats();
+    let started = || calls.started.load(std::sync::atomic::Ordering::Relaxed);
+    let limited = || {
+        kefu_sip::edge::EdgeStats::get(&edge.rate_limited)
+            + kefu_sip::edge::EdgeStats::get(&edge.rate_dropped)
+    };
+
+    // The flooding address is admitted: one call from it goes through.
+    let mut probe = Run::new("short_call.xml");
+    probe.source = "127.0.0.3";
+    let out = sipp(kefu.sip, probe).await;
+    assert!(
+        out.status.success(),
+        "a call from 127.0.0.3: {}",
+        explain(&out)
+    );
+    assert_eq!(started(), 1);
+
+    let (started_before, limited_before) = (started(), limited());
     let sip = kefu.sip;
+    let flood_began = std::time::Instant::now();
     let flood = tokio::spawn(async move {
-        Command::new("sipp")
+        let status = Command::new("sipp")
             .arg(sip.to_string())
             .args([
                 "-sn",
@@ -435,12 +474,13 @@ async fn a_flood_from_one_source_does_not_stop_calls_from_another() {
                 "0",
             ])
             .args(["-mp", &media_port().to_string()])
-            .args(["-m", "2000", "-r", "200", "-timeout", "20s", "-nostdin"])
+            .args(["-m", "1000", "-r", "200", "-timeout", "10s", "-nostdin"])
             .current_dir(std::env::temp_dir())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status()
-            .await
+            .await;
+        (status, flood_began.elapsed())
     });
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut run = Run::new("short_call.xml");
@@ -452,9 +492,25 @@ async fn a_flood_from_one_source_does_not_stop_calls_from_another() {
         "legitimate calls failed during the flood: {}",
         explain(&out)
     );
-    let _ = flood.await;
-    let records = kefu.records(20).await;
-    assert_eq!(records.len(), 20, "only the legitimate calls started");
+    let (status, flooded_for) = flood.await.unwrap();
+    status.expect("sipp floods");
+
+    // Each of the 20 legitimate INVITEs started one call; the rest came from the flood, which
+    // the limiter held to its rate while it lasted (a slow machine only makes the bound
+    // larger). Without the limiter, most of the 1,000 INVITEs would have started calls.
+    let flood_started = started() - started_before - 20;
+    let bound = 2 * PER_SEC + PER_SEC * (flooded_for.as_secs() + 1);
+    assert!(
+        flood_started > 0,
+        "the flood was refused before the limiter (is 127.0.0.3 admitted?)"
+    );
+    assert!(
+        flood_started <= bound,
+        "{flood_started} calls started from the flooding address in {flooded_for:?}, \
+         more than the limit allows ({bound})"
+    );
+    assert!(limited() > limited_before, "the limiter refused nothing");
+    kefu.records(21).await;
 }
 
 // Digest-authenticated trunks: `digest_sipp.rs` (SIPp's own `[authentication]` answers for

@@ -3,10 +3,14 @@
 //! The route list comes from the generated OpenAPI document, and every route must have an entry
 //! in `RULES`: adding a route without saying how it is isolated fails this test. For each route,
 //! tenant A's admin is pointed at tenant B's objects (→ 404, or A's own data only, and B is
-//! unchanged), and an agent is pointed at admin routes (→ 403).
+//! unchanged), and an agent is pointed at admin routes (→ 403). Lists are also asked with
+//! their filters set to tenant B's ids (`isolation/filters.rs`), and `PUT /prompts/{name}`
+//! writes a real prompt under the name of one of B's.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+#[path = "isolation/filters.rs"]
+mod filters;
 
 use axum::http::{Method, StatusCode};
 use common::TestApp;
@@ -24,8 +28,8 @@ enum Rule {
     /// Names an object by id in the path; admins only.
     ById,
     /// Writes an object of the caller's own tenant under a name from the path (`PUT
-    /// /prompts/{name}`): agents are refused, and tenant B's objects of the same name stay
-    /// as they were (B's lists are compared after the walk).
+    /// /prompts/{name}`, given a real WAV): agents are refused, A's write lands in A's
+    /// namespace, and tenant B's object of the same name stays as it was.
     OwnNamespace,
 }
 
@@ -135,6 +139,8 @@ struct Beta {
     number: String,
     call: String,
     voicemail: String,
+    /// An entry of B's audit log (a paging cursor).
+    audit: String,
 }
 
 impl Beta {
@@ -169,7 +175,7 @@ impl Beta {
             .replace("{version}", "1.0.0")
     }
 
-    fn ids(&self) -> [&str; 11] {
+    fn ids(&self) -> [&str; 12] {
         [
             &self.user,
             &self.skill,
@@ -182,6 +188,7 @@ impl Beta {
             &self.number,
             &self.call,
             &self.voicemail,
+            &self.audit,
         ]
     }
 }
@@ -385,6 +392,25 @@ fn assert_no_beta(beta: &Beta, body: &Value, method: &str, path: &str) {
     }
 }
 
+/// A one-tone 8 kHz prompt: `level` tells one tenant's from another's.
+fn prompt_wav(level: i16) -> Vec<u8> {
+    let mut out = Vec::new();
+    kefu_media::prompt::wav::write_wav(&[level; 800], 8_000, &mut out);
+    out
+}
+
+/// `PUT` a prompt (WAV body) at `path` with `token`.
+async fn put_prompt(app: &TestApp, path: &str, token: &str, wav: Vec<u8>) -> common::Reply {
+    app.raw(
+        axum::http::Request::put(path)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "audio/wav")
+            .body(axum::body::Body::from(wav))
+            .unwrap(),
+    )
+    .await
+}
+
 fn method_of(m: &str) -> Method {
     Method::from_bytes(m.to_uppercase().as_bytes()).unwrap()
 }
@@ -458,31 +484,28 @@ on_both_databases!(every_route_is_isolated, |db| async move {
         user: b_agent_id.clone(),
         call: String::new(),
         voicemail: String::new(),
+        audit: String::new(),
     };
     // Calls and voicemails are written by the call actor, not the API: B's go in through the
     // store, and A gets one call of its own so its listing is not trivially empty.
     let (call, voicemail) = call_and_voicemail(&app, &b_session, B_NUMBER, "Beta secret").await;
+    // B's prompt carries the name the walk puts in `{name}`.
+    let b_wav = prompt_wav(1_000);
+    let r = put_prompt(
+        &app,
+        "/api/v1/prompts/beta-private",
+        &b_admin,
+        b_wav.clone(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let b_audit = app.get("/api/v1/audit?limit=1", &b_admin).await.body;
     let beta = Beta {
         call,
         voicemail,
+        audit: b_audit["items"][0]["id"].as_str().unwrap().to_owned(),
         ..beta
     };
-    // B's prompt carries the name the walk puts in `{name}`.
-    let wav = {
-        let mut out = Vec::new();
-        kefu_media::prompt::wav::write_wav(&[1_000i16; 800], 8_000, &mut out);
-        out
-    };
-    let r = app
-        .raw(
-            axum::http::Request::put("/api/v1/prompts/beta-private")
-                .header("authorization", format!("Bearer {b_admin}"))
-                .header("content-type", "audio/wav")
-                .body(axum::body::Body::from(wav))
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     let a_session = app.get("/api/v1/me", &a_admin).await.body;
     call_and_voicemail(&app, &a_session, "+15555550777", "Alpha secret").await;
     mk(
@@ -509,6 +532,7 @@ on_both_databases!(every_route_is_isolated, |db| async move {
 
     let doc = app.get("/api/openapi.json", &a_admin).await.body;
     let mut seen = 0;
+    let mut filters = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
             seen += 1;
@@ -560,21 +584,36 @@ on_both_databases!(every_route_is_isolated, |db| async move {
                         r.body
                     );
                     assert_no_beta(&beta, &r.body, method, path);
+                    if method == "get" {
+                        filters += filters::walk(&app, &a_admin, &beta, path, &item[method]).await;
+                    }
                 }
                 Rule::OwnNamespace => {
-                    let r = app
-                        .call(method_of(method), &concrete, Some(&a_agent), body.clone())
-                        .await;
+                    // The only such route takes a WAV, not JSON: a real one, so that A's
+                    // write succeeds and can be told apart from B's.
+                    assert_eq!(
+                        (method.as_str(), path.as_str()),
+                        ("put", "/api/v1/prompts/{name}")
+                    );
+                    let a_wav = prompt_wav(-2_000);
+                    let r = put_prompt(&app, &concrete, &a_agent, a_wav.clone()).await;
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} as agent");
-                    let r = app
-                        .call(method_of(method), &concrete, Some(&a_admin), body)
-                        .await;
-                    assert!(
-                        !r.status.is_server_error(),
+                    let r = put_prompt(&app, &concrete, &a_admin, a_wav.clone()).await;
+                    assert_eq!(
+                        r.status,
+                        StatusCode::OK,
                         "{method} {path} as admin: {:?}",
                         r.body
                     );
                     assert_no_beta(&beta, &r.body, method, path);
+                    // Each tenant reads its own audio under the shared name.
+                    assert_eq!(app.get(&concrete, &a_admin).await.raw, a_wav);
+                    assert_eq!(app.get(&concrete, &b_admin).await.raw, b_wav);
+                    // Gone again, so the by-name checks of this path hold in any order.
+                    let r = app
+                        .call(Method::DELETE, &concrete, Some(&a_admin), None)
+                        .await;
+                    assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.body);
                 }
                 Rule::OwnTenant => {
                     let token = if path.ends_with("/logout") {
@@ -585,6 +624,9 @@ on_both_databases!(every_route_is_isolated, |db| async move {
                     let r = app.call(method_of(method), path, Some(token), body).await;
                     assert!(r.status.is_success(), "{method} {path}: {:?}", r.body);
                     assert_no_beta(&beta, &r.body, method, path);
+                    if method == "get" {
+                        filters += filters::walk(&app, &a_admin, &beta, path, &item[method]).await;
+                    }
                 }
             }
             // Unauthenticated calls to secured routes are refused.
@@ -610,6 +652,8 @@ on_both_databases!(every_route_is_isolated, |db| async move {
         RULES.len(),
         "RULES lists routes the API no longer has"
     );
+    // Calls, voicemails, audit and plugin invocations: 14 filters and cursors in all.
+    assert!(filters >= 14, "only {filters} list filters were walked");
 
     // Nothing of tenant B changed, and B's session survived A's logout attempt with B's token.
     for (list, before) in B_LISTS.iter().zip(&b_before) {

@@ -40,7 +40,7 @@ pub(crate) async fn append(
 ) -> Result<(), StoreError> {
     audit_log::ActiveModel {
         tenant_id: Set(tenant.to_string()),
-        id: Set(ulid::Ulid::new().to_string()),
+        id: Set(kefu_core::id::next_ulid().to_string()),
         at: Set(Utc::now()),
         actor_id: Set(actor.map(|a| a.to_string())),
         action: Set(action.to_owned()),

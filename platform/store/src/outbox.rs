@@ -45,7 +45,7 @@ pub(crate) async fn enqueue(
     body: &str,
 ) -> Result<(), StoreError> {
     outbox::ActiveModel {
-        id: Set(ulid::Ulid::new().to_string()),
+        id: Set(kefu_core::id::next_ulid().to_string()),
         tenant_id: Set(tenant.to_string()),
         kind: Set(kind.to_owned()),
         recipient: Set(recipient.to_owned()),

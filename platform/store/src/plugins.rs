@@ -211,7 +211,7 @@ impl Store {
         require(scope, Role::is_admin, "install plugins")?;
         let txn = self.write_txn().await?;
         let now = Utc::now();
-        let id = format!("ins_{}", ulid::Ulid::new());
+        let id = format!("ins_{}", kefu_core::id::next_ulid());
         let row = plugin_installation::ActiveModel {
             tenant_id: Set(scope.tenant().to_string()),
             id: Set(id.clone()),

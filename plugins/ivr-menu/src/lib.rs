@@ -14,17 +14,28 @@
 //!   starts, from `call-context.started-at-ms`; call data `ivr-menu.hours` says `open` or
 //!   `closed`. The zone rules are compiled in (chrono-tz), so no tz database is needed.
 //! - `pins` ([`pin::PinCheck`]): PIN nodes entered through `{"pin": {"pin": "<id>"}}`. A node
-//!   collects `digits` digits and verifies them against SHA-256 hex digests in the config or
-//!   an HTTP endpoint (`POST {"caller", "call_id", "pin"}`, 2xx = valid, 4xx = wrong).
-//!   Success sets call data `member=true` and follows `success`; `max_attempts` wrong PINs,
-//!   or an endpoint that cannot answer (logged as a warning), follow `failure`. The PIN is
-//!   never written to call data, visits or log lines.
+//!   collects `digits` digits and verifies them against keyed hashes in the config
+//!   (`"verify": {"hmac_sha256": ["<hex>", …]}`) or an HTTP endpoint
+//!   (`"verify": {"http": {"url": …}}`: `POST {"caller", "call_id", "pin"}`, 2xx = valid,
+//!   4xx = wrong). Success sets call data `member=true` and follows `success`; `max_attempts`
+//!   wrong PINs, or a check that cannot be made (endpoint down, secret missing; logged as a
+//!   warning), follow `failure`. The PIN is never written to call data, visits or log lines.
+//!
+//!   Each hash is the hex HMAC-SHA256 of the PIN's digits keyed with the installation secret
+//!   `pin_key` (at least 16 bytes; e.g. `openssl rand -base64 32`), so the configuration alone
+//!   does not reveal the PINs. `kefu-plugin pin-hash` prints the list (PINs on stdin, the key
+//!   in `KEFU_PIN_KEY`); the same with OpenSSL, one PIN:
+//!   `printf %s 1234 | openssl dgst -sha256 -hmac "$KEFU_PIN_KEY" | cut -d' ' -f2`. The old
+//!   unsalted `"sha256"` list is refused with an error saying this; to migrate, set `pin_key`
+//!   and re-hash the PINs (SHA-256 hashes cannot be converted: the PINs are needed).
 //! - `long_wait` ([`wait::LongWait`]): on a queue update whose estimated wait exceeds
 //!   `threshold_secs`, offer voicemail with a key press (`offer`) once, or go straight to
 //!   voicemail (no `offer`).
 //!
 //! Capabilities: `config`; `http` (allow-listing the PIN endpoint's host) and `log` because
 //! the component imports them for HTTP PIN checks, even when an installation does not use one.
+//! Secrets: the manifest declares `pin_key` (and the name given as `verify.http.auth_secret`,
+//! if any) in `"secrets"` so that installations can set them.
 //! Its manifest declares `"sensitive_digits": ["pin:"]`, so the host logs PIN answers only as
 //! `*`s (and refuses to replay those invocations).
 //!
@@ -47,7 +58,7 @@ use kefu_plugin_sdk::ivr::http::{self, Method, Request};
 use kefu_plugin_sdk::ivr::log::{Level, log};
 use kefu_plugin_sdk::ivr::{self, Action, CallContext, Event, PluginError};
 
-use crate::pin::{HttpVerify, PinVerifier, Verdict};
+use crate::pin::{HttpVerify, PIN_KEY_SECRET, PinVerifier, Verdict};
 
 struct IvrMenu;
 
@@ -72,7 +83,7 @@ pub fn handle(
     menu::decide(&config, context, event, verifier)
 }
 
-/// PIN checks over the host's `http` capability.
+/// PIN checks over the host's `http` capability, keyed hashes with the installation's secret.
 struct HostVerifier;
 
 impl PinVerifier for HostVerifier {
@@ -98,6 +109,10 @@ impl PinVerifier for HostVerifier {
             Ok(r) => Verdict::Unavailable(format!("the endpoint answered {}", r.status)),
             Err(e) => Verdict::Unavailable(format!("the endpoint could not be reached: {e:?}")),
         }
+    }
+
+    fn pin_key(&self) -> Option<String> {
+        ivr::config::secret(PIN_KEY_SECRET)
     }
 
     fn warn(&self, message: &str) {

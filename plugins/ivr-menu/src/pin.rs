@@ -1,15 +1,28 @@
 //! Member PIN checks (config `menu.pins`): a node that collects a fixed number of digits and
-//! verifies them against SHA-256 hashes in the configuration or an HTTP endpoint. Pure apart
+//! verifies them against keyed hashes in the configuration or an HTTP endpoint. Pure apart
 //! from the [`PinVerifier`] the caller passes in; a PIN never reaches call data, visits or
 //! log lines.
+//!
+//! Hashes are HMAC-SHA256 keyed with the installation secret [`PIN_KEY_SECRET`], never plain
+//! SHA-256: there are only 10^digits PINs, so an unsalted hash list read from a configuration
+//! export gives every PIN back in well under a second. With the key held as a secret (sealed at
+//! rest, write-only in the API), the configuration alone reveals nothing. The old `sha256`
+//! form is refused with an error that says how to migrate.
 
+use hmac::{Hmac, KeyInit, Mac};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use crate::config::{Choice, PromptConfig};
 
 /// Most hashes per PIN node.
 const MAX_HASHES: usize = 10_000;
+
+/// The installation secret that keys the PIN hashes of `verify.hmac_sha256`.
+pub const PIN_KEY_SECRET: &str = "pin_key";
+
+/// Shortest `pin_key` accepted, in bytes: a short key could be guessed along with the PIN.
+pub const MIN_PIN_KEY_BYTES: usize = 16;
 
 /// One PIN node.
 #[derive(Debug, Deserialize)]
@@ -40,8 +53,11 @@ pub struct PinCheck {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Verify {
-    /// Valid PINs as lower-case hex SHA-256 of their digits (`sha256("123456")`).
-    Sha256(Vec<String>),
+    /// Valid PINs as hex HMAC-SHA256 of their digits, keyed with the installation secret
+    /// [`PIN_KEY_SECRET`] ([`pin_hash`]; `kefu-plugin pin-hash` makes them).
+    HmacSha256(Vec<String>),
+    /// The old unsalted SHA-256 list: parsed only to refuse it with a migration hint.
+    Sha256(serde::de::IgnoredAny),
     /// `POST {"caller", "call_id", "pin"}` as JSON; 2xx = valid, 4xx = wrong PIN, anything
     /// else (or no answer) = cannot verify.
     Http(HttpVerify),
@@ -72,10 +88,13 @@ pub enum Verdict {
     Unavailable(String),
 }
 
-/// Asks an HTTP endpoint about a PIN; the plugin's entry point provides the real one.
+/// What a PIN check needs from the host: an HTTP endpoint's verdict and the hash key; the
+/// plugin's entry point provides the real one.
 pub trait PinVerifier {
     /// The endpoint's verdict on `pin` for `caller`.
     fn verify(&self, endpoint: &HttpVerify, caller: &str, call_id: &str, pin: &str) -> Verdict;
+    /// The installation secret [`PIN_KEY_SECRET`], if set.
+    fn pin_key(&self) -> Option<String>;
     /// Logs a warning (never with the PIN).
     fn warn(&self, message: &str);
 }
@@ -108,18 +127,27 @@ impl PinCheck {
             return Err(format!("{} must be 1000 to 60000", field("timeout_ms")));
         }
         match &self.verify {
-            Verify::Sha256(hashes) => {
+            Verify::Sha256(_) => {
+                return Err(format!(
+                    "{} holds unsalted SHA-256 hashes, which are no longer accepted (every PIN \
+                     can be recovered from them). Set the installation secret `{PIN_KEY_SECRET}` \
+                     (at least {MIN_PIN_KEY_BYTES} random characters) and list the PINs as \
+                     `verify.hmac_sha256`: hex HMAC-SHA256 of each PIN keyed with that secret \
+                     (`kefu-plugin pin-hash` reads PINs on stdin and prints the list)",
+                    field("verify.sha256")
+                ));
+            }
+            Verify::HmacSha256(hashes) => {
                 if hashes.is_empty() || hashes.len() > MAX_HASHES {
                     return Err(format!(
                         "{} must list 1 to {MAX_HASHES} hashes",
-                        field("verify.sha256")
+                        field("verify.hmac_sha256")
                     ));
                 }
-                let hex = |h: &String| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit());
-                if let Some(i) = hashes.iter().position(|h| !hex(h)) {
+                if let Some(i) = hashes.iter().position(|h| decode_hash(h).is_none()) {
                     return Err(format!(
-                        "{} is not a SHA-256 hex digest (64 hex digits)",
-                        field(&format!("verify.sha256[{i}]"))
+                        "{} is not an HMAC-SHA256 hex digest (64 hex digits)",
+                        field(&format!("verify.hmac_sha256[{i}]"))
                     ));
                 }
             }
@@ -154,23 +182,71 @@ impl PinCheck {
             return Verdict::Wrong;
         }
         match &self.verify {
-            Verify::Sha256(hashes) => {
-                let digest = sha256_hex(pin);
-                if hashes.iter().any(|h| h.eq_ignore_ascii_case(&digest)) {
+            Verify::HmacSha256(hashes) => {
+                let Some(key) = verifier.pin_key() else {
+                    return Verdict::Unavailable(format!("secret `{PIN_KEY_SECRET}` is not set"));
+                };
+                if key.len() < MIN_PIN_KEY_BYTES {
+                    return Verdict::Unavailable(format!(
+                        "secret `{PIN_KEY_SECRET}` is shorter than {MIN_PIN_KEY_BYTES} bytes"
+                    ));
+                }
+                let tag = hmac_sha256(key.as_bytes(), pin);
+                // Every listed hash is compared, each in constant time: how long the check
+                // takes says nothing about how close the PIN was to a valid one.
+                let found = hashes
+                    .iter()
+                    .filter_map(|h| decode_hash(h))
+                    .fold(false, |found, hash| found | same(&hash, &tag));
+                if found {
                     Verdict::Valid
                 } else {
                     Verdict::Wrong
                 }
+            }
+            // The configuration check refuses this form before any PIN is asked.
+            Verify::Sha256(_) => {
+                Verdict::Unavailable("unsalted SHA-256 PIN hashes are refused".into())
             }
             Verify::Http(endpoint) => verifier.verify(endpoint, caller, call_id, pin),
         }
     }
 }
 
-/// Lower-case hex SHA-256 of `text`.
-pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
+/// The hash to list for `pin` under `verify.hmac_sha256`: lower-case hex
+/// HMAC-SHA256(`key`, the PIN's digits), `key` being the secret [`PIN_KEY_SECRET`] as bytes.
+pub fn pin_hash(key: &[u8], pin: &str) -> String {
+    hmac_sha256(key, pin)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+fn hmac_sha256(key: &[u8], pin: &str) -> [u8; 32] {
+    // HMAC takes keys of any length, so this cannot fail; a zero tag matches no listed hash.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return [0; 32];
+    };
+    mac.update(pin.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+/// 64 hex digits (either case) as 32 bytes.
+fn decode_hash(hex: &str) -> Option<[u8; 32]> {
+    let bytes = hex.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let nibble = |c: u8| char::from(c).to_digit(16).map(|d| d as u8);
+    let mut out = [0u8; 32];
+    for (i, pair) in bytes.chunks_exact(2).enumerate() {
+        out[i] = nibble(pair[0])? << 4 | nibble(pair[1])?;
+    }
+    Some(out)
+}
+
+/// Equality without an early exit on the first differing byte.
+fn same(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(diff) == 0
 }

@@ -1,4 +1,4 @@
-//! Unit tests of the pure logic (native target): business hours in a time zone, PIN hashes,
+//! Unit tests of the pure logic (native target): business hours in a time zone, keyed PIN hashes,
 //! the configuration checks, and the PIN and long-wait paths with a scripted verifier. The
 //! host tests walk the same paths through the real component.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
@@ -12,7 +12,10 @@ use serde_json::json;
 
 use crate::config::MenuConfig;
 use crate::menu::decide;
-use crate::pin::{HttpVerify, PinVerifier, Verdict, sha256_hex};
+use crate::pin::{HttpVerify, PinVerifier, Verdict, pin_hash};
+
+/// The installation secret `pin_key` of the tests.
+const KEY: &str = "test-pin-key-0123456789";
 
 /// Monday 2026-11-23 09:30 in Shanghai (01:30 UTC).
 const MON_0930_SHANGHAI: u64 = 1_795_397_400_000;
@@ -30,7 +33,7 @@ fn menu(extra: serde_json::Value) -> MenuConfig {
         },
         "pins": {"member": {
             "prompt": [{"tenant": "enter-pin"}], "digits": 6, "max_attempts": 2,
-            "verify": {"sha256": [sha256_hex("123456")]},
+            "verify": {"hmac_sha256": [pin_hash(KEY.as_bytes(), "123456")]},
             "success": {"menu": {"menu": "members"}}, "failure": {"queue": {"queue": "sales"}}
         }},
     });
@@ -65,10 +68,12 @@ fn context(at: u64, data: &[(&str, &str)]) -> CallContext {
     }
 }
 
-/// A verifier that answers from a script and records what it was asked and warned.
+/// A verifier that answers from a script and records what it was asked and warned; its
+/// `pin_key` is [`KEY`] unless `key` says otherwise.
 #[derive(Default)]
 struct Scripted {
     verdict: Option<Verdict>,
+    key: Option<Option<&'static str>>,
     asked: RefCell<Vec<String>>,
     warnings: RefCell<Vec<String>>,
 }
@@ -77,6 +82,9 @@ impl PinVerifier for Scripted {
     fn verify(&self, _: &HttpVerify, _: &str, _: &str, pin: &str) -> Verdict {
         self.asked.borrow_mut().push(pin.to_owned());
         self.verdict.clone().unwrap_or(Verdict::Wrong)
+    }
+    fn pin_key(&self) -> Option<String> {
+        self.key.unwrap_or(Some(KEY)).map(str::to_owned)
     }
     fn warn(&self, message: &str) {
         self.warnings.borrow_mut().push(message.to_owned());
@@ -144,7 +152,7 @@ fn bad_hours_pins_and_long_wait_settings_name_the_field() {
     assert!(err(hours(json!({"timezone": "UTC", "weekly": [], "holidays": [{"date": "2026-02-30"}], "after_hours": {"then": then}}))).contains("holidays[0].date"));
     assert!(err(hours(json!({"timezone": "UTC", "weekly": [], "after_hours": {"then": {"menu": {"menu": "nope"}}}}))).contains("undefined menu `nope`"));
     let pin = |p: serde_json::Value| {
-        let mut node = json!({"prompt": [], "digits": 4, "verify": {"sha256": [sha256_hex("1234")]},
+        let mut node = json!({"prompt": [], "digits": 4, "verify": {"hmac_sha256": [pin_hash(KEY.as_bytes(), "1234")]},
             "success": then, "failure": then});
         for (k, v) in p.as_object().unwrap() {
             node[k] = v.clone();
@@ -152,7 +160,10 @@ fn bad_hours_pins_and_long_wait_settings_name_the_field() {
         json!({"pins": {"p": node}})
     };
     assert!(err(pin(json!({"digits": 0}))).contains("menu.pins.p.digits"));
-    assert!(err(pin(json!({"verify": {"sha256": ["1234"]}}))).contains("verify.sha256[0]"));
+    assert!(
+        err(pin(json!({"verify": {"hmac_sha256": ["1234"]}}))).contains("verify.hmac_sha256[0]")
+    );
+    assert!(err(pin(json!({"verify": {"hmac_sha256": []}}))).contains("verify.hmac_sha256"));
     assert!(
         err(pin(json!({"verify": {"http": {"url": "pin.example.com"}}})))
             .contains("verify.http.url")
@@ -320,4 +331,80 @@ fn a_long_estimated_wait_offers_voicemail_once() {
         &declined,
         &Action::set("ivr-menu.long-wait", "declined")
     ));
+}
+
+#[test]
+fn pin_hashes_are_hmac_sha256_keyed_with_the_installation_secret() {
+    // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+    assert_eq!(
+        pin_hash(b"Jefe", "what do ya want for nothing?"),
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    );
+    // Another key gives another hash for the same PIN: a list from one installation says
+    // nothing about another's.
+    assert_ne!(
+        pin_hash(KEY.as_bytes(), "123456"),
+        pin_hash(b"another-key-0123456789", "123456")
+    );
+}
+
+#[test]
+fn unsalted_sha256_pin_lists_are_refused_with_the_way_to_migrate() {
+    let config = json!({"start": "main", "menus": {"main": {"prompt": [], "options": {}}},
+        "pins": {"p": {"prompt": [], "digits": 4,
+            "verify": {"sha256": ["03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4"]},
+            "success": {"hang_up": {}}, "failure": {"hang_up": {}}}}});
+    let err = MenuConfig::parse(&config.to_string()).unwrap_err();
+    for needed in [
+        "menu.pins.p.verify.sha256",
+        "no longer accepted",
+        "pin_key",
+        "hmac_sha256",
+        "kefu-plugin pin-hash",
+    ] {
+        assert!(err.contains(needed), "{needed:?} missing from: {err}");
+    }
+}
+
+#[test]
+fn a_hashed_pin_needs_the_key_it_was_hashed_with() {
+    let config = menu(json!({}));
+    let asking = [("ivr-menu.stack", "main"), ("ivr-menu.pin", "member")];
+    let enter = |verifier: &Scripted| {
+        decide(
+            &config,
+            &context(0, &asking),
+            digits("pin:member", "123456"),
+            verifier,
+        )
+        .unwrap()
+    };
+    // Another key: the right PIN is wrong.
+    let other = Scripted {
+        key: Some(Some("another-key-0123456789")),
+        ..Scripted::default()
+    };
+    let actions = enter(&other);
+    assert!(
+        has(&actions, &Action::set("ivr-menu.pin-attempts", "1")),
+        "{actions:?}"
+    );
+    // No key, or one too short to be a secret: the check cannot be made; the failure branch
+    // is taken with a warning that names the secret, not the PIN.
+    for key in [None, Some("short")] {
+        let verifier = Scripted {
+            key: Some(key),
+            ..Scripted::default()
+        };
+        let actions = enter(&verifier);
+        assert!(
+            has(&actions, &Action::Visit("pin:member:unavailable".into())),
+            "{actions:?}"
+        );
+        let warnings = verifier.warnings.borrow();
+        assert!(
+            warnings[0].contains("pin_key") && !warnings[0].contains("123456"),
+            "{warnings:?}"
+        );
+    }
 }

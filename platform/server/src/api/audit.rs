@@ -37,6 +37,9 @@ pub struct AuditPage {
 
 /// Paging.
 #[derive(Debug, Deserialize, IntoParams)]
+// Said outright: the handler takes `Result<Query<_>, _>`, from which utoipa cannot tell that
+// these are query parameters (it documented them as required path parameters).
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// How many entries (1–200, default 50).

@@ -20,6 +20,9 @@ use crate::state::AppState;
 
 /// Filters and paging of the listing.
 #[derive(Debug, Deserialize, IntoParams)]
+// Said outright: the handler takes `Result<Query<_>, _>`, from which utoipa cannot tell that
+// these are query parameters (it documented them as required path parameters).
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct VoicemailQuery {
     /// Only this mailbox's messages.

@@ -81,7 +81,7 @@ pub fn generate() -> anyhow::Result<SigningKey> {
     let pair = Ed25519KeyPair::from_pkcs8(pkcs8.as_ref())
         .map_err(|_| anyhow::anyhow!("generated key does not load"))?;
     Ok(SigningKey {
-        kid: format!("k{}", ulid::Ulid::new().to_string().to_lowercase()),
+        kid: format!("k{}", kefu_core::id::next_ulid().to_string().to_lowercase()),
         algorithm: ALG.into(),
         private_der: pkcs8.as_ref().to_vec(),
         public_der: pair.public_key().as_ref().to_vec(),

@@ -221,7 +221,7 @@ impl Auth {
             iat_ms: now.timestamp_millis(),
             nbf: now.timestamp(),
             exp: now.timestamp() + ttl as i64,
-            jti: ulid::Ulid::new().to_string(),
+            jti: kefu_core::id::next_ulid().to_string(),
         };
         let token = self.keys.sign(&claims).map_err(Problem::internal)?;
         Ok((token, ttl))

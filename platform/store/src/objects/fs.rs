@@ -34,7 +34,7 @@ impl ObjectStore for FsObjects {
         if let Some(dir) = path.parent() {
             tokio::fs::create_dir_all(dir).await?;
         }
-        let tmp = path.with_extension(format!("tmp-{}", ulid::Ulid::new()));
+        let tmp = path.with_extension(format!("tmp-{}", kefu_core::id::next_ulid()));
         tokio::fs::write(&tmp, &data).await?;
         if let Err(e) = tokio::fs::rename(&tmp, &path).await {
             let _ = tokio::fs::remove_file(&tmp).await;
