@@ -59,6 +59,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod digest;
 pub mod edge;
 pub mod limits;
 pub mod sdp;
