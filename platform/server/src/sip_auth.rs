@@ -1,6 +1,6 @@
 //! Digest authentication of inbound trunks (RFC 3261 §22, RFC 8760 for SHA-256): the nonces
-//! the edge issues in its 401 challenges, and the parsing of the `Authorization` header the
-//! carrier answers with. Verifying the response against the trunk's stored HA1 is the store's
+//! the edge issues in its 401 challenges; the `Authorization` header the carrier answers with is
+//! parsed by `kefu_sip::digest` (beside the other SIP parsers, where it is fuzzed). Verifying the response against the trunk's stored HA1 is the store's
 //! (`kefu_store::sip_digest`).
 //!
 //! Nonces are stateless: `<seconds, hex>.<HMAC-SHA256 of it, 16 bytes hex>` under a key drawn
@@ -15,9 +15,6 @@ use kefu_store::sip_digest::{DIGEST_REALM, DigestAnswer, constant_time_eq};
 
 /// How long a nonce is accepted.
 pub const NONCE_LIFETIME: Duration = Duration::from_secs(300);
-/// Most parameters read from one header.
-const MAX_PARAMS: usize = 16;
-
 /// Issues and checks nonces.
 pub struct Nonces {
     key: hmac::Key,
@@ -107,99 +104,22 @@ fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
-/// The parameters of a `Digest` credentials header.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DigestParams {
-    /// `username`.
-    pub username: String,
-    /// `realm`.
-    pub realm: String,
-    /// `nonce`.
-    pub nonce: String,
-    /// `uri`.
-    pub uri: String,
-    /// `response`.
-    pub response: String,
-    /// `algorithm`.
-    pub algorithm: Option<String>,
-    /// `qop`.
-    pub qop: Option<String>,
-    /// `nc`.
-    pub nc: Option<String>,
-    /// `cnonce`.
-    pub cnonce: Option<String>,
-}
+pub use kefu_sip::digest::{DigestParams, parse_authorization};
 
-impl DigestParams {
-    /// The store's view, for method `method`.
-    pub fn answer<'a>(&'a self, method: &'a str) -> DigestAnswer<'a> {
-        DigestAnswer {
-            username: &self.username,
-            realm: &self.realm,
-            nonce: &self.nonce,
-            uri: &self.uri,
-            response: &self.response,
-            algorithm: self.algorithm.as_deref(),
-            qop: self.qop.as_deref(),
-            nc: self.nc.as_deref(),
-            cnonce: self.cnonce.as_deref(),
-            method,
-        }
+/// The store's view of a parsed `Authorization` header, for method `method`.
+pub fn digest_answer<'a>(p: &'a DigestParams, method: &'a str) -> DigestAnswer<'a> {
+    DigestAnswer {
+        username: &p.username,
+        realm: &p.realm,
+        nonce: &p.nonce,
+        uri: &p.uri,
+        response: &p.response,
+        algorithm: p.algorithm.as_deref(),
+        qop: p.qop.as_deref(),
+        nc: p.nc.as_deref(),
+        cnonce: p.cnonce.as_deref(),
+        method,
     }
-}
-
-/// Parses `Digest username="…", realm="…", …`; `None` when it is not a complete digest
-/// answer (a required parameter missing, a parameter repeated, too many, bad quoting).
-pub fn parse_authorization(value: &str) -> Option<DigestParams> {
-    let rest = value.trim_start();
-    let (scheme, rest) = rest.split_once(char::is_whitespace)?;
-    if !scheme.eq_ignore_ascii_case("Digest") {
-        return None;
-    }
-    let mut p = DigestParams::default();
-    let mut seen = Vec::new();
-    let mut chars = rest.trim();
-    for _ in 0..MAX_PARAMS {
-        chars = chars.trim_start_matches([',', ' ', '\t']);
-        if chars.is_empty() {
-            break;
-        }
-        let (name, after) = chars.split_once('=')?;
-        let name = name.trim().to_ascii_lowercase();
-        let after = after.trim_start();
-        let (val, tail) = if let Some(quoted) = after.strip_prefix('"') {
-            let end = quoted.find('"')?;
-            (&quoted[..end], &quoted[end + 1..])
-        } else {
-            let end = after.find(',').unwrap_or(after.len());
-            (after[..end].trim(), &after[end..])
-        };
-        chars = tail;
-        if seen.contains(&name) {
-            return None;
-        }
-        seen.push(name.clone());
-        let val = val.to_string();
-        match name.as_str() {
-            "username" => p.username = val,
-            "realm" => p.realm = val,
-            "nonce" => p.nonce = val,
-            "uri" => p.uri = val,
-            "response" => p.response = val,
-            "algorithm" => p.algorithm = Some(val),
-            "qop" => p.qop = Some(val),
-            "nc" => p.nc = Some(val),
-            "cnonce" => p.cnonce = Some(val),
-            _ => {}
-        }
-    }
-    if !chars.trim_start_matches([',', ' ', '\t']).is_empty() {
-        return None;
-    }
-    let complete = [&p.username, &p.realm, &p.nonce, &p.uri, &p.response]
-        .iter()
-        .all(|v| !v.is_empty());
-    complete.then_some(p)
 }
 
 #[cfg(test)]
@@ -231,7 +151,7 @@ mod tests {
         assert_eq!(p.uri, "sip:+15555550100@127.0.0.1:5060");
         assert_eq!(p.qop.as_deref(), Some("auth"));
         assert_eq!(p.nc.as_deref(), Some("00000001"));
-        let a = p.answer("INVITE");
+        let a = digest_answer(&p, "INVITE");
         assert_eq!((a.method, a.cnonce), ("INVITE", Some("xyz")));
 
         assert!(parse_authorization("Basic dXNlcjpwYXNz").is_none());

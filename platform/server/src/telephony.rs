@@ -42,7 +42,7 @@ use tokio::sync::mpsc;
 
 use crate::call_events::CallEvents;
 use crate::routing;
-use crate::sip_auth::{NonceCheck, Nonces, parse_authorization};
+use crate::sip_auth::{NonceCheck, Nonces, digest_answer, parse_authorization};
 use crate::state::AppState;
 
 /// The running SIP edge and call service. Dropping it stops both.
@@ -298,7 +298,7 @@ impl CallServices for Services {
         }
         let call = InboundCall {
             source: request.source,
-            digest: params.as_ref().map(|p| p.answer("INVITE")),
+            digest: params.as_ref().map(|p| digest_answer(p, "INVITE")),
             dialled: &request.dialled,
         };
         let route = match self.state.store.inbound_route(&call).await {
