@@ -93,8 +93,7 @@ export function PasswordHints({ hints }: { hints: PasswordHint[] }) {
           <span className="visually-hidden">{h.ok ? ' (done)' : ' (not yet)'}</span>
           {h.reason ? (
             <span className="hint-reason" data-testid={`password-hint-${h.id}-reason`}>
-              {' '}
-              — {h.reason}
+              {h.reason}
             </span>
           ) : null}
         </li>
