@@ -3,6 +3,7 @@
 #   Rust: unit + integration tests (SQLite and the machine's PostgreSQL, S3 via a local moto
 #   server, the real `kefu` binary), clippy with warnings denied (it also enforces that only
 #   authentication mints a TenantScope), the plugin host against guests built by plugins/build.sh;
+#   the API against schemathesis; the fuzz targets (built, not run);
 #   web: unit tests and the headless-Chromium browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 python3 -c 'import moto.server, flask, aiosmtpd' 2>/dev/null || python3 -m pip install -q 'moto[server]' aiosmtpd
+command -v schemathesis >/dev/null 2>&1 || python3 -m pip install -q schemathesis # API: outside-client check
 
 step "services"
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
@@ -78,8 +80,16 @@ step "rust: build and run all tests"
 cargo nextest run --workspace --locked --profile ci
 cargo test --workspace --locked --doc
 
+step "API: schemathesis against the running kefu binary"
+# No server error and no status, content type or body the OpenAPI document does not declare.
+tests/api/schemathesis.sh
+
 step "rust: clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "fuzz targets: build on stable (fuzz/, its own workspace)"
+# Running them needs nightly (`cargo fuzz`); building them keeps every target compiling.
+CARGO_TARGET_DIR="$CARGO_TARGET_DIR/fuzz" cargo build --manifest-path fuzz/Cargo.toml --locked --bins
 
 step "browser: headless Chromium end-to-end"
 KEFU_BIN="$CARGO_TARGET_DIR/debug/kefu" KEFU_E2E_REQUIRE=1 npm --prefix web run e2e

@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { json, problem, session, TENANT, user } from './test/mockFetch';
 import { renderApp } from './test/renderApp';
 
@@ -123,7 +123,7 @@ describe('sign-up', () => {
     );
     const lengthHint = screen.getByTestId('password-hint-length');
     expect(lengthHint.getAttribute('data-ok')).toBe('false');
-    await u.type(screen.getByLabelText('Password'), 'abcdefghijkl');
+    await u.type(screen.getByLabelText('Password'), 'violet tram lantern');
     expect(lengthHint.getAttribute('data-ok')).toBe('true');
 
     await u.type(screen.getByLabelText('Company name'), 'Acme');
@@ -131,6 +131,31 @@ describe('sign-up', () => {
     await u.type(screen.getByLabelText('E-mail'), 'ada@acme.test');
     await u.click(screen.getByRole('button', { name: 'Create account' }));
     expect((await screen.findByTestId('error-password')).textContent).toBe('This password is too common.');
+  });
+
+  it('says as you type why a password is too easy to guess, in the browser\'s language', async () => {
+    const u = userEvent.setup();
+    const { calls } = renderApp('/signup', () => json(201, session()));
+    await u.type(screen.getByLabelText('Company name'), 'Huaxia Tech');
+    await u.type(screen.getByLabelText('Your name'), 'Li Na');
+    await u.type(screen.getByLabelText('E-mail'), 'li.na@huaxia.test');
+    await u.type(screen.getByLabelText('Password'), 'zhangwei1988');
+    const reason = await screen.findByTestId('password-hint-strength-reason');
+    expect(reason.textContent).toMatch(/name, e-mail, company or a very common word/);
+    expect(screen.getByTestId('password-hint-strength').getAttribute('data-ok')).toBe('false');
+    await u.click(screen.getByRole('button', { name: 'Create account' }));
+    expect((await screen.findByTestId('error-password')).textContent).toMatch(/^Too easy to guess/);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('speaks Chinese to a Chinese browser', async () => {
+    vi.spyOn(navigator, 'language', 'get').mockReturnValue('zh-CN');
+    vi.spyOn(navigator, 'languages', 'get').mockReturnValue(['zh-CN', 'en']);
+    const u = userEvent.setup();
+    renderApp('/signup', () => json(201, session()));
+    await u.type(screen.getByLabelText('Password'), 'qwertyuiop12');
+    expect((await screen.findByTestId('password-hint-strength-reason')).textContent).toMatch(/常用密码/);
+    expect(screen.getByTestId('password-hint-strength').textContent).toContain('太容易被猜到');
   });
 
   it('refuses to send a short password', async () => {

@@ -130,7 +130,7 @@ async fn jwks(State(state): State<AppState>) -> axum::Json<Jwks> {
 
 /// The whole HTTP surface: API, docs, operations endpoints and the web app.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = api::router().split_for_parts();
+    let (api, openapi) = api::router_and_document();
     let body_limit = state.config.max_body_bytes;
     let web_dir = state.config.web_dir.clone();
     Router::new()

@@ -58,7 +58,7 @@ fn delivery_scope(tenant: TenantId) -> TenantScope {
     // the scope its producer was authenticated with (a trunk's call, a signed-in user). The
     // platform delivers the tenant's own event to the tenant's own plugins.
     #[allow(clippy::disallowed_methods)]
-    TenantScope::authenticated(tenant, UserId::from_ulid(ulid::Ulid::nil()), Role::Agent)
+    TenantScope::authenticated(tenant, UserId::from_ulid(tenant.ulid()), Role::Agent)
 }
 
 async fn deliver(

@@ -1,9 +1,12 @@
-//! The JSON body extractor every handler uses: bounded (413), typed (415 for another content
-//! type), and with errors that name the field (400 malformed JSON, 422 wrong type, unknown or
+//! The body extractors every handler uses. [`Json`]: bounded (413), typed (415 for another
+//! content type), and with errors that name the field (400 malformed JSON, 422 wrong type, unknown or
 //! missing field). Request types use `#[serde(deny_unknown_fields)]` so typos are reported
-//! rather than silently ignored.
+//! rather than silently ignored. [`RawBody`]: the same bounds for other media types. [`Query`]:
+//! the query string, 422 naming the parameter. None of them ever answers with axum's plain-text
+//! rejections, which the API document does not declare.
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
@@ -38,27 +41,77 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
             )
             .field("content-type"));
         }
-        let body = Bytes::from_request(req, state).await.map_err(|rej| {
-            if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body-too-large",
-                    "Request body too large",
-                    "the request body is larger than this server accepts",
-                )
-                .field("body")
-            } else {
-                Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "unreadable-body",
-                    "Unreadable body",
-                    rej.body_text(),
-                )
-                .field("body")
-            }
-        })?;
+        let body = read_body(req, state).await?;
         parse(&body).map(Json)
     }
+}
+
+/// A body of any media type, as bytes, with the same size limit and problem answers as [`Json`]
+/// (the handler checks the media type it accepts).
+#[derive(Debug, Clone)]
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        read_body(req, state).await.map(RawBody)
+    }
+}
+
+/// The body, bounded by the router's `DefaultBodyLimit` (413), as problem+json on failure.
+async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Problem> {
+    Bytes::from_request(req, state).await.map_err(|rej| {
+        if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body-too-large",
+                "Request body too large",
+                "the request body is larger than this server accepts",
+            )
+            .field("body")
+        } else {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "unreadable-body",
+                "Unreadable body",
+                rej.body_text(),
+            )
+            .field("body")
+        }
+    })
+}
+
+/// The query string as `T`; a parameter of the wrong type, an unknown one (with
+/// `deny_unknown_fields`) or a missing one is a 422 naming it.
+#[derive(Debug, Clone)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        parse_query(parts.uri.query().unwrap_or("")).map(Query)
+    }
+}
+
+/// Parse a query string into `T`, naming the parameter at fault on error.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, Problem> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let msg = err.into_inner().to_string();
+        let named = ["unknown field `", "missing field `"]
+            .iter()
+            .find_map(|p| msg.strip_prefix(p))
+            .and_then(|rest| rest.split('`').next());
+        let field = match (named, path.as_str()) {
+            (Some(name), _) => name.to_owned(),
+            (None, ".") => "query".to_owned(),
+            (None, p) => p.to_owned(),
+        };
+        Problem::invalid(&field, format!("query parameter {field}: {msg}"))
+    })
 }
 
 /// Parse a JSON object body into `T`, naming the field at fault on error.
@@ -193,5 +246,28 @@ mod tests {
         assert_eq!(field_of("{\"email\": "), (400, Some("body".into())));
         assert_eq!(field_of("[1,2]"), (422, Some("body".into())));
         assert!(parse::<Body>(b"{\"email\": \"a\", \"count\": 1}").is_ok());
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Paging {
+        limit: Option<u64>,
+        before: Option<String>,
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        let field = |q: &str| {
+            let p = parse_query::<Paging>(q).unwrap_err();
+            assert_eq!(p.status, 422, "{q}");
+            p.field
+        };
+        assert_eq!(field("limit=abc"), Some("limit".into()));
+        assert_eq!(field("limit=-1"), Some("limit".into()));
+        assert_eq!(field("limit=1&colour=red"), Some("colour".into()));
+        let ok = parse_query::<Paging>("limit=5&before=x%20y").unwrap();
+        assert_eq!((ok.limit, ok.before.as_deref()), (Some(5), Some("x y")));
+        assert!(parse_query::<Paging>("").is_ok());
     }
 }

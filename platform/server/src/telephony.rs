@@ -35,7 +35,7 @@ use kefu_store::inbound_route::{InboundCall, InboundRefusal};
 use kefu_store::numbers::NumberEntry;
 
 use crate::routing;
-use crate::sip_auth::{NonceCheck, NonceUse, Nonces, parse_authorization};
+use crate::sip_auth::{DigestAnswerOf, NonceCheck, NonceUse, Nonces, parse_authorization};
 use crate::state::AppState;
 
 /// The running SIP edge and call service. Dropping it stops both.

@@ -202,7 +202,8 @@ on_both_databases!(call_records_list_page_filter_and_read, |db| async move {
         ("limit=0", "limit"),
         ("limit=201", "limit"),
         ("before=vm_x", "before"),
-        ("colour=red", "query"),
+        ("colour=red", "colour"),
+        ("limit=many", "limit"),
     ] {
         let r = app
             .get(&format!("/api/v1/calls?{query}"), &alpha.owner)

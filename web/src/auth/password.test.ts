@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { passwordAcceptable, passwordHints } from './password';
+import * as strength from './strength';
+import { passwordHints, passwordProblem } from './password';
 
-const hint = (password: string, id: string, personal: string[] = []) =>
-  passwordHints(password, personal).find((h) => h.id === id)!;
+const hint = (password: string, id: string, ctx = {}) =>
+  passwordHints(password, ctx, strength, 'en').find((h) => h.id === id)!;
 
 describe('password hints', () => {
   it('needs at least 12 characters, and says how many are missing', () => {
@@ -18,20 +19,27 @@ describe('password hints', () => {
     expect(hint('😀'.repeat(12), 'length').ok).toBe(true);
   });
 
-  it('flags well-known and repeated passwords as advice', () => {
-    expect(hint('password1234', 'not-common')).toMatchObject({ ok: false, blocking: false });
-    expect(hint('aaaaaaaaaaaaaaa', 'not-common').ok).toBe(false);
-    expect(hint('violet tram lantern', 'not-common').ok).toBe(true);
+  it('refuses guessable passwords and says why', () => {
+    expect(hint('password1234', 'strength')).toMatchObject({ ok: false, blocking: true, label: 'Too easy to guess' });
+    expect(hint('aaaaaaaaaaaaaaa', 'strength').reason).toMatch(/Repeats like "aaa"/);
+    expect(hint('violet tram lantern', 'strength')).toMatchObject({ ok: true, reason: null });
   });
 
-  it('flags passwords that contain the name or the e-mail', () => {
-    expect(hint('ada.lovelace-2025', 'not-personal', ['Ada', 'ada.lovelace@acme.test']).ok).toBe(false);
-    expect(hint('violet tram lantern', 'not-personal', ['Ada', 'ada.lovelace@acme.test']).ok).toBe(true);
+  it('refuses passwords built from the name, e-mail or company', () => {
+    const ctx = { name: 'Ada Lovelace', email: 'ada.lovelace@acme.test', company: 'Acme' };
+    expect(hint('ada.lovelace-2025', 'strength', ctx).ok).toBe(false);
+    expect(hint('ada.lovelace-2025', 'strength', ctx).reason).toMatch(/your name, e-mail, company/);
+    expect(hint('violet tram lantern', 'strength', ctx).ok).toBe(true);
   });
 
-  it('lets the form be sent once the length holds, leaving the rest to the server', () => {
-    expect(passwordAcceptable('short')).toBe(false);
-    expect(passwordAcceptable('password1234')).toBe(true);
-    expect(passwordAcceptable('violet tram lantern')).toBe(true);
+  it('says it is still checking until the estimator has loaded', () => {
+    const [, s] = passwordHints('violet tram lantern', {}, null, 'en');
+    expect(s).toMatchObject({ id: 'strength', ok: false });
+  });
+
+  it('lets the form be sent only when the server will accept the password', async () => {
+    expect(await passwordProblem('short', {}, 'zh')).toContain('还差 7 个');
+    expect(await passwordProblem('password1234', {}, 'en')).toMatch(/^Too easy to guess: /);
+    expect(await passwordProblem('violet tram lantern')).toBeNull();
   });
 });

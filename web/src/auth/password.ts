@@ -1,82 +1,75 @@
-/** The server's rule (contract): at least 12 characters and not a common password. */
-export const MIN_PASSWORD_LENGTH = 12;
+/**
+ * The hints under a new-password field, from the same rule the server applies
+ * (`./strength`): enough characters, and hard enough to guess. Both must hold before the form
+ * is sent; the server still has the last word.
+ *
+ * The estimator and its dictionaries are loaded on demand (`useStrength`, `loadStrength`), so
+ * only the pages with a new-password field pay for them.
+ */
+import { useEffect, useState } from 'react';
+import type * as StrengthModule from './strength';
+import { MIN_LEN, type PasswordContext } from './strength/rule';
+import { browserLang, lengthLabel, strengthLabel, type Lang } from './strength/messages';
+
+export const MIN_PASSWORD_LENGTH = MIN_LEN;
+export type Strength = typeof StrengthModule;
+
+let loading: Promise<Strength> | null = null;
+
+/** The estimator, loaded once. */
+export function loadStrength(): Promise<Strength> {
+  loading ??= import('./strength');
+  return loading;
+}
+
+/** The estimator once it has loaded (null until then). */
+export function useStrength(): Strength | null {
+  const [strength, setStrength] = useState<Strength | null>(null);
+  useEffect(() => {
+    let live = true;
+    void loadStrength().then((m) => live && setStrength(m));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return strength;
+}
 
 export interface PasswordHint {
-  id: 'length' | 'not-common' | 'not-personal';
+  id: 'length' | 'strength';
   label: string;
+  /** Why the password is refused, and what to do (strength only). */
+  reason?: string | null;
   ok: boolean;
-  /** Blocking hints must hold before the form is sent; the others are advice. */
+  /** Blocking hints must hold before the form is sent. */
   blocking: boolean;
 }
 
-// A few of the most-used passwords of 12+ characters. The server has the real list and the last
-// word; this only spares people an obvious round trip.
-const COMMON = new Set([
-  '123456789012',
-  '1234567890123',
-  '12345678901234',
-  'password1234',
-  'password12345',
-  'password123456',
-  'passwordpassword',
-  'qwertyuiop12',
-  'qwertyuiop123',
-  'qwertyuiopasdf',
-  '111111111111',
-  '000000000000',
-  'iloveyou1234',
-  'letmein12345',
-  'welcome12345',
-  'administrator',
-  'abcdefghijkl',
-  'abc123456789',
-]);
+const CHECKING: Record<Lang, string> = { en: 'Checking how easy it is to guess…', zh: '正在检查密码强度…' };
 
-function isCommon(password: string): boolean {
-  const p = password.toLowerCase();
-  if (COMMON.has(p)) return true;
-  // One character repeated, e.g. "aaaaaaaaaaaa".
-  return p.length > 0 && /^(.)\1*$/.test(p);
+/** Live hints shown under a new-password field (`strength` null: the estimator is still loading). */
+export function passwordHints(
+  password: string,
+  ctx: PasswordContext,
+  strength: Strength | null,
+  lang: Lang = browserLang(),
+): PasswordHint[] {
+  const missing = Math.max(0, MIN_LEN - [...password].length);
+  const length: PasswordHint = { id: 'length', label: lengthLabel(missing, lang), ok: missing === 0, blocking: true };
+  if (!strength) return [length, { id: 'strength', label: CHECKING[lang], ok: false, blocking: true }];
+  const verdict = strength.assessPassword(password, ctx);
+  const said = strengthLabel(verdict, lang);
+  return [length, { id: 'strength', label: said.verdict, reason: said.reason, ok: verdict.ok, blocking: true }];
 }
 
-function containsPersonal(password: string, personal: readonly string[]): boolean {
-  const p = password.toLowerCase();
-  return personal.some((raw) => {
-    const v = raw.trim().toLowerCase();
-    const local = v.includes('@') ? v.slice(0, v.indexOf('@')) : v;
-    return local.length >= 4 && p.includes(local);
-  });
-}
-
-/** Live hints shown under a new-password field. */
-export function passwordHints(password: string, personal: readonly string[] = []): PasswordHint[] {
-  const length = [...password].length;
-  return [
-    {
-      id: 'length',
-      label:
-        length >= MIN_PASSWORD_LENGTH
-          ? `At least ${MIN_PASSWORD_LENGTH} characters`
-          : `At least ${MIN_PASSWORD_LENGTH} characters (${MIN_PASSWORD_LENGTH - length} more)`,
-      ok: length >= MIN_PASSWORD_LENGTH,
-      blocking: true,
-    },
-    {
-      id: 'not-common',
-      label: 'Not a common password',
-      ok: length > 0 && !isCommon(password),
-      blocking: false,
-    },
-    {
-      id: 'not-personal',
-      label: 'Does not contain your name or e-mail',
-      ok: length > 0 && !containsPersonal(password, personal),
-      blocking: false,
-    },
-  ];
-}
-
-/** True when every blocking hint holds, i.e. the form may be sent. */
-export function passwordAcceptable(password: string, personal: readonly string[] = []): boolean {
-  return passwordHints(password, personal).every((h) => h.ok || !h.blocking);
+/** The message for a password the server would refuse, or null when it will accept it. */
+export async function passwordProblem(
+  password: string,
+  ctx: PasswordContext = {},
+  lang: Lang = browserLang(),
+): Promise<string | null> {
+  const hints = passwordHints(password, ctx, await loadStrength(), lang);
+  const failing = hints.find((h) => !h.ok);
+  if (!failing) return null;
+  return failing.reason ? `${failing.label}: ${failing.reason}` : failing.label;
 }

@@ -91,6 +91,11 @@ export function PasswordHints({ hints }: { hints: PasswordHint[] }) {
         >
           <span aria-hidden="true">{h.ok ? '✓' : h.blocking ? '•' : '○'}</span> {h.label}
           <span className="visually-hidden">{h.ok ? ' (done)' : ' (not yet)'}</span>
+          {h.reason ? (
+            <span className="hint-reason" data-testid={`password-hint-${h.id}-reason`}>
+              {h.reason}
+            </span>
+          ) : null}
         </li>
       ))}
     </ul>

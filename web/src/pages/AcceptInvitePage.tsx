@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { formErrors, NO_ERRORS, type FormErrors } from '../api/errors';
 import { useAuth } from '../auth/AuthContext';
-import { MIN_PASSWORD_LENGTH, passwordAcceptable, passwordHints } from '../auth/password';
+import { passwordHints, passwordProblem, useStrength } from '../auth/password';
 import { homeForRole } from '../auth/roles';
 import { Banner, Field, PasswordHints, SubmitButton } from '../components/ui';
 import { AuthLayout } from './AuthLayout';
@@ -19,13 +19,16 @@ export function AcceptInvitePage() {
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
 
-  const hints = passwordHints(password);
+  const strength = useStrength();
+  // The invited user's details are not known here (nor to the server's check): no context.
+  const hints = passwordHints(password, {}, strength);
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     setErrors(NO_ERRORS);
-    if (!passwordAcceptable(password)) {
-      setErrors({ fields: { password: `Use at least ${MIN_PASSWORD_LENGTH} characters.` }, banner: null });
+    const problem = await passwordProblem(password);
+    if (problem) {
+      setErrors({ fields: { password: problem }, banner: null });
       return;
     }
     if (password !== confirm) {

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate } from 'react-router-dom';
 import { formErrors, NO_ERRORS, type FormErrors } from '../api/errors';
 import { useAuth } from '../auth/AuthContext';
-import { MIN_PASSWORD_LENGTH, passwordAcceptable, passwordHints } from '../auth/password';
+import { passwordHints, passwordProblem, useStrength } from '../auth/password';
 import { homeForRole } from '../auth/roles';
 import { Banner, Field, PasswordHints, SubmitButton } from '../components/ui';
 import { AuthLayout } from './AuthLayout';
@@ -18,22 +18,22 @@ export function SignupPage() {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS);
+  const strength = useStrength();
 
   if (state.status === 'signed-in' && !busy) {
     return <Navigate to={homeForRole(state.user.role)} replace />;
   }
 
-  const personal = [name, email];
-  const hints = passwordHints(password, personal);
+  // The same words the server gives its estimator (see auth/strength).
+  const personal = { email, name, company };
+  const hints = passwordHints(password, personal, strength);
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     setErrors(NO_ERRORS);
-    if (!passwordAcceptable(password, personal)) {
-      setErrors({
-        fields: { password: `Use at least ${MIN_PASSWORD_LENGTH} characters.` },
-        banner: null,
-      });
+    const problem = await passwordProblem(password, personal);
+    if (problem) {
+      setErrors({ fields: { password: problem }, banner: null });
       return;
     }
     setBusy(true);

@@ -1,12 +1,13 @@
 //! `/audit`: the company's audit log, newest first (admins and the owner).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
+use crate::json::Query;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -56,9 +57,8 @@ pub struct AuditQuery {
 async fn list_audit(
     State(state): State<AppState>,
     Authed(scope, _): Authed,
-    query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+    Query(q): Query<AuditQuery>,
 ) -> ApiResult<axum::Json<AuditPage>> {
-    let Query(q) = query.map_err(|e| Problem::invalid("query", e.body_text()))?;
     if let Some(b) = &q.before
         && (b.len() > 32 || !b.bytes().all(|c| c.is_ascii_alphanumeric()))
     {

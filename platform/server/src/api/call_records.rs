@@ -2,7 +2,7 @@
 //! call actor writes them at hang-up through the store; this API only reads. Records hold
 //! callers' numbers and call data, so agents get 403.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use kefu_core::CallId;
 use kefu_store::call_records::{CallRecord, CallRecordFilter, MAX_PAGE};
@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
+use crate::json::Query;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -143,10 +144,9 @@ fn filter_text(field: &str, value: Option<String>, max: usize) -> Result<Option<
 async fn list(
     State(state): State<AppState>,
     Authed(scope, _): Authed,
-    query: Result<Query<CallQuery>, axum::extract::rejection::QueryRejection>,
+    Query(q): Query<CallQuery>,
 ) -> ApiResult<axum::Json<CallPage>> {
     check_reader(&scope)?;
-    let Query(q) = query.map_err(|e| Problem::invalid("query", e.body_text()))?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(Problem::invalid("limit", "limit must be 1 to 200"));

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use futures::{SinkExt, StreamExt};
 use kefu_core::{Event, TenantScope};
@@ -31,6 +31,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
+use crate::json::Query;
 use crate::event_hub::event_frame;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
@@ -46,6 +47,7 @@ const MAX_TYPES: usize = 32;
 
 /// Filters and paging of the listing.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct EventQuery {
     /// Only events after this sequence number (the previous page's `next_after`).
@@ -145,10 +147,9 @@ fn resync_problem(after: u64, oldest: u64, latest: u64) -> Problem {
 async fn list(
     State(state): State<AppState>,
     Authed(scope, _): Authed,
-    query: Result<Query<EventQuery>, axum::extract::rejection::QueryRejection>,
+    Query(q): Query<EventQuery>,
 ) -> ApiResult<axum::Json<EventPage>> {
     check_reader(&scope)?;
-    let Query(q) = query.map_err(|e| Problem::invalid("query", e.body_text()))?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(Problem::invalid("limit", "limit must be 1 to 1000"));

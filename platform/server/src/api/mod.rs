@@ -16,6 +16,7 @@ pub mod plugins;
 pub mod prompts;
 pub mod queues;
 pub mod reason_codes;
+pub mod responses;
 pub mod sessions;
 pub mod signup;
 pub mod skills;
@@ -56,7 +57,16 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Every API route with its OpenAPI description.
+/// The API's routes and its finished OpenAPI document: the shared problem responses are added
+/// after every resource is merged, so a route added anywhere in [`router`] gets them.
+pub fn router_and_document() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (routes, mut doc) = router().split_for_parts();
+    responses::ProblemResponses.modify(&mut doc);
+    (routes, doc)
+}
+
+/// Every API route with its OpenAPI description (without the shared problem responses; see
+/// [`router_and_document`]).
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(signup::router())

@@ -4,7 +4,7 @@
 //!
 //! The log holds callers' numbers and call data, so it is for admins and developers only.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use kefu_plugin_host::{Invocation, PluginHost, crm, integration, router};
 use kefu_store::plugin_invocations::{InvocationFilter, PluginInvocationRow};
@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
-use crate::json::{Json, from_value};
+use crate::json::{Json, Query, from_value};
 use crate::plugin_runtime::Running;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;

@@ -3,7 +3,6 @@
 //! or µ-law, the telephone format, so nothing is resampled behind the admin's back — and kept
 //! in the object store under the tenant's prefix. Admins write; supervisors and admins read.
 
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +14,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
+use crate::json::RawBody;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 use axum::Json;
@@ -86,7 +86,7 @@ async fn upload(
     Authed(scope, _): Authed,
     Path(name): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<Json<PromptView>> {
     check_admin(&scope)?;
     let key = prompt_key(&scope, &name)?;

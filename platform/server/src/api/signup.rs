@@ -11,7 +11,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::sessions::{SessionView, limit_ip};
 use super::validate;
-use crate::auth::{check_password_policy, hash_password};
+use crate::auth::{PasswordContext, check_password_policy, hash_password};
 use crate::json::Json;
 use crate::problem::{ApiResult, Problem};
 use crate::state::{AppState, ClientIp};
@@ -26,7 +26,8 @@ pub struct SignupRequest {
     pub name: String,
     /// Your e-mail; you sign in with it.
     pub email: String,
-    /// At least 12 characters, not a common password.
+    /// 12 to 256 characters, hard to guess (zxcvbn score 3 or more, not built from the
+    /// e-mail, name or company); a 422 on `password` says why not.
     pub password: String,
 }
 
@@ -51,7 +52,12 @@ async fn signup(
         .account_limit
         .check(&email, std::time::Instant::now())
         .map_err(Problem::too_many)?;
-    check_password_policy(&req.password, &[&email, &company])
+    let personal = PasswordContext {
+        email: &email,
+        name: &name,
+        company: &company,
+    };
+    check_password_policy(&req.password, &personal)
         .map_err(|e| Problem::invalid("password", e.to_string()))?;
     let hash = hash_password(req.password)
         .await

@@ -2,7 +2,7 @@
 //! not), play the WAV, mark heard, delete (the row, then the audio). The call actor creates
 //! them through the store; agents get 403.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
-use crate::json::Json;
+use crate::json::{Json, Query};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -113,10 +113,9 @@ fn voicemail_id(id: &str) -> Result<VoicemailId, Problem> {
 async fn list(
     State(state): State<AppState>,
     Authed(scope, _): Authed,
-    query: Result<Query<VoicemailQuery>, axum::extract::rejection::QueryRejection>,
+    Query(q): Query<VoicemailQuery>,
 ) -> ApiResult<axum::Json<VoicemailPage>> {
     check_reader(&scope)?;
-    let Query(q) = query.map_err(|e| Problem::invalid("query", e.body_text()))?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(Problem::invalid("limit", "limit must be 1 to 200"));

@@ -13,6 +13,7 @@ mod password;
 mod rate;
 mod refresh;
 mod revocations;
+mod strength;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,9 +28,9 @@ use serde::{Deserialize, Serialize};
 
 pub use extract::Authed;
 pub use keys::{Jwks, KeyRing};
-pub use password::{
-    MAX_LEN as MAX_PASSWORD_LEN, PasswordError, check_password_policy, hash_password,
-    verify_password,
+pub use password::{hash_password, verify_password};
+pub use strength::{
+    MAX_LEN as MAX_PASSWORD_LEN, PasswordContext, PasswordError, check_password_policy,
 };
 pub use rate::RateLimiter;
 pub use refresh::{hash_bytes, hash_secret, new_secret};

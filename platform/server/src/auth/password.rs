@@ -1,4 +1,4 @@
-//! Passwords: policy (length, common passwords) and argon2id hashing.
+//! Passwords: argon2id hashing (the policy for new passwords is in `strength`).
 //!
 //! Parameters are OWASP's minimum for argon2id (19 MiB memory, 2 passes, 1 lane); hashes are
 //! PHC strings, so stronger parameters can be introduced later and old hashes still verify.
@@ -7,66 +7,12 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-/// Shortest password accepted.
-pub const MIN_LEN: usize = 12;
-/// Longest password accepted (bounds hashing work on hostile input).
-pub const MAX_LEN: usize = 256;
-
 /// argon2id memory cost in KiB (OWASP minimum: 19 MiB).
 pub const M_COST_KIB: u32 = 19 * 1024;
 /// argon2id passes.
 pub const T_COST: u32 = 2;
 /// argon2id lanes.
 pub const P_COST: u32 = 1;
-
-const COMMON: &str = include_str!("common_passwords.txt");
-
-/// Why a password is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PasswordError {
-    /// Shorter than [`MIN_LEN`].
-    #[error("use at least {MIN_LEN} characters")]
-    TooShort,
-    /// Longer than [`MAX_LEN`].
-    #[error("use at most {MAX_LEN} characters")]
-    TooLong,
-    /// On the list of commonly used passwords, or trivially guessable.
-    #[error("this password is too common; choose one that is harder to guess")]
-    Common,
-}
-
-/// Check a new password against the policy. `context` holds words the password must not be
-/// built from (the user's e-mail, the company name).
-pub fn check_password_policy(password: &str, context: &[&str]) -> Result<(), PasswordError> {
-    let len = password.chars().count();
-    if len < MIN_LEN {
-        return Err(PasswordError::TooShort);
-    }
-    if len > MAX_LEN {
-        return Err(PasswordError::TooLong);
-    }
-    let lower = password.to_lowercase();
-    let distinct = {
-        let mut c: Vec<char> = lower.chars().collect();
-        c.sort_unstable();
-        c.dedup();
-        c.len()
-    };
-    let common = COMMON
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .any(|l| l == lower);
-    let from_context = context.iter().any(|w| {
-        let w = w.to_lowercase();
-        let w = w.split('@').next().unwrap_or("");
-        w.chars().count() >= 4 && lower.trim_end_matches(|c: char| !c.is_alphabetic()) == w
-    });
-    if common || distinct < 4 || from_context {
-        return Err(PasswordError::Common);
-    }
-    Ok(())
-}
 
 fn hasher() -> Argon2<'static> {
     #[allow(clippy::expect_used)] // constant parameters, checked by a test
@@ -125,35 +71,6 @@ fn dummy_hash() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn policy_rejects_short_common_and_trivial_passwords() {
-        assert_eq!(
-            check_password_policy("short", &[]),
-            Err(PasswordError::TooShort)
-        );
-        assert_eq!(
-            check_password_policy("password1234", &[]),
-            Err(PasswordError::Common)
-        );
-        assert_eq!(
-            check_password_policy("PASSWORD1234", &[]),
-            Err(PasswordError::Common)
-        );
-        assert_eq!(
-            check_password_policy("aaaaaaaaaaaaaaaa", &[]),
-            Err(PasswordError::Common)
-        );
-        assert_eq!(
-            check_password_policy("alice.wong123", &["alice.wong@acme.test"]),
-            Err(PasswordError::Common)
-        );
-        assert_eq!(
-            check_password_policy(&"x1".repeat(200), &[]),
-            Err(PasswordError::TooLong)
-        );
-        assert_eq!(check_password_policy("correct horse battery", &[]), Ok(()));
-    }
 
     #[tokio::test]
     async fn hashes_verify_and_are_argon2id_with_owasp_parameters() {

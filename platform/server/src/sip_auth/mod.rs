@@ -16,34 +16,22 @@ use kefu_sip::rsipstack::sip::Uri;
 use kefu_store::sip_digest::DigestAnswer;
 
 /// Most parameters read from one header.
-const MAX_PARAMS: usize = 16;
+/// The header's grammar is `kefu_sip::digest` (beside the other SIP parsers, where it is
+/// fuzzed); what an answer means for admission is here.
+pub use kefu_sip::digest::{DigestParams, parse_authorization};
 
-/// The parameters of a `Digest` credentials header.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DigestParams {
-    /// `username`.
-    pub username: String,
-    /// `realm`.
-    pub realm: String,
-    /// `nonce`.
-    pub nonce: String,
-    /// `uri`.
-    pub uri: String,
-    /// `response`.
-    pub response: String,
-    /// `algorithm`.
-    pub algorithm: Option<String>,
-    /// `qop`.
-    pub qop: Option<String>,
-    /// `nc`.
-    pub nc: Option<String>,
-    /// `cnonce`.
-    pub cnonce: Option<String>,
+/// What an answer means for admission: the store's check, its use of the nonce, its target.
+pub trait DigestAnswerOf {
+    /// The answer in the form the store verifies against the trunk's HA1.
+    fn answer<'a>(&'a self, method: &'a str) -> DigestAnswer<'a>;
+    /// How this answer counts its use of the nonce (see [`nonces`]).
+    fn nonce_count(&self) -> Option<NonceCount>;
+    /// Whether the answer was computed for `request_uri`.
+    fn is_for(&self, request_uri: &str) -> bool;
 }
 
-impl DigestParams {
-    /// The store's view, for method `method`.
-    pub fn answer<'a>(&'a self, method: &'a str) -> DigestAnswer<'a> {
+impl DigestAnswerOf for DigestParams {
+    fn answer<'a>(&'a self, method: &'a str) -> DigestAnswer<'a> {
         DigestAnswer {
             username: &self.username,
             realm: &self.realm,
@@ -57,67 +45,11 @@ impl DigestParams {
             method,
         }
     }
-}
 
-/// Parses `Digest username="…", realm="…", …`; `None` when it is not a complete digest
-/// answer (a required parameter missing, a parameter repeated, too many, bad quoting).
-pub fn parse_authorization(value: &str) -> Option<DigestParams> {
-    let rest = value.trim_start();
-    let (scheme, rest) = rest.split_once(char::is_whitespace)?;
-    if !scheme.eq_ignore_ascii_case("Digest") {
-        return None;
-    }
-    let mut p = DigestParams::default();
-    let mut seen = Vec::new();
-    let mut chars = rest.trim();
-    for _ in 0..MAX_PARAMS {
-        chars = chars.trim_start_matches([',', ' ', '\t']);
-        if chars.is_empty() {
-            break;
-        }
-        let (name, after) = chars.split_once('=')?;
-        let name = name.trim().to_ascii_lowercase();
-        let after = after.trim_start();
-        let (val, tail) = if let Some(quoted) = after.strip_prefix('"') {
-            let end = quoted.find('"')?;
-            (&quoted[..end], &quoted[end + 1..])
-        } else {
-            let end = after.find(',').unwrap_or(after.len());
-            (after[..end].trim(), &after[end..])
-        };
-        chars = tail;
-        if seen.contains(&name) {
-            return None;
-        }
-        seen.push(name.clone());
-        let val = val.to_string();
-        match name.as_str() {
-            "username" => p.username = val,
-            "realm" => p.realm = val,
-            "nonce" => p.nonce = val,
-            "uri" => p.uri = val,
-            "response" => p.response = val,
-            "algorithm" => p.algorithm = Some(val),
-            "qop" => p.qop = Some(val),
-            "nc" => p.nc = Some(val),
-            "cnonce" => p.cnonce = Some(val),
-            _ => {}
-        }
-    }
-    if !chars.trim_start_matches([',', ' ', '\t']).is_empty() {
-        return None;
-    }
-    let complete = [&p.username, &p.realm, &p.nonce, &p.uri, &p.response]
-        .iter()
-        .all(|v| !v.is_empty());
-    complete.then_some(p)
-}
-
-impl DigestParams {
     /// How this answer counts its use of the nonce: `nc` (exactly 8 hex digits, not zero)
     /// with `qop`, single use without. `None` when `qop` is given and `nc` is missing or
     /// malformed.
-    pub fn nonce_count(&self) -> Option<NonceCount> {
+    fn nonce_count(&self) -> Option<NonceCount> {
         if self.qop.is_none() {
             return Some(NonceCount::SingleUse);
         }
@@ -134,7 +66,7 @@ impl DigestParams {
     /// Whether the answer was computed for `request_uri` (the request's Request-URI). Both are
     /// compared as parsed SIP URIs, so spelling differences the parser removes (scheme case)
     /// do not matter; anything that names another target does.
-    pub fn is_for(&self, request_uri: &str) -> bool {
+    fn is_for(&self, request_uri: &str) -> bool {
         if self.uri == request_uri {
             return true;
         }

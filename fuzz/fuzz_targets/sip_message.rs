@@ -1,6 +1,6 @@
-//! Fuzzes everything the edge does with untrusted bytes: datagram validation (which includes
-//! rsip's parse of the canonical form), stream framing followed by stream validation, and SDP
-//! parsing plus answering — of the raw input and of an accepted message's body.
+//! SIP messages as the edge meets them: datagram validation (which includes rsip's parse of the
+//! canonical form), stream framing followed by stream validation, and SDP parsing plus answering
+//! of an accepted request's body. Our own rejections must be parseable SIP.
 #![no_main]
 
 use kefu_sip::sdp::{self, LocalMedia, SdpLimits};
