@@ -64,10 +64,13 @@ fn ivr_menu_manifest(version: &str) -> Manifest {
 /// business hours, a hashed member PIN node and the long-wait offer (parsed on every event).
 /// Shared with the native benchmark of the same logic (`plugins/ivr-menu/benches/native.rs`).
 fn menu_config(with_new_parts: bool) -> serde_json::Value {
-    let menus: serde_json::Value =
-        serde_json::from_str(include_str!("../../../plugins/ivr-menu/benches/menus.json"))
-            .expect("menus.json");
-    menus[if with_new_parts { "full" } else { "small" }].clone()
+    menus()[if with_new_parts { "full" } else { "small" }].clone()
+}
+
+/// The benchmarks' menus and the `pin_key` secret their PIN hashes are keyed with.
+fn menus() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../../plugins/ivr-menu/benches/menus.json"))
+        .expect("menus.json")
 }
 
 /// A scenario by name: `menu-key` (the first figures' event), `after-hours` (call start on a
@@ -83,6 +86,8 @@ fn setup(scenario: &str) -> Setup {
     installation
         .config
         .insert("menu".into(), menu_config(scenario != "menu-key"));
+    let key = menus()["pin_key"].as_str().expect("pin_key").to_owned();
+    installation.secrets.insert("pin_key".into(), key);
     let data = |pairs: &[(&str, &str)]| {
         pairs
             .iter()

@@ -1,5 +1,6 @@
-//! `ivr-menu`'s business hours, member PIN checks (hashes in config, and a real local HTTP
-//! endpoint) and voicemail on long queue waits, walked through the real component.
+//! `ivr-menu`'s business hours, member PIN checks (HMAC-SHA256 hashes in config keyed with the
+//! installation secret `pin_key`, and a real local HTTP endpoint) and voicemail on long queue
+//! waits, walked through the real component.
 
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
@@ -13,7 +14,6 @@ use axum::routing::post;
 use common::*;
 use kefu_plugin_host::ivr::{CollectDigits, Event, Prompt, QueueUpdate, Voicemail};
 use kefu_plugin_host::*;
-use sha2::Digest;
 
 /// Sunday 2026-11-22 10:00 in Shanghai.
 const SUNDAY_10: u64 = 1_795_312_800_000;
@@ -22,9 +22,19 @@ const MONDAY_10: u64 = 1_795_399_200_000;
 /// Thursday 2026-10-01 10:00 in Shanghai: National Day.
 const NATIONAL_DAY_10: u64 = 1_790_820_000_000;
 const PIN: &str = "135790";
+/// The installation secret the PIN hashes are keyed with.
+const PIN_KEY: &str = "host-test-pin-key-0123456789";
+/// The secrets of an installation with hashed PINs.
+const KEYED: &[(&str, &str)] = &[("pin_key", PIN_KEY)];
 
-fn sha256_hex(text: &str) -> String {
-    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+/// What `kefu-plugin pin-hash` prints for `pin`: hex HMAC-SHA256 keyed with `key` (computed
+/// here with another implementation than the plugin's).
+fn pin_hash(key: &str, pin: &str) -> String {
+    use aws_lc_rs::hmac;
+    hex::encode(hmac::sign(
+        &hmac::Key::new(hmac::HMAC_SHA256, key.as_bytes()),
+        pin.as_bytes(),
+    ))
 }
 
 fn menu(verify: serde_json::Value, after_hours_then: serde_json::Value) -> serde_json::Value {
@@ -61,7 +71,7 @@ fn menu(verify: serde_json::Value, after_hours_then: serde_json::Value) -> serde
 }
 
 fn hashed() -> serde_json::Value {
-    serde_json::json!({"sha256": [sha256_hex("000000"), sha256_hex(PIN)]})
+    serde_json::json!({"hmac_sha256": [pin_hash(PIN_KEY, "000000"), pin_hash(PIN_KEY, PIN)]})
 }
 
 fn voicemail() -> serde_json::Value {
@@ -81,7 +91,7 @@ fn collect_of(actions: &[Action]) -> &CollectDigits {
 #[tokio::test]
 async fn after_hours_and_holiday_calls_hear_the_message_then_go_to_voicemail() {
     for (when, label) in [(SUNDAY_10, "Sunday"), (NATIONAL_DAY_10, "National Day")] {
-        let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", &[]);
+        let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", KEYED);
         call.context.started_at_ms = when;
         let actions = call.send(Event::CallStarted).await;
         assert_eq!(actions[0], Action::Answer, "{label}");
@@ -102,7 +112,7 @@ async fn after_hours_and_holiday_calls_hear_the_message_then_go_to_voicemail() {
         assert_eq!(call.context.ivr_path, vec!["after-hours"]);
     }
     // Open: the main menu, marked open.
-    let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", &[]);
+    let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", KEYED);
     call.context.started_at_ms = MONDAY_10;
     let actions = call.send(Event::CallStarted).await;
     assert_eq!(collect_of(&actions).tag, "menu:main");
@@ -112,7 +122,7 @@ async fn after_hours_and_holiday_calls_hear_the_message_then_go_to_voicemail() {
 #[tokio::test]
 async fn the_after_hours_branch_can_be_a_menu() {
     let then = serde_json::json!({"menu": {"menu": "closed"}});
-    let mut call = IvrWalk::ivr_menu(menu(hashed(), then), "pins.example.com", &[]);
+    let mut call = IvrWalk::ivr_menu(menu(hashed(), then), "pins.example.com", KEYED);
     call.context.started_at_ms = SUNDAY_10;
     let actions = call.send(Event::CallStarted).await;
     assert_eq!(collect_of(&actions).tag, "menu:closed");
@@ -129,7 +139,7 @@ async fn the_after_hours_branch_can_be_a_menu() {
 
 #[tokio::test]
 async fn a_hashed_member_pin_retries_then_lets_the_member_in() {
-    let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", &[]);
+    let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", KEYED);
     call.context.started_at_ms = MONDAY_10;
     call.send(Event::CallStarted).await;
     let ask = call.press("menu:main", "5").await;
@@ -173,6 +183,79 @@ async fn a_hashed_member_pin_retries_then_lets_the_member_in() {
     assert!(call.last.as_ref().unwrap().logs.is_empty());
 }
 
+#[tokio::test]
+async fn a_pin_hashed_with_another_key_or_no_key_lets_nobody_in() {
+    for secrets in [
+        &[("pin_key", "another-installations-key-0123")][..],
+        &[][..],
+    ] {
+        let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", secrets);
+        call.context.started_at_ms = MONDAY_10;
+        call.send(Event::CallStarted).await;
+        call.press("menu:main", "5").await;
+        call.press("pin:member", PIN).await;
+        assert_eq!(call.data("member"), None, "{secrets:?}");
+    }
+    // Without the key the check cannot be made: the failure branch, with a warning naming
+    // the missing secret (and not the PIN).
+    let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", &[]);
+    call.context.started_at_ms = MONDAY_10;
+    call.send(Event::CallStarted).await;
+    call.press("menu:main", "5").await;
+    let failed = call.press("pin:member", PIN).await;
+    assert!(matches!(failed.last(), Some(Action::Enqueue(e)) if e.queue == "sales"));
+    let warnings = logs_at(call.last.as_ref().unwrap(), "warn");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("pin_key") && !w.contains(PIN)),
+        "{warnings:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unsalted_sha256_pin_list_is_refused_with_the_way_to_migrate() {
+    let unsalted = serde_json::json!({"sha256": [hex::encode([0u8; 32])]});
+    let (host, _) = host();
+    let plugin = host
+        .load(
+            manifest("ivr-menu", ivr_menu_capabilities("pins.example.com")),
+            &guest("ivr_menu"),
+        )
+        .unwrap();
+    let mut installation = Installation::new(kefu_core::TenantId::new());
+    installation
+        .config
+        .insert("menu".into(), menu(unsalted, voicemail()));
+    let installation = Arc::new(installation);
+    let call = host
+        .ivr_on_event(
+            &plugin,
+            &installation,
+            &context(&installation.tenant.to_string(), &[]),
+            &Event::CallStarted,
+        )
+        .await;
+    match call.output {
+        Some(Err(error)) => {
+            assert_eq!(error.kind, ErrorKind::InvalidConfig);
+            for needed in [
+                "verify.sha256",
+                "pin_key",
+                "hmac_sha256",
+                "kefu-plugin pin-hash",
+            ] {
+                assert!(
+                    error.message.contains(needed),
+                    "{needed:?}: {}",
+                    error.message
+                );
+            }
+        }
+        other => panic!("expected an invalid-config error, got {other:?}"),
+    }
+}
+
 /// The digits of a logged digits-collected event (the variant is the event's only key).
 fn logged_digits(invocation: &Invocation) -> String {
     let input = invocation.input.value();
@@ -185,7 +268,7 @@ fn logged_digits(invocation: &Invocation) -> String {
 
 #[tokio::test]
 async fn pin_digits_never_reach_the_invocation_log_and_such_records_cannot_be_replayed() {
-    let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", &[]);
+    let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", KEYED);
     call.context.started_at_ms = MONDAY_10;
     call.send(Event::CallStarted).await;
     call.press("menu:main", "5").await;
@@ -193,17 +276,29 @@ async fn pin_digits_never_reach_the_invocation_log_and_such_records_cannot_be_re
     let menu_key = call.last.clone().unwrap();
     assert_eq!(logged_digits(&menu_key), "5", "{}", menu_key.input);
     assert!(menu_key.input.value().get("redacted").is_none());
-    let replayed = call.host.replay(&call.installation, &menu_key).await.unwrap();
+    let replayed = call
+        .host
+        .replay(&call.installation, &menu_key)
+        .await
+        .unwrap();
     assert!(replayed.identical);
 
     call.press("pin:member", PIN).await;
-    assert_eq!(call.data("member"), Some("true"), "the plugin got the real digits");
+    assert_eq!(
+        call.data("member"),
+        Some("true"),
+        "the plugin got the real digits"
+    );
     let pin = call.last.clone().unwrap();
     let logged = serde_json::to_string(&pin).unwrap();
     assert!(!logged.contains(PIN), "{logged}");
     assert_eq!(logged_digits(&pin), "******", "{}", pin.input);
     assert_eq!(pin.input.value()["redacted"], true);
-    let refused = call.host.replay(&call.installation, &pin).await.unwrap_err();
+    let refused = call
+        .host
+        .replay(&call.installation, &pin)
+        .await
+        .unwrap_err();
     assert!(matches!(refused, ReplayError::Redacted), "{refused}");
 }
 
@@ -231,7 +326,7 @@ fn sensitive_digit_prefixes_are_bounded() {
 
 #[tokio::test]
 async fn too_many_wrong_pins_take_the_failure_branch() {
-    let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", &[]);
+    let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", KEYED);
     call.context.started_at_ms = MONDAY_10;
     call.send(Event::CallStarted).await;
     call.press("menu:main", "5").await;
@@ -346,7 +441,7 @@ fn queue_update(position: u32, wait: Option<u32>) -> Event {
 
 #[tokio::test]
 async fn a_long_queue_wait_offers_voicemail_once_and_key_1_takes_it() {
-    let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", &[]);
+    let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", KEYED);
     call.context.started_at_ms = MONDAY_10;
     call.send(Event::CallStarted).await;
     call.press("menu:main", "1").await;
@@ -372,7 +467,7 @@ async fn a_long_queue_wait_offers_voicemail_once_and_key_1_takes_it() {
 
 #[tokio::test]
 async fn a_declined_offer_keeps_the_caller_queued_and_direct_mode_goes_to_voicemail() {
-    let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", &[]);
+    let mut call = IvrWalk::ivr_menu(menu(hashed(), voicemail()), "pins.example.com", KEYED);
     call.send(queue_update(8, Some(600))).await;
     let declined = call.silence("long-wait").await;
     assert!(!declined.iter().any(|a| matches!(a, Action::Voicemail(_))));
@@ -381,7 +476,7 @@ async fn a_declined_offer_keeps_the_caller_queued_and_direct_mode_goes_to_voicem
 
     let mut config = menu(hashed(), voicemail());
     config["long_wait"] = serde_json::json!({"threshold_secs": 300, "mailbox": "callbacks"});
-    let mut call = IvrWalk::ivr_menu(config, "pins.example.com", &[]);
+    let mut call = IvrWalk::ivr_menu(config, "pins.example.com", KEYED);
     let direct = call.send(queue_update(8, Some(301))).await;
     assert_eq!(
         direct.last(),

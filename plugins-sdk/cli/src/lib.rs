@@ -10,6 +10,7 @@
 //! kefu-plugin install hello@0.1.0 --config settings.json
 //! kefu-plugin logs --installation ins_… --outcome trapped --follow
 //! kefu-plugin replay inv_…               # re-run locally against the recorded answers
+//! KEFU_PIN_KEY=… kefu-plugin pin-hash < pins.txt   # ivr-menu's `verify.hmac_sha256` list
 //! ```
 //!
 //! Exit codes: 0 success, 1 failure (a failed fixture, a refused request, a replay that
@@ -90,6 +91,7 @@
 pub mod api;
 pub mod credentials;
 pub mod fixture;
+pub mod pin_hash;
 pub mod project;
 pub mod remote;
 pub mod replay;

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use kefu_plugin_cli::{UsageError, credentials, fixture, project, remote, replay, run, template};
+use kefu_plugin_cli::{
+    UsageError, credentials, fixture, pin_hash, project, remote, replay, run, template,
+};
 use kefu_plugin_host::{HostAnswers, MemoryLog, World};
 
 /// Write, test and ship Kefu plugins.
@@ -149,6 +151,9 @@ enum Command {
         #[arg(long)]
         server_side: bool,
     },
+    /// Hash member PINs for ivr-menu's `verify.hmac_sha256`: PINs on stdin, one per line; the
+    /// key (the installation secret `pin_key`) in KEFU_PIN_KEY. Prints the `verify` JSON.
+    PinHash,
 }
 
 #[tokio::main]
@@ -283,6 +288,20 @@ async fn execute(command: Command) -> anyhow::Result<ExitCode> {
             if !report.identical {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        Command::PinHash => {
+            // Not an argument: arguments end up in shell history and `ps`.
+            let key = std::env::var("KEFU_PIN_KEY").map_err(|_| {
+                kefu_plugin_cli::usage(
+                    "set KEFU_PIN_KEY to the installation secret `pin_key` (at least 16 bytes)",
+                )
+            })?;
+            let hashes =
+                pin_hash::hash_pins(&key, std::io::stdin().lock()).map_err(|e| match e {
+                    pin_hash::PinHashError::Read(_) => anyhow::Error::new(e),
+                    e => kefu_plugin_cli::usage(e.to_string()),
+                })?;
+            println!("{}", serde_json::json!({ "hmac_sha256": hashes }));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -54,9 +54,7 @@ fn ids_made_back_to_back_strictly_increase() {
 #[test]
 fn ids_strictly_increase_within_each_thread_and_never_repeat_across_threads() {
     let threads: Vec<_> = (0..4)
-        .map(|_| {
-            std::thread::spawn(|| (0..5_000).map(|_| next_ulid()).collect::<Vec<_>>())
-        })
+        .map(|_| std::thread::spawn(|| (0..5_000).map(|_| next_ulid()).collect::<Vec<_>>()))
         .collect();
     let mut all = Vec::new();
     for thread in threads {
