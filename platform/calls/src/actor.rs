@@ -739,6 +739,7 @@ impl Call {
 
     /// Hands `event` to the log. Borrows nothing across the wait (the call is not `Sync`).
     fn emit(&self, event: DomainEvent) -> impl std::future::Future<Output = ()> + Send + 'static {
+        tracing::debug!(event = event.name(), "call event");
         let services = self.kit.services.clone();
         let tenant = self.tenant;
         async move { services.emit(tenant, event).await }

@@ -267,7 +267,13 @@ on_both_databases!(invitations_roles_and_disabling, |db| async move {
 #[tokio::test]
 async fn weak_passwords_are_refused_with_the_field_named() {
     let app = TestApp::new(common::Db::Sqlite).await;
-    for pw in ["short", "password1234", "aaaaaaaaaaaaaaaa", "zhangwei1988", "1qaz2wsx3edc"] {
+    for pw in [
+        "short",
+        "password1234",
+        "aaaaaaaaaaaaaaaa",
+        "zhangwei1988",
+        "1qaz2wsx3edc",
+    ] {
         let r = app
             .call(
                 Method::POST,
@@ -289,7 +295,10 @@ async fn weak_passwords_are_refused_with_the_field_named() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.field(), Some("password"));
     let detail = r.body["detail"].as_str().unwrap();
-    assert!(detail.contains("too easy to guess") && detail.contains("your name, e-mail, company"), "{detail}");
+    assert!(
+        detail.contains("too easy to guess") && detail.contains("your name, e-mail, company"),
+        "{detail}"
+    );
     let r = app
         .call(Method::POST, "/api/v1/signup", None,
             Some(json!({"company": "  ", "name": "A", "email": "a@acme.test", "password": "correct horse battery"})))

@@ -113,8 +113,8 @@ on_both_databases!(
             ("limit=0", "limit"),
             ("limit=5000", "limit"),
             ("type=DROP%20TABLE", "type"),
-            ("after=-1", "query"),
-            ("bogus=1", "query"),
+            ("after=-1", "after"),
+            ("bogus=1", "bogus"),
         ] {
             let r = app.get(&format!("/api/v1/events?{query}"), &a.token).await;
             assert_eq!(

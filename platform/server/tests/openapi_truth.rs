@@ -98,14 +98,20 @@ async fn every_operation_declares_what_bad_requests_get() {
                     .unwrap()
             };
             if op.get("requestBody").is_some() {
-                let r = app.raw(send("application/json", b"{\"oops\":".to_vec(), &uri)).await;
+                let r = app
+                    .raw(send("application/json", b"{\"oops\":".to_vec(), &uri))
+                    .await;
                 check(&doc, method, path, "malformed JSON", &r);
                 let r = app.raw(send("text/plain", b"hello".to_vec(), &uri)).await;
                 check(&doc, method, path, "another media type", &r);
-                let r = app.raw(send("application/json", b"{}".to_vec(), &uri)).await;
+                let r = app
+                    .raw(send("application/json", b"{}".to_vec(), &uri))
+                    .await;
                 check(&doc, method, path, "empty object", &r);
                 let big = format!("{{\"x\":\"{}\"}}", "a".repeat(9 * 1024 * 1024));
-                let r = app.raw(send("application/json", big.into_bytes(), &uri)).await;
+                let r = app
+                    .raw(send("application/json", big.into_bytes(), &uri))
+                    .await;
                 check(&doc, method, path, "oversized body", &r);
             } else if m == Method::GET {
                 let r = app.call(m.clone(), &uri, Some(&token), None).await;

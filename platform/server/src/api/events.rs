@@ -19,8 +19,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use futures::{SinkExt, StreamExt};
 use kefu_core::{Event, TenantScope};
@@ -31,8 +31,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
-use crate::json::Query;
 use crate::event_hub::event_frame;
+use crate::json::Query;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -199,7 +199,7 @@ async fn list(
 /// The live stream (WebSocket). See the module docs for the protocol.
 #[utoipa::path(get, path = "/api/v1/events/stream", tag = "events",
     responses((status = 101, description = "Switching to the WebSocket protocol; the first message authenticates"),
-        (status = 400, body = Problem, description = "Not a WebSocket upgrade")))]
+        (status = 422, body = Problem, description = "Not a WebSocket upgrade: the `upgrade` field says what is missing")))]
 async fn stream(
     State(state): State<AppState>,
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,

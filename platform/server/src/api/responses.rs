@@ -110,9 +110,7 @@ impl Modify for ProblemResponses {
             if shared.status == 401 {
                 response = response.header(
                     "WWW-Authenticate",
-                    HeaderBuilder::new()
-                        .description(Some("`Bearer`"))
-                        .build(),
+                    HeaderBuilder::new().description(Some("`Bearer`")).build(),
                 );
             }
             components
@@ -217,9 +215,8 @@ fn declare(op: &mut Operation, writes: bool) {
 /// A route's own `body = Problem` is declared as `application/json` by the derive; the server
 /// sends `application/problem+json`.
 fn problem_media_type(response: &mut Response) {
-    let is_problem = |c: &Content| {
-        matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location == PROBLEM_SCHEMA)
-    };
+    let is_problem =
+        |c: &Content| matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location == PROBLEM_SCHEMA);
     if response
         .content
         .get("application/json")

@@ -29,12 +29,12 @@ use serde::{Deserialize, Serialize};
 pub use extract::Authed;
 pub use keys::{Jwks, KeyRing};
 pub use password::{hash_password, verify_password};
-pub use strength::{
-    MAX_LEN as MAX_PASSWORD_LEN, PasswordContext, PasswordError, check_password_policy,
-};
 pub use rate::RateLimiter;
 pub use refresh::{hash_bytes, hash_secret, new_secret};
 pub use revocations::Revocations;
+pub use strength::{
+    MAX_LEN as MAX_PASSWORD_LEN, PasswordContext, PasswordError, check_password_policy,
+};
 
 /// Issuer of our tokens.
 pub const ISSUER: &str = "kefu";

@@ -136,7 +136,10 @@ fn common_words() -> &'static [String] {
 }
 
 /// Check a new password against the rule (see the module doc).
-pub fn check_password_policy(password: &str, ctx: &PasswordContext<'_>) -> Result<(), PasswordError> {
+pub fn check_password_policy(
+    password: &str,
+    ctx: &PasswordContext<'_>,
+) -> Result<(), PasswordError> {
     let len = password.chars().count();
     if len < MIN_LEN {
         return Err(PasswordError::TooShort);

@@ -33,6 +33,9 @@ fn value_for(beta: &Beta, path: &str, param: &str) -> Option<FilterValue> {
         // A's and B's calls come from the same caller: A must see only its own.
         ("/api/v1/calls", "caller") => Plain("%2B8613800138000"),
         ("/api/v1/audit", "before") => B(beta.audit.clone()),
+        ("/api/v1/events", "after") => Plain("0"),
+        ("/api/v1/events", "type") => Plain("call."),
+        ("/api/v1/events", "subject") => B(beta.call.clone()),
         _ => return None,
     })
 }

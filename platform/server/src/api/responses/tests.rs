@@ -10,7 +10,12 @@ fn document() -> Value {
 fn statuses(doc: &Value, method: &str, path: &str) -> Vec<String> {
     let op = &doc["paths"][path][method];
     assert!(op.is_object(), "{method} {path} is in the document");
-    op["responses"].as_object().unwrap().keys().cloned().collect()
+    op["responses"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect()
 }
 
 fn operations(doc: &Value) -> Vec<(String, String, Value)> {
@@ -49,7 +54,9 @@ fn every_operation_gets_the_responses_its_kind_can_give() {
 fn declarations_follow_what_the_operation_is() {
     let doc = document();
     let create_queue = statuses(&doc, "post", "/api/v1/queues");
-    for s in ["201", "400", "401", "403", "409", "413", "415", "422", "500"] {
+    for s in [
+        "201", "400", "401", "403", "409", "413", "415", "422", "500",
+    ] {
         assert!(create_queue.contains(&s.to_owned()), "POST /queues: {s}");
     }
     // A read without path ids or body: no 404, 409, 413 or 415.
@@ -68,7 +75,10 @@ fn declarations_follow_what_the_operation_is() {
     assert!(prompt["responses"]["400"].get("$ref").is_none());
     // Raw bytes, not a JSON array of integers.
     let binary = serde_json::json!({"type": "string", "format": "binary"});
-    assert_eq!(prompt["requestBody"]["content"]["audio/wav"]["schema"], binary);
+    assert_eq!(
+        prompt["requestBody"]["content"]["audio/wav"]["schema"],
+        binary
+    );
     let audio = &doc["paths"]["/api/v1/prompts/{name}"]["get"]["responses"]["200"];
     assert_eq!(audio["content"]["audio/wav"]["schema"], binary);
 }
@@ -86,9 +96,9 @@ fn problem_bodies_are_declared_as_problem_json() {
     for (method, path, op) in operations(&doc) {
         for (status, response) in op["responses"].as_object().unwrap() {
             if let Some(content) = response.get("content").and_then(Value::as_object) {
-                let json_problem = content.get("application/json").is_some_and(|c| {
-                    c["schema"]["$ref"] == "#/components/schemas/Problem"
-                });
+                let json_problem = content
+                    .get("application/json")
+                    .is_some_and(|c| c["schema"]["$ref"] == "#/components/schemas/Problem");
                 assert!(!json_problem, "{method} {path} {status}");
             }
         }

@@ -43,7 +43,10 @@ fn the_shared_fixture_gets_the_verdicts_the_web_app_gives() {
             };
             let got = verdict(&check_password_policy(&c.password, &ctx));
             (got != c.verdict).then(|| {
-                format!("{:?} ({}): expected {}, got {got}", c.password, c.note, c.verdict)
+                format!(
+                    "{:?} ({}): expected {}, got {got}",
+                    c.password, c.note, c.verdict
+                )
             })
         })
         .collect();
@@ -85,7 +88,10 @@ fn the_error_says_why() {
             warning: Some("userInputs")
         }
     );
-    assert!(err.to_string().contains("your name, e-mail, company or a very common word"));
+    assert!(
+        err.to_string()
+            .contains("your name, e-mail, company or a very common word")
+    );
     let err = check_password_policy("aaaaaaaaaaaaaaa", &PasswordContext::default()).unwrap_err();
     assert!(err.to_string().contains("repeats like \"aaa\""), "{err}");
     assert_eq!(
