@@ -1,5 +1,10 @@
 //! One call: a tokio task that owns the inbound leg's dialog, its media room and its IVR flow.
 //!
+//! Why this file is ~1,600 lines: it is the call as one tokio actor holding its IO handles, and
+//! issue 12 section 1 replaces it with a sans-IO `CallMachine` plus a thin driver (see
+//! docs/architecture.md, "Not there yet"). Until then new call behaviour goes into the pure
+//! pieces (`flow`, `digits`, `session_timer`) where it can, not here.
+//!
 //! It answers with an SDP answer, runs the number's IVR plugin through [`IvrFlow`], carries
 //! the commands out on the room (prompts, digit collection, queue music and announcements,
 //! voicemail recording) and the dialog (answer, BYE, re-INVITE answers), and feeds the outcomes
