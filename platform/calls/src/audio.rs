@@ -15,9 +15,8 @@ use kefu_media::announcements::{Announcement, Currency, Date, Language as MediaL
 use kefu_media::prompt::wav::DEFAULT_MAX_WAV_BYTES;
 use kefu_media::tts::Tts;
 use kefu_media::{Prompt, SAMPLE_RATE};
-use kefu_plugin_host::Language;
-use kefu_plugin_host::ivr::Prompt as PluginPrompt;
 
+use crate::ivr::{Language, Prompt as PluginPrompt};
 use crate::services::CallServices;
 
 /// Most parts in one `play`.
@@ -70,6 +69,11 @@ pub const SYSTEM_PROMPTS: &[(&str, &str, &str)] = &[
         "所有坐席都在忙。",
     ),
     ("thank-you", "Thank you.", "谢谢。"),
+    (
+        "technical-difficulty",
+        "We are sorry, we are having technical difficulties.",
+        "很抱歉，系统出现故障。",
+    ),
 ];
 
 /// The wording of a system prompt.
@@ -88,6 +92,17 @@ fn media_language(language: Language) -> MediaLanguage {
         Language::English => MediaLanguage::English,
         Language::Mandarin => MediaLanguage::Mandarin,
     }
+}
+
+/// A 1 kHz beep of 400 ms (before a voicemail recording).
+fn beep() -> Vec<i16> {
+    let n = SAMPLE_RATE as usize * 2 / 5;
+    (0..n)
+        .map(|i| {
+            let t = i as f64 / f64::from(SAMPLE_RATE);
+            ((t * 1_000.0 * std::f64::consts::TAU).sin() * 8_000.0) as i16
+        })
+        .collect()
 }
 
 /// How long a tenant prompt's audio is reused before it is read again (an upload reaches
@@ -125,18 +140,6 @@ impl Renderer {
             services,
             tenant_prompts: Arc::default(),
         }
-    }
-
-    /// A system announcement (queue position, wait, please hold) as audio.
-    pub async fn announcement(
-        &self,
-        announcement: &Announcement,
-        language: Language,
-    ) -> Result<Prompt, String> {
-        announcement
-            .speak(&self.tts, media_language(language))
-            .await
-            .map_err(|e| e.to_string())
     }
 
     /// Concatenates `parts` into one prompt.
@@ -249,16 +252,19 @@ impl Renderer {
             }
             PluginPrompt::Digits(keys) => speak(Announcement::Digits(keys.clone())).await,
             PluginPrompt::Number(n) => speak(Announcement::Number(*n)).await,
-            PluginPrompt::Date(d) => {
+            PluginPrompt::Date { year, month, day } => {
                 speak(Announcement::Date(Date {
-                    year: i32::from(d.year),
-                    month: d.month,
-                    day: d.day,
+                    year: i32::from(*year),
+                    month: *month,
+                    day: *day,
                 }))
                 .await
             }
-            PluginPrompt::Amount(a) => {
-                let currency = match a.currency.to_ascii_uppercase().as_str() {
+            PluginPrompt::Amount {
+                minor_units,
+                currency,
+            } => {
+                let currency = match currency.to_ascii_uppercase().as_str() {
                     "CNY" | "RMB" => Currency::Cny,
                     "USD" => Currency::Usd,
                     "EUR" => Currency::Eur,
@@ -266,17 +272,37 @@ impl Renderer {
                 };
                 speak(Announcement::Amount {
                     currency,
-                    minor: a.minor_units,
+                    minor: *minor_units,
                 })
                 .await
             }
-            PluginPrompt::Text(text) => {
-                let voice = media_language(text.language.unwrap_or(language)).voice();
-                self.tts
-                    .speak(&text.text, voice)
-                    .await
-                    .map_err(|e| e.to_string())
+            PluginPrompt::Text {
+                text,
+                language: spoken,
+            } => {
+                let voice = media_language(spoken.unwrap_or(language)).voice();
+                self.tts.speak(text, voice).await.map_err(|e| e.to_string())
             }
+            PluginPrompt::QueuePosition {
+                position,
+                wait_secs,
+            } => {
+                let mut samples = speak(Announcement::QueuePosition(*position))
+                    .await?
+                    .samples()
+                    .to_vec();
+                // The position alone still helps when the wait cannot be said.
+                if let Some(secs) = wait_secs
+                    && let Ok(wait) = speak(Announcement::ExpectedWait {
+                        minutes: secs.div_ceil(60).max(1),
+                    })
+                    .await
+                {
+                    samples.extend_from_slice(wait.samples());
+                }
+                Ok(Prompt::from_samples(samples))
+            }
+            PluginPrompt::Beep => Ok(Prompt::from_samples(beep())),
         }
     }
 }
@@ -291,7 +317,7 @@ mod tests {
     use super::*;
     use crate::queues::Routing;
     use crate::services::{
-        InboundRequest, IvrSession, NewVoicemail, OutboundTrunk, Refusal, Route,
+        InboundRequest, IvrSession, NewVoicemail, OutboundTrunk, Refusal, Route, ServiceError,
     };
 
     /// Serves one tenant prompt (a second of 8 kHz audio) and counts the reads.
@@ -328,21 +354,25 @@ mod tests {
                 challenge: None,
             })
         }
-        async fn ivr_session(&self, _: TenantId, _: &str) -> Result<Box<dyn IvrSession>, String> {
-            Err("none".into())
+        async fn ivr_session(
+            &self,
+            _: TenantId,
+            _: &str,
+        ) -> Result<Box<dyn IvrSession>, crate::ivr::IvrError> {
+            Err(crate::ivr::IvrError::Unavailable("none".into()))
         }
-        async fn outbound_trunk(&self, _: TenantId) -> Result<OutboundTrunk, String> {
-            Err("none".into())
+        async fn outbound_trunk(&self, _: TenantId) -> Result<OutboundTrunk, ServiceError> {
+            Err(ServiceError::NotConfigured("none".into()))
         }
         async fn tenant_prompt(&self, _: TenantId, name: &str) -> Option<Vec<u8>> {
             self.reads.fetch_add(1, Ordering::SeqCst);
             (name == "welcome").then(|| wav(&vec![1_000; 8_000]))
         }
-        async fn routing(&self, _: TenantId) -> Result<Routing, String> {
-            Err("none".into())
+        async fn routing(&self, _: TenantId) -> Result<Routing, ServiceError> {
+            Err(ServiceError::NotConfigured("none".into()))
         }
-        async fn store_voicemail(&self, _: NewVoicemail) -> Result<(), String> {
-            Err("none".into())
+        async fn store_voicemail(&self, _: NewVoicemail) -> Result<(), ServiceError> {
+            Err(ServiceError::NotConfigured("none".into()))
         }
         async fn emit(&self, _: kefu_core::TenantId, _: kefu_core::DomainEvent) {}
     }

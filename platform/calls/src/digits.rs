@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use kefu_plugin_host::ivr::{CollectDigits, CollectEnd, CollectedDigits};
+use crate::ivr::{CollectEnd, CollectSpec, CollectedDigits};
 
 /// Most digits a collection accepts, whatever the plugin asks.
 pub const MAX_DIGITS: u8 = 64;
@@ -36,7 +36,7 @@ pub struct DigitCollector {
 impl DigitCollector {
     /// Starts collecting for `spec` at `now`. `preset` holds keys pressed during a previous
     /// prompt (barge-in carried over); `prompt_playing` whether the spec's prompt is playing.
-    pub fn new(spec: &CollectDigits, preset: &str, prompt_playing: bool, now: Instant) -> Self {
+    pub fn new(spec: &CollectSpec, preset: &str, prompt_playing: bool, now: Instant) -> Self {
         let max = spec.max_digits.clamp(1, MAX_DIGITS);
         let timeout =
             Duration::from_millis(u64::from(spec.timeout_ms)).clamp(MIN_TIMEOUT, MAX_TIMEOUT);

@@ -22,11 +22,14 @@
 
 use std::collections::VecDeque;
 
-use kefu_plugin_host::CallContext;
-use kefu_plugin_host::ivr::{
-    Action, CollectDigits, CollectEnd, CollectedDigits, Enqueue, Event, Playback, PromptFinished,
-    QueueTimeout, QueueUpdate, TransferFailed, TransferTarget, Voicemail,
+use crate::ivr::{
+    CallView, CollectEnd, CollectSpec, CollectedDigits, EnqueueFailure, EnqueueRequest,
+    IvrAction as Action, IvrEvent as Event, Playback, Prompt, TransferFailure, TransferTarget,
+    VoicemailRequest,
 };
+
+/// The tag of the apology played when the IVR fails.
+pub const APOLOGY_TAG: &str = "kefu:apology";
 
 /// Most plugin invocations in one call (a plugin answering itself forever is stopped).
 pub const MAX_PLUGIN_TURNS: u32 = 500;
@@ -44,18 +47,18 @@ pub enum Command {
     /// digit the caller pressed during the previous prompt.
     Collect {
         /// What to collect.
-        spec: CollectDigits,
+        spec: CollectSpec,
         /// Digits already entered (barge-in from the previous prompt).
         preset: String,
     },
     /// Put the call in a queue; report [`Input::QueueUpdate`] / [`Input::QueueTimeout`].
-    Enqueue(Enqueue),
+    Enqueue(EnqueueRequest),
     /// Take the call out of its queue (it is leaving for something else).
     Dequeue,
     /// Connect the caller to this target; report [`Input::TransferFailed`] when it fails.
     Transfer(TransferTarget),
     /// Record a voicemail; the plugin is done with the call.
-    Voicemail(Voicemail),
+    Voicemail(VoicemailRequest),
     /// End the call.
     HangUp(Ending),
 }
@@ -86,11 +89,35 @@ pub enum Input {
     /// A `collect-digits` ended.
     DigitsCollected(CollectedDigits),
     /// The queue reports position and wait.
-    QueueUpdate(QueueUpdate),
-    /// The call waited in its queue past the queue's limit and left it.
-    QueueTimeout(QueueTimeout),
+    QueueUpdate {
+        /// The queue.
+        queue: String,
+        /// 1 = next.
+        position: u32,
+        /// Estimated wait, seconds.
+        estimated_wait_secs: Option<u32>,
+    },
+    /// The call left its queue without an agent (timed out, overflowed).
+    QueueTimeout {
+        /// The queue.
+        queue: String,
+        /// Seconds waited.
+        waited_secs: u32,
+    },
+    /// The queue refused the call.
+    EnqueueFailed {
+        /// The queue asked for.
+        queue: String,
+        /// Why.
+        reason: EnqueueFailure,
+    },
     /// A transfer failed.
-    TransferFailed(TransferFailed),
+    TransferFailed {
+        /// Where it went.
+        target: TransferTarget,
+        /// Why.
+        reason: TransferFailure,
+    },
 }
 
 /// Where the flow stands.
@@ -118,7 +145,7 @@ enum Waiting {
 /// One call's IVR flow.
 #[derive(Debug)]
 pub struct IvrFlow {
-    context: CallContext,
+    view: CallView,
     fallback_queue: Option<String>,
     pending: VecDeque<Action>,
     waiting: Waiting,
@@ -128,14 +155,16 @@ pub struct IvrFlow {
     carried_key: Option<char>,
     commands: VecDeque<Command>,
     turns: u32,
+    /// Why the IVR failed, once it did.
+    failure: Option<String>,
 }
 
 impl IvrFlow {
     /// A flow for a call with this context; `fallback_queue` takes the call when the plugin
     /// fails.
-    pub fn new(context: CallContext, fallback_queue: Option<String>) -> Self {
+    pub fn new(view: CallView, fallback_queue: Option<String>) -> Self {
         IvrFlow {
-            context,
+            view,
             fallback_queue,
             pending: VecDeque::new(),
             waiting: Waiting::Idle,
@@ -143,12 +172,13 @@ impl IvrFlow {
             carried_key: None,
             commands: VecDeque::new(),
             turns: 0,
+            failure: None,
         }
     }
 
-    /// The call context as the actions left it (data, IVR path).
-    pub fn context(&self) -> &CallContext {
-        &self.context
+    /// The call as the actions left it (data, IVR path).
+    pub fn view(&self) -> &CallView {
+        &self.view
     }
 
     /// Whether the plugin is done with the call.
@@ -193,10 +223,10 @@ impl IvrFlow {
                 },
             ) if tag == playing => {
                 self.carried_key = key.filter(|_| barge_in);
-                self.last_outcome = Some(Event::PromptFinished(PromptFinished {
+                self.last_outcome = Some(Event::PromptFinished {
                     tag,
                     interrupted: key.is_some() && barge_in,
-                }));
+                });
                 self.run();
             }
             (Input::PromptFinished { tag, .. }, Waiting::Queued { queue, announcing })
@@ -214,24 +244,49 @@ impl IvrFlow {
                 self.run();
             }
             (
-                Input::QueueUpdate(update),
+                Input::QueueUpdate {
+                    queue: updated,
+                    position,
+                    estimated_wait_secs,
+                },
                 Waiting::Queued {
                     queue,
                     announcing: None,
                 },
-            ) if update.queue == queue => {
-                self.ask_while_queued(Event::QueueUpdate(update));
+            ) if updated == queue => {
+                self.ask_while_queued(Event::QueueUpdate {
+                    queue,
+                    position,
+                    estimated_wait_secs,
+                });
             }
-            (Input::QueueTimeout(timeout), Waiting::Queued { queue, .. })
-                if timeout.queue == queue =>
-            {
+            (
+                Input::QueueTimeout {
+                    queue: left,
+                    waited_secs,
+                },
+                Waiting::Queued { queue, .. },
+            ) if left == queue => {
                 // The queue let go of the call: control returns to the plugin.
                 self.pending.clear();
-                self.ask(Event::QueueTimeout(timeout));
+                self.waiting = Waiting::Idle;
+                self.ask(Event::QueueTimeout { queue, waited_secs });
             }
-            (Input::TransferFailed(failed), Waiting::Transfer) => {
+            (
+                Input::EnqueueFailed {
+                    queue: asked,
+                    reason,
+                },
+                Waiting::Queued { queue, .. },
+            ) if asked == queue => {
+                // The call never waited: the plugin hears why, and decides again.
                 self.pending.clear();
-                self.ask(Event::TransferFailed(failed));
+                self.waiting = Waiting::Idle;
+                self.ask(Event::EnqueueFailed { queue, reason });
+            }
+            (Input::TransferFailed { target, reason }, Waiting::Transfer) => {
+                self.pending.clear();
+                self.ask(Event::TransferFailed { target, reason });
             }
             // Anything else is stale (a prompt that was stopped, an update for a queue the
             // call left) and is ignored.
@@ -265,7 +320,7 @@ impl IvrFlow {
             match action {
                 Action::Answer => self.commands.push_back(Command::Answer),
                 Action::SetCallData(pairs) => self.set_data(pairs),
-                Action::Visit(node) => self.context.ivr_path.push(node),
+                Action::Visit(node) => self.view.ivr_path.push(node),
                 Action::Play(playback) => {
                     if let Waiting::Queued { queue, .. } = &self.waiting {
                         self.waiting = Waiting::Queued {
@@ -318,8 +373,11 @@ impl IvrFlow {
                 Action::HangUp => {
                     self.leave_queue();
                     self.finish();
-                    self.commands
-                        .push_back(Command::HangUp(Ending::PluginHungUp));
+                    let ending = match self.failure.take() {
+                        Some(why) => Ending::PluginFailed(why),
+                        None => Ending::PluginHungUp,
+                    };
+                    self.commands.push_back(Command::HangUp(ending));
                     return;
                 }
             }
@@ -348,45 +406,47 @@ impl IvrFlow {
         self.waiting = Waiting::Done;
     }
 
+    /// The IVR failed: the caller hears an apology, then goes to the number's fallback queue
+    /// or is hung up. The IVR is not consulted again in this call.
     fn fail(&mut self, why: String) {
         self.pending.clear();
         self.leave_queue();
-        match self.fallback_queue.take() {
+        self.turns = MAX_PLUGIN_TURNS;
+        let first = self.failure.is_none();
+        self.failure = Some(why.clone());
+        let then = match self.fallback_queue.take() {
             Some(queue) => {
-                tracing::warn!(call_id = %self.context.call_id, %why, %queue, "IVR plugin failed; using the fallback queue");
-                self.commands.push_back(Command::Answer);
-                self.waiting = Waiting::Queued {
-                    queue: queue.clone(),
-                    announcing: None,
-                };
-                // The plugin is not consulted again in this call.
-                self.turns = MAX_PLUGIN_TURNS;
-                self.commands.push_back(Command::Enqueue(Enqueue {
-                    queue,
-                    priority: 0,
-                    required_skills: Vec::new(),
-                    data: Vec::new(),
-                }));
+                tracing::warn!(call_id = %self.view.call, %why, %queue, "IVR failed; using the fallback queue");
+                Action::Enqueue(EnqueueRequest::to(queue))
             }
             None => {
-                tracing::warn!(call_id = %self.context.call_id, %why, "IVR plugin failed; hanging up");
-                self.finish();
-                self.commands
-                    .push_back(Command::HangUp(Ending::PluginFailed(why)));
+                tracing::warn!(call_id = %self.view.call, %why, "IVR failed; hanging up");
+                Action::HangUp
             }
+        };
+        if first {
+            self.pending.push_back(Action::Play(Playback {
+                tag: APOLOGY_TAG.into(),
+                prompts: vec![Prompt::System("technical-difficulty".into())],
+                barge_in: false,
+            }));
         }
+        self.pending.push_back(then);
+        // Whatever the call waited for, it now waits for these.
+        self.waiting = Waiting::Idle;
+        self.run();
     }
 
     fn set_data(&mut self, pairs: Vec<(String, String)>) {
         for (key, value) in pairs {
-            let existing = self.context.data.iter().position(|(k, _)| *k == key);
+            let existing = self.view.data.iter().position(|(k, _)| *k == key);
             match (existing, value.is_empty()) {
                 (Some(i), true) => {
-                    self.context.data.remove(i);
+                    self.view.data.remove(i);
                 }
-                (Some(i), false) => self.context.data[i].1 = value,
+                (Some(i), false) => self.view.data[i].1 = value,
                 (None, true) => {}
-                (None, false) => self.context.data.push((key, value)),
+                (None, false) => self.view.data.push((key, value)),
             }
         }
     }

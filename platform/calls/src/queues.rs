@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use kefu_acd::config::SkillRequirement;
 use kefu_acd::{Acd, EnqueueCall, Input, Level, Millis, Output, Priority, WaitOutcome};
 use kefu_core::{CallId, QueueId, SkillId, TenantId};
-use kefu_plugin_host::ivr::Enqueue;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::ivr::{EnqueueFailure, EnqueueRequest as Enqueue};
 use crate::services::CallServices;
 
 /// The tenant's routing as its engine needs it.
@@ -50,7 +50,7 @@ enum Command {
         call: CallId,
         request: Enqueue,
         notices: mpsc::Sender<QueueNotice>,
-        reply: oneshot::Sender<Result<(), String>>,
+        reply: oneshot::Sender<Result<(), EnqueueFailure>>,
     },
     Leave(CallId),
 }
@@ -101,7 +101,8 @@ impl QueueHub {
         call: CallId,
         request: Enqueue,
         notices: mpsc::Sender<QueueNotice>,
-    ) -> Result<(), String> {
+    ) -> Result<(), EnqueueFailure> {
+        let stopped = || EnqueueFailure::Routing("the queue engine stopped".into());
         let (reply, answer) = oneshot::channel();
         self.tenant(tenant)
             .send(Command::Enqueue {
@@ -111,10 +112,8 @@ impl QueueHub {
                 reply,
             })
             .await
-            .map_err(|_| "the queue engine stopped".to_string())?;
-        answer
-            .await
-            .map_err(|_| "the queue engine stopped".to_string())?
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     /// Takes `call` out of its queue (the caller hung up or the IVR moved on).
@@ -176,7 +175,7 @@ impl TenantEngine {
         }
     }
 
-    async fn ensure_engine(&mut self) -> Result<(), String> {
+    async fn ensure_engine(&mut self) -> Result<(), crate::services::ServiceError> {
         let stale = match &self.engine {
             None => true,
             Some(b) => self.calls.is_empty() && b.built.elapsed() >= REBUILD_AFTER,
@@ -185,8 +184,9 @@ impl TenantEngine {
             return Ok(());
         }
         let routing = self.services.routing(self.tenant).await?;
-        let acd = Acd::new(routing.config.clone())
-            .map_err(|e| format!("the tenant's routing is invalid: {e}"))?;
+        let acd = Acd::new(routing.config.clone()).map_err(|e| {
+            crate::services::ServiceError::Unusable(format!("the tenant's routing is invalid: {e}"))
+        })?;
         let now = Instant::now();
         self.engine = Some(Built {
             acd,
@@ -207,7 +207,7 @@ impl TenantEngine {
             } => {
                 let result = match self.ensure_engine().await {
                     Ok(()) => self.enqueue(call, request, notices),
-                    Err(e) => Err(e),
+                    Err(e) => Err(EnqueueFailure::Routing(e.to_string())),
                 };
                 let _ = reply.send(result);
             }
@@ -227,10 +227,12 @@ impl TenantEngine {
         call: CallId,
         request: Enqueue,
         notices: mpsc::Sender<QueueNotice>,
-    ) -> Result<(), String> {
+    ) -> Result<(), EnqueueFailure> {
         let now = self.now();
         let Some(b) = &mut self.engine else {
-            return Err("the queue engine is not loaded".into());
+            return Err(EnqueueFailure::Routing(
+                "the queue engine is not loaded".into(),
+            ));
         };
         let queue: QueueId = b
             .routing
@@ -239,7 +241,7 @@ impl TenantEngine {
             .iter()
             .find(|q| q.name == request.queue || q.id.to_string() == request.queue)
             .map(|q| q.id)
-            .ok_or_else(|| format!("the tenant has no queue named {:?}", request.queue))?;
+            .ok_or(EnqueueFailure::UnknownQueue)?;
         let mut required_skills = Vec::new();
         for need in &request.required_skills {
             let skill = b
@@ -248,9 +250,10 @@ impl TenantEngine {
                 .iter()
                 .find(|(name, id)| *name == need.skill || id.to_string() == need.skill)
                 .map(|(_, id)| *id)
-                .ok_or_else(|| format!("the tenant has no skill named {:?}", need.skill))?;
-            let min_level = Level::new(need.min_level)
-                .ok_or_else(|| format!("skill level {} is outside 1-10", need.min_level))?;
+                .ok_or_else(|| EnqueueFailure::UnknownSkill(need.skill.clone()))?;
+            let min_level = Level::new(need.min_level).ok_or_else(|| {
+                EnqueueFailure::Routing(format!("skill level {} is outside 1-10", need.min_level))
+            })?;
             required_skills.push(SkillRequirement { skill, min_level });
         }
         let attributes: BTreeMap<String, String> = request.data.iter().cloned().collect();
@@ -266,7 +269,7 @@ impl TenantEngine {
                     last_agent: None,
                 }),
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| EnqueueFailure::Routing(e.to_string()))?;
         self.calls.insert(call, notices);
         // The first position straight away.
         self.announce_one(call);

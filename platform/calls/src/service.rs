@@ -21,8 +21,8 @@ use kefu_sip::sdp::{self, SdpLimits};
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
-use crate::actor::{self, CallKit, CallSettings, Inbound, RoomMsg};
 use crate::audio::Renderer;
+use crate::driver::{self, CallKit, CallSettings, Inbound, RoomMsg};
 use crate::queues::QueueHub;
 use crate::services::{CallServices, InboundRequest};
 use crate::session_timer::{self, TimerRefusal, TimerRequest};
@@ -396,7 +396,7 @@ impl Serving {
         if self.media_toward_caller {
             kit.settings.media_address = local.ip();
         }
-        actor::run(kit, inbound).instrument(span).await;
+        driver::run(kit, inbound).instrument(span).await;
         self.dialogs.remove_dialog(&dialog_id);
         self.stats.active.fetch_sub(1, Ordering::Relaxed);
     }

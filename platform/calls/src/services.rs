@@ -10,9 +10,9 @@ use std::net::IpAddr;
 
 use async_trait::async_trait;
 use kefu_core::{CallId, DomainEvent, TenantId};
-use kefu_plugin_host::CallContext;
-use kefu_plugin_host::ivr::{Action, Event};
 use serde::Serialize;
+
+use crate::ivr::{CallView, IvrAction, IvrError, IvrEvent};
 
 /// An inbound INVITE as the call service sees it.
 #[derive(Debug, Clone)]
@@ -44,6 +44,8 @@ pub struct Route {
     pub trunk: String,
     /// What answers the number.
     pub entry: Entry,
+    /// Where calls go when the number's IVR fails (after an apology); hung up when `None`.
+    pub fallback_queue: Option<String>,
 }
 
 /// What answers a number.
@@ -95,16 +97,31 @@ impl std::fmt::Debug for OutboundTrunk {
     }
 }
 
-/// The number's IVR plugin for one call. Loaded once when the call starts: a live call keeps
-/// the version it started with.
+/// The number's IVR for one call. Loaded once when the call starts: a live call keeps the
+/// version it started with. Implemented by the plugin-interface adapter (one per interface
+/// version), in the call's own types.
 #[async_trait]
 pub trait IvrSession: Send {
-    /// The plugin's answer to `event`, or why it failed (trap, error, refusal).
+    /// The IVR's answer to `event`, or why it failed (trap, error, refusal).
     async fn on_event(
         &mut self,
-        context: &CallContext,
-        event: &Event,
-    ) -> Result<Vec<Action>, String>;
+        view: &CallView,
+        event: &IvrEvent,
+    ) -> Result<Vec<IvrAction>, IvrError>;
+}
+
+/// Why the platform could not give a call what it asked for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServiceError {
+    /// The tenant has not configured it (no outbound trunk, no such installation).
+    #[error("not configured: {0}")]
+    NotConfigured(String),
+    /// The configuration exists but cannot be used (invalid routing document, disabled).
+    #[error("not usable: {0}")]
+    Unusable(String),
+    /// The database or object store failed.
+    #[error("storage failed: {0}")]
+    Storage(String),
 }
 
 /// A voicemail to keep.
@@ -138,19 +155,19 @@ pub trait CallServices: Send + Sync + 'static {
         &self,
         tenant: TenantId,
         installation: &str,
-    ) -> Result<Box<dyn IvrSession>, String>;
+    ) -> Result<Box<dyn IvrSession>, IvrError>;
 
     /// The tenant's outbound trunk for transfers to external numbers (`Err`: none usable).
-    async fn outbound_trunk(&self, tenant: TenantId) -> Result<OutboundTrunk, String>;
+    async fn outbound_trunk(&self, tenant: TenantId) -> Result<OutboundTrunk, ServiceError>;
 
     /// A prompt the tenant uploaded, as WAV bytes (`None`: no such prompt).
     async fn tenant_prompt(&self, tenant: TenantId, name: &str) -> Option<Vec<u8>>;
 
     /// The tenant's routing configuration (queues, skills, agents) for its ACD engine.
-    async fn routing(&self, tenant: TenantId) -> Result<crate::queues::Routing, String>;
+    async fn routing(&self, tenant: TenantId) -> Result<crate::queues::Routing, ServiceError>;
 
     /// Keeps a voicemail.
-    async fn store_voicemail(&self, voicemail: NewVoicemail) -> Result<(), String>;
+    async fn store_voicemail(&self, voicemail: NewVoicemail) -> Result<(), ServiceError>;
 
     /// Hands a domain event about one of the tenant's calls to the event log (and from
     /// there the bus). Waits when the log is behind rather than lose the event: a call's

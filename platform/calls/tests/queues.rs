@@ -8,13 +8,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use kefu_acd::config::{QueueConfig, RoutingStrategy, ServiceLevelTarget};
 use kefu_acd::{Millis, TenantConfig, WaitOutcome};
+use kefu_calls::ServiceError;
+use kefu_calls::ivr::{EnqueueFailure, EnqueueRequest as Enqueue, IvrError, SkillNeed};
 use kefu_calls::{
     CallServices, InboundRequest, IvrSession, NewVoicemail, QueueHub, QueueNotice, Refusal, Route,
     Routing,
 };
 use kefu_core::{CallId, QueueId, TenantId};
-use kefu_plugin_host::SkillRequirement;
-use kefu_plugin_host::ivr::Enqueue;
 use tokio::sync::mpsc;
 
 struct OneQueue {
@@ -30,16 +30,16 @@ impl CallServices for OneQueue {
             challenge: None,
         })
     }
-    async fn ivr_session(&self, _: TenantId, _: &str) -> Result<Box<dyn IvrSession>, String> {
-        Err("no plugins here".into())
+    async fn ivr_session(&self, _: TenantId, _: &str) -> Result<Box<dyn IvrSession>, IvrError> {
+        Err(IvrError::Unavailable("no plugins here".into()))
     }
-    async fn outbound_trunk(&self, _: TenantId) -> Result<kefu_calls::OutboundTrunk, String> {
-        Err("no trunks here".into())
+    async fn outbound_trunk(&self, _: TenantId) -> Result<kefu_calls::OutboundTrunk, ServiceError> {
+        Err(ServiceError::NotConfigured("no trunks here".into()))
     }
     async fn tenant_prompt(&self, _: TenantId, _: &str) -> Option<Vec<u8>> {
         None
     }
-    async fn routing(&self, tenant: TenantId) -> Result<Routing, String> {
+    async fn routing(&self, tenant: TenantId) -> Result<Routing, ServiceError> {
         Ok(Routing {
             config: TenantConfig {
                 tenant,
@@ -73,7 +73,7 @@ impl CallServices for OneQueue {
             skills: vec![],
         })
     }
-    async fn store_voicemail(&self, _: NewVoicemail) -> Result<(), String> {
+    async fn store_voicemail(&self, _: NewVoicemail) -> Result<(), ServiceError> {
         Ok(())
     }
     async fn emit(&self, _: kefu_core::TenantId, _: kefu_core::DomainEvent) {}
@@ -166,10 +166,10 @@ async fn a_caller_who_leaves_is_not_timed_out_and_unknown_queues_and_skills_are_
         .enqueue(tenant, CallId::new(), enqueue("Sales"), tx)
         .await
         .unwrap_err();
-    assert!(err.contains("no queue named \"Sales\""), "{err}");
+    assert_eq!(err, EnqueueFailure::UnknownQueue);
     let (tx, _rx) = mpsc::channel(16);
     let mut with_skill = enqueue("Support");
-    with_skill.required_skills = vec![SkillRequirement {
+    with_skill.required_skills = vec![SkillNeed {
         skill: "Mandarin".into(),
         min_level: 3,
     }];
@@ -177,5 +177,5 @@ async fn a_caller_who_leaves_is_not_timed_out_and_unknown_queues_and_skills_are_
         .enqueue(tenant, CallId::new(), with_skill, tx)
         .await
         .unwrap_err();
-    assert!(err.contains("no skill named \"Mandarin\""), "{err}");
+    assert_eq!(err, EnqueueFailure::UnknownSkill("Mandarin".into()));
 }

@@ -16,6 +16,7 @@ pub mod event_hub;
 pub mod event_log;
 pub mod http_server;
 pub mod identity;
+mod ivr_v0_1;
 pub mod integrations;
 pub mod json;
 pub mod ops;

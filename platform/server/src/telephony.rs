@@ -19,15 +19,14 @@ use std::time::Duration;
 use anyhow::Context;
 use async_trait::async_trait;
 use bytes::Bytes;
+use kefu_calls::ivr::IvrError;
 use kefu_calls::{
     CallService, CallServiceConfig, CallServices, CallSettings, Entry, InboundRequest, IvrSession,
-    NewVoicemail, OutboundTrunk, Refusal, Route, Routing,
+    NewVoicemail, OutboundTrunk, Refusal, Route, Routing, ServiceError,
 };
 use kefu_core::{TenantId, TenantScope, VoicemailId};
 use kefu_media::driver::{PortPool, PortRange};
 use kefu_media::tts::{Tts, TtsConfig};
-use kefu_plugin_host::ivr::{Action, Event};
-use kefu_plugin_host::{CallContext, Installation, Outcome, Plugin, PluginHost};
 use kefu_sip::edge::{SipEdge, SipEdgeConfig};
 use kefu_sip::limits::{BucketConfig, RateLimitConfig};
 use kefu_sip::rsipstack::platform::CancellationToken;
@@ -156,42 +155,15 @@ struct Services {
 }
 
 impl Services {
-    fn scope(&self, tenant: TenantId) -> Result<TenantScope, String> {
+    fn scope(&self, tenant: TenantId) -> Result<TenantScope, ServiceError> {
         self.scopes
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(&tenant)
             .cloned()
-            .ok_or_else(|| format!("no admitted call of tenant {tenant}"))
-    }
-}
-
-struct PluginSession {
-    host: PluginHost,
-    plugin: Arc<Plugin>,
-    installation: Arc<Installation>,
-}
-
-#[async_trait]
-impl IvrSession for PluginSession {
-    async fn on_event(
-        &mut self,
-        context: &CallContext,
-        event: &Event,
-    ) -> Result<Vec<Action>, String> {
-        let call = self
-            .host
-            .ivr_on_event(&self.plugin, &self.installation, context, event)
-            .await;
-        match call.output {
-            Some(Ok(actions)) => Ok(actions),
-            Some(Err(e)) => Err(format!("plugin error: {}", e.message)),
-            None => Err(match &call.invocation.outcome {
-                Outcome::Trapped(trap) => format!("plugin trapped: {trap:?}"),
-                Outcome::Rejected(rejection) => format!("plugin call refused: {rejection:?}"),
-                Outcome::Returned(_) => "the plugin's answer was refused".into(),
-            }),
-        }
+            .ok_or_else(|| {
+                ServiceError::NotConfigured(format!("no admitted call of tenant {tenant}"))
+            })
     }
 }
 
@@ -303,6 +275,9 @@ impl CallServices for Services {
             number: route.number.to_string(),
             trunk: route.trunk.to_string(),
             entry,
+            // Numbers have no fallback queue of their own yet: a failing IVR hangs up after
+            // its apology.
+            fallback_queue: None,
         })
     }
 
@@ -310,30 +285,34 @@ impl CallServices for Services {
         &self,
         tenant: TenantId,
         installation: &str,
-    ) -> Result<Box<dyn IvrSession>, String> {
-        let scope = self.scope(tenant)?;
+    ) -> Result<Box<dyn IvrSession>, IvrError> {
+        let scope = self
+            .scope(tenant)
+            .map_err(|e| IvrError::Unavailable(e.to_string()))?;
         let running = self
             .state
             .runtime
             .installation(&scope, installation)
             .await
-            .map_err(|p| p.detail)?;
-        Ok(Box::new(PluginSession {
+            .map_err(|p| IvrError::Unavailable(p.detail))?;
+        Ok(Box::new(crate::ivr_v0_1::PluginSession {
             host: self.state.runtime.host().clone(),
             plugin: running.plugin.clone(),
             installation: running.installation.clone(),
         }))
     }
 
-    async fn outbound_trunk(&self, tenant: TenantId) -> Result<OutboundTrunk, String> {
+    async fn outbound_trunk(&self, tenant: TenantId) -> Result<OutboundTrunk, ServiceError> {
         let scope = self.scope(tenant)?;
         let (trunk, credentials) = self
             .state
             .store
             .outbound_route(&scope)
             .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| "the tenant has no outbound trunk".to_string())?;
+            .map_err(|e| ServiceError::Storage(e.to_string()))?
+            .ok_or_else(|| {
+                ServiceError::NotConfigured("the tenant has no outbound trunk".into())
+            })?;
         let credentials = credentials.map(|c| (c.username, c.password));
         let host = if trunk.proxy_host.contains(':') && !trunk.proxy_host.starts_with('[') {
             format!("[{}]", trunk.proxy_host)
@@ -360,11 +339,11 @@ impl CallServices for Services {
         }
     }
 
-    async fn routing(&self, tenant: TenantId) -> Result<Routing, String> {
+    async fn routing(&self, tenant: TenantId) -> Result<Routing, ServiceError> {
         let scope = self.scope(tenant)?;
         let (_, doc) = routing::load(&self.state, &scope)
             .await
-            .map_err(|p| p.detail)?;
+            .map_err(|p| ServiceError::Unusable(p.detail))?;
         // Agents with a routing profile. Agents without one are added by the softphone issue,
         // when agents can answer (the trunk's scope may not list users).
         let call_takers: Vec<kefu_core::AgentId> = Vec::new();
@@ -374,16 +353,17 @@ impl CallServices for Services {
         })
     }
 
-    async fn store_voicemail(&self, voicemail: NewVoicemail) -> Result<(), String> {
+    async fn store_voicemail(&self, voicemail: NewVoicemail) -> Result<(), ServiceError> {
+        let storage = |e: &dyn std::fmt::Display| ServiceError::Storage(e.to_string());
         let scope = self.scope(voicemail.tenant)?;
         let id = VoicemailId::new();
-        let key = kefu_store::voicemails::voicemail_key(&scope, &id).map_err(|e| e.to_string())?;
+        let key = kefu_store::voicemails::voicemail_key(&scope, &id).map_err(|e| storage(&e))?;
         let size = voicemail.wav.len() as i64;
         self.state
             .objects
             .put(&key, Bytes::from(voicemail.wav), "audio/wav")
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| storage(&e))?;
         self.state
             .store
             .create_voicemail(
@@ -400,7 +380,7 @@ impl CallServices for Services {
                 },
             )
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| storage(&e))?;
         Ok(())
     }
 

@@ -55,6 +55,15 @@ async fn start(db: Db, ring_ms: u32) -> Kefu {
 
 /// [`start`] with more configuration.
 async fn start_with(db: Db, tweak: impl FnOnce(&mut kefu_server::config::Config)) -> Kefu {
+    start_full(db, menu(), tweak).await
+}
+
+/// [`start_with`] with another menu for the number's `ivr-menu`.
+async fn start_full(
+    db: Db,
+    menu: Value,
+    tweak: impl FnOnce(&mut kefu_server::config::Config),
+) -> Kefu {
     // RUST_LOG=kefu_calls=debug shows what calls did when a test fails.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
@@ -100,7 +109,7 @@ async fn start_with(db: Db, tweak: impl FnOnce(&mut kefu_server::config::Config)
     let installation = post(
         "/api/v1/plugin-installations",
         json!({"publisher": tenant, "name": "ivr-menu", "version": "1.0.0",
-            "config": {"menu": menu()}}),
+            "config": {"menu": menu}}),
     )
     .await["id"]
         .as_str()
@@ -333,6 +342,27 @@ async fn caller_hears_the_menu_presses_1_waits_in_the_queue_and_hangs_up() {
             "{kind} missing from {kinds:?}"
         );
     }
+}
+
+/// A key pressed after the menu prompt has ended reaches the IVR at once (it once waited for
+/// something else to wake the call: a 5 s collect timeout came 30 s late, with the key).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_pressed_after_the_prompt_ended_is_acted_on_at_once() {
+    let short = json!({
+        "start": "main",
+        "menus": {"main": {"prompt": [{"say": "Hi"}], "options": {"9": {"hang_up": {}}}}},
+        "timeout_ms": 20000,
+    });
+    let kefu = start_full(Db::Sqlite, short, |_| {}).await;
+    // The scenario presses 9 six seconds after the answer (the prompt lasts about half a
+    // second) and wants Kefu's BYE within four seconds of the key, long before the 20 s
+    // collect timeout.
+    let out = sipp(kefu.sip, Run::new("press_after_prompt.xml").key('9')).await;
+    assert!(out.status.success(), "{}", explain(&out));
+    let call = &kefu.records(1).await[0];
+    assert_eq!(call["disposition"], "ended_in_ivr", "{call}");
+    assert_eq!(call["hangup_by"], "system", "{call}");
+    assert_eq!(call["media"]["dtmf_keys"], 1, "{call}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -84,7 +84,6 @@ pub fn parse_authorization(value: &str) -> Option<DigestParams> {
     complete.then_some(p)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

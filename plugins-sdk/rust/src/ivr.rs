@@ -24,9 +24,9 @@ pub use bindings::kefu::plugin::config;
 pub use bindings::kefu::plugin::customers;
 pub use bindings::kefu::plugin::http;
 pub use bindings::kefu::plugin::ivr_types::{
-    Action, Amount, CollectDigits, CollectEnd, CollectedDigits, Date, Enqueue, Event, Playback,
-    Prompt, PromptFinished, QueueTimeout, QueueUpdate, SpokenText, TransferFailed, TransferFailure,
-    TransferTarget, Voicemail,
+    Action, Amount, CollectDigits, CollectEnd, CollectedDigits, Date, Enqueue, EnqueueFailed,
+    EnqueueFailure, Event, Playback, Prompt, PromptFinished, QueueTimeout, QueueUpdate, SpokenText,
+    TransferFailed, TransferFailure, TransferTarget, Voicemail,
 };
 pub use bindings::kefu::plugin::kv;
 pub use bindings::kefu::plugin::log;

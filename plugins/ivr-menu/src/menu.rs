@@ -67,7 +67,9 @@ pub fn decide(
             .as_ref()
             .map(|w| w.on_update(context, &update))
             .unwrap_or_default()),
-        Event::TransferFailed(_) | Event::QueueTimeout(_) => Ok(fallback(config, true)),
+        Event::TransferFailed(_) | Event::QueueTimeout(_) | Event::EnqueueFailed(_) => {
+            Ok(fallback(config, true))
+        }
         Event::PromptFinished(_) => Ok(Vec::new()),
     }
 }

@@ -6,8 +6,8 @@ fn spec(
     timeout_ms: u32,
     terminator: Option<char>,
     barge_in: bool,
-) -> CollectDigits {
-    CollectDigits {
+) -> CollectSpec {
+    CollectSpec {
         tag: "menu".into(),
         min_digits: min,
         max_digits: max,

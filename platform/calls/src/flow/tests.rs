@@ -1,12 +1,12 @@
-use kefu_plugin_host::Language;
-use kefu_plugin_host::ivr::{Prompt, TransferFailure};
+use kefu_core::{CallId, TenantId};
 
 use super::*;
+use crate::ivr::{Language, Prompt};
 
-fn context() -> CallContext {
-    CallContext {
-        call_id: "cal_1".into(),
-        tenant_id: "ten_1".into(),
+fn context() -> CallView {
+    CallView {
+        call: CallId::new(),
+        tenant: TenantId::new(),
         caller: "+8613800138000".into(),
         dialled: "+862150000000".into(),
         data: vec![("lang".into(), "zh".into())],
@@ -25,7 +25,7 @@ fn play(tag: &str, barge_in: bool) -> Action {
 }
 
 fn collect(tag: &str) -> Action {
-    Action::CollectDigits(CollectDigits {
+    Action::CollectDigits(CollectSpec {
         tag: tag.into(),
         min_digits: 1,
         max_digits: 1,
@@ -37,12 +37,15 @@ fn collect(tag: &str) -> Action {
 }
 
 fn enqueue(queue: &str) -> Action {
-    Action::Enqueue(Enqueue {
-        queue: queue.into(),
-        priority: 0,
-        required_skills: Vec::new(),
-        data: Vec::new(),
-    })
+    Action::Enqueue(EnqueueRequest::to(queue))
+}
+
+fn update_input(update: &(String, u32, Option<u32>)) -> Input {
+    Input::QueueUpdate {
+        queue: update.0.clone(),
+        position: update.1,
+        estimated_wait_secs: update.2,
+    }
 }
 
 fn drain(flow: &mut IvrFlow) -> Vec<Command> {
@@ -71,11 +74,8 @@ fn actions_run_in_order_and_the_last_outcome_goes_back_to_the_plugin() {
     ]));
     let commands = drain(&mut flow);
     assert!(matches!(&commands[..], [Command::Answer, Command::Play(p)] if p.tag == "greeting"));
-    assert_eq!(
-        flow.context().data,
-        vec![("vip".to_owned(), "yes".to_owned())]
-    );
-    assert_eq!(flow.context().ivr_path, ["main"]);
+    assert_eq!(flow.view().data, vec![("vip".to_owned(), "yes".to_owned())]);
+    assert_eq!(flow.view().ivr_path, ["main"]);
 
     // The greeting's end is consumed: collection follows without asking the plugin.
     flow.handle(Input::PromptFinished {
@@ -146,10 +146,10 @@ fn a_play_at_the_end_reports_prompt_finished() {
     });
     assert_eq!(
         drain(&mut flow),
-        [Command::AskPlugin(Event::PromptFinished(PromptFinished {
+        [Command::AskPlugin(Event::PromptFinished {
             tag: "info".into(),
             interrupted: true
-        }))]
+        })]
     );
 }
 
@@ -161,21 +161,21 @@ fn queued_calls_hear_announcements_and_leave_on_timeout() {
         matches!(&drain(&mut flow)[..], [Command::Answer, Command::Enqueue(e)] if e.queue == "sales")
     );
 
-    let update = QueueUpdate {
-        queue: "sales".into(),
-        position: 3,
-        estimated_wait_secs: Some(120),
-    };
-    flow.handle(Input::QueueUpdate(update.clone()));
+    let update = (String::from("sales"), 3, Some(120));
+    flow.handle(update_input(&update));
     assert_eq!(
         drain(&mut flow),
-        [Command::AskPlugin(Event::QueueUpdate(update.clone()))]
+        [Command::AskPlugin(Event::QueueUpdate {
+            queue: update.0.clone(),
+            position: update.1,
+            estimated_wait_secs: update.2
+        })]
     );
     // The plugin announces the position; the call stays queued (no Dequeue).
     flow.handle(Input::Actions(vec![play("position", false)]));
     assert!(matches!(&drain(&mut flow)[..], [Command::Play(p)] if p.tag == "position"));
     // Updates while the announcement plays are skipped.
-    flow.handle(Input::QueueUpdate(update.clone()));
+    flow.handle(update_input(&update));
     assert_eq!(drain(&mut flow), []);
     flow.handle(Input::PromptFinished {
         tag: "position".into(),
@@ -183,21 +183,23 @@ fn queued_calls_hear_announcements_and_leave_on_timeout() {
     });
     assert_eq!(drain(&mut flow), [], "back to waiting, nothing asked");
     // An empty answer to an update keeps the call waiting.
-    flow.handle(Input::QueueUpdate(update.clone()));
+    flow.handle(update_input(&update));
     drain(&mut flow);
     flow.handle(Input::Actions(Vec::new()));
     assert_eq!(drain(&mut flow), []);
 
-    let timeout = QueueTimeout {
+    flow.handle(Input::QueueTimeout {
         queue: "sales".into(),
         waited_secs: 600,
-    };
-    flow.handle(Input::QueueTimeout(timeout.clone()));
+    });
     assert_eq!(
         drain(&mut flow),
-        [Command::AskPlugin(Event::QueueTimeout(timeout))]
+        [Command::AskPlugin(Event::QueueTimeout {
+            queue: "sales".into(),
+            waited_secs: 600
+        })]
     );
-    flow.handle(Input::Actions(vec![Action::Voicemail(Voicemail {
+    flow.handle(Input::Actions(vec![Action::Voicemail(VoicemailRequest {
         mailbox: "sales".into(),
         greeting: Vec::new(),
     })]));
@@ -210,12 +212,8 @@ fn leaving_a_queue_for_something_else_dequeues_first() {
     let mut flow = started(None);
     flow.handle(Input::Actions(vec![enqueue("sales")]));
     drain(&mut flow);
-    let update = QueueUpdate {
-        queue: "sales".into(),
-        position: 9,
-        estimated_wait_secs: Some(900),
-    };
-    flow.handle(Input::QueueUpdate(update));
+    let update = (String::from("sales"), 9, Some(900));
+    flow.handle(update_input(&update));
     drain(&mut flow);
     flow.handle(Input::Actions(vec![Action::Transfer(
         TransferTarget::Number("+15550100".into()),
@@ -227,14 +225,16 @@ fn leaving_a_queue_for_something_else_dequeues_first() {
             Command::Transfer(TransferTarget::Number("+15550100".into()))
         ]
     );
-    let failed = TransferFailed {
+    flow.handle(Input::TransferFailed {
         target: TransferTarget::Number("+15550100".into()),
         reason: TransferFailure::Busy,
-    };
-    flow.handle(Input::TransferFailed(failed.clone()));
+    });
     assert_eq!(
         drain(&mut flow),
-        [Command::AskPlugin(Event::TransferFailed(failed))]
+        [Command::AskPlugin(Event::TransferFailed {
+            target: TransferTarget::Number("+15550100".into()),
+            reason: TransferFailure::Busy,
+        })]
     );
     flow.handle(Input::Actions(vec![Action::HangUp, play("never", false)]));
     assert_eq!(drain(&mut flow), [Command::HangUp(Ending::PluginHungUp)]);
@@ -248,24 +248,47 @@ fn leaving_a_queue_for_something_else_dequeues_first() {
 fn a_failing_plugin_sends_the_call_to_the_fallback_queue_or_hangs_up() {
     let mut flow = started(Some("operators"));
     flow.handle(Input::PluginFailed("cpu_limit".into()));
-    assert!(
-        matches!(&drain(&mut flow)[..], [Command::Answer, Command::Enqueue(e)] if e.queue == "operators")
-    );
+    // An apology first, then the fallback queue.
+    assert!(matches!(&drain(&mut flow)[..], [Command::Play(p)] if p.tag == APOLOGY_TAG),);
+    flow.handle(Input::PromptFinished {
+        tag: APOLOGY_TAG.into(),
+        key: None,
+    });
+    assert!(matches!(&drain(&mut flow)[..], [Command::Enqueue(e)] if e.queue == "operators"));
     // The plugin is not consulted again.
-    let update = QueueUpdate {
-        queue: "operators".into(),
-        position: 1,
-        estimated_wait_secs: None,
-    };
-    flow.handle(Input::QueueUpdate(update));
+    let update = (String::from("operators"), 1, None);
+    flow.handle(update_input(&update));
     assert_eq!(drain(&mut flow), []);
 
     let mut flow = started(None);
     flow.handle(Input::PluginFailed("trap".into()));
+    assert!(matches!(&drain(&mut flow)[..], [Command::Play(p)] if p.tag == APOLOGY_TAG));
+    flow.handle(Input::PromptFinished {
+        tag: APOLOGY_TAG.into(),
+        key: None,
+    });
     assert_eq!(
         drain(&mut flow),
         [Command::HangUp(Ending::PluginFailed("trap".into()))]
     );
+
+    // The fallback queue refusing the call too: no second apology, the call ends.
+    let mut flow = started(Some("operators"));
+    flow.handle(Input::PluginFailed("trap".into()));
+    drain(&mut flow);
+    flow.handle(Input::PromptFinished {
+        tag: APOLOGY_TAG.into(),
+        key: None,
+    });
+    drain(&mut flow);
+    flow.handle(Input::EnqueueFailed {
+        queue: "operators".into(),
+        reason: EnqueueFailure::UnknownQueue,
+    });
+    assert!(matches!(
+        &drain(&mut flow)[..],
+        [Command::HangUp(Ending::PluginFailed(_))]
+    ),);
 }
 
 #[test]
@@ -277,7 +300,16 @@ fn a_plugin_that_leaves_the_call_idle_or_loops_is_failing() {
     ]));
     let commands = drain(&mut flow);
     assert!(
-        matches!(&commands[..], [Command::Answer, Command::HangUp(Ending::PluginFailed(why))] if why.contains("nothing to do")),
+        matches!(&commands[..], [Command::Answer, Command::Play(p)] if p.tag == APOLOGY_TAG),
+        "{commands:?}"
+    );
+    flow.handle(Input::PromptFinished {
+        tag: APOLOGY_TAG.into(),
+        key: None,
+    });
+    let commands = drain(&mut flow);
+    assert!(
+        matches!(&commands[..], [Command::HangUp(Ending::PluginFailed(why))] if why.contains("nothing to do")),
         "{commands:?}"
     );
 
@@ -303,7 +335,34 @@ fn a_plugin_that_leaves_the_call_idle_or_loops_is_failing() {
     });
     let commands = drain(&mut flow);
     assert!(
+        matches!(&commands[..], [Command::Play(p)] if p.tag == APOLOGY_TAG),
+        "{commands:?}"
+    );
+    flow.handle(Input::PromptFinished {
+        tag: APOLOGY_TAG.into(),
+        key: None,
+    });
+    let commands = drain(&mut flow);
+    assert!(
         matches!(&commands[..], [Command::HangUp(Ending::PluginFailed(why))] if why.contains("500 times")),
         "{commands:?}"
+    );
+}
+
+#[test]
+fn a_refused_enqueue_tells_the_plugin_why_not_a_timeout() {
+    let mut flow = started(None);
+    flow.handle(Input::Actions(vec![enqueue("nowhere")]));
+    drain(&mut flow);
+    flow.handle(Input::EnqueueFailed {
+        queue: "nowhere".into(),
+        reason: EnqueueFailure::UnknownQueue,
+    });
+    assert_eq!(
+        drain(&mut flow),
+        [Command::AskPlugin(Event::EnqueueFailed {
+            queue: "nowhere".into(),
+            reason: EnqueueFailure::UnknownQueue,
+        })]
     );
 }

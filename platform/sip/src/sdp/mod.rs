@@ -13,7 +13,7 @@ mod tests;
 
 use std::net::IpAddr;
 
-pub use negotiate::{Answer, Codec, LocalMedia, answer, offer};
+pub use negotiate::{Answer, Codec, LocalMedia, answer, offer, offer_with};
 pub use parse::parse;
 
 /// Caps on an SDP body.

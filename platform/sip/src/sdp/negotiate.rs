@@ -182,15 +182,36 @@ pub fn answer(offer: &SessionDescription, local: &LocalMedia) -> Result<Answer, 
 
 /// An offer for an outbound leg: PCMU, PCMA, telephone-event 101, 20 ms, with `direction`.
 pub fn offer(local: &LocalMedia, direction: Direction) -> String {
+    offer_with(local, &[Codec::Pcmu, Codec::Pcma], direction)
+}
+
+/// An offer of `codecs` only, in that order (a leg bridged to another must get the other's
+/// law, so the answer cannot pick a different one), with telephone-event 101 and 20 ms.
+/// An empty list offers both G.711 laws.
+pub fn offer_with(local: &LocalMedia, codecs: &[Codec], direction: Direction) -> String {
+    let codecs = if codecs.is_empty() {
+        &[Codec::Pcmu, Codec::Pcma][..]
+    } else {
+        codecs
+    };
     let mut sdp = String::with_capacity(256);
     header(&mut sdp, local);
+    let _ = write!(sdp, "m=audio {} RTP/AVP", local.port);
+    for codec in codecs {
+        let _ = write!(sdp, " {}", codec.static_payload_type());
+    }
+    sdp.push_str(" 101\r\n");
+    for codec in codecs {
+        let _ = write!(
+            sdp,
+            "a=rtpmap:{} {}/8000\r\n",
+            codec.static_payload_type(),
+            codec.encoding()
+        );
+    }
     let _ = write!(
         sdp,
-        "m=audio {} RTP/AVP {} {} 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n\
-         a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na={}\r\n",
-        local.port,
-        Codec::Pcmu.static_payload_type(),
-        Codec::Pcma.static_payload_type(),
+        "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=ptime:20\r\na={}\r\n",
         direction.as_str()
     );
     sdp

@@ -150,6 +150,19 @@ fn outbound_offer_is_valid_and_answerable() {
 }
 
 #[test]
+fn single_codec_offer_leaves_the_answer_no_other_law() {
+    let text = offer_with(&local(), &[Codec::Pcma], Direction::SendRecv);
+    let sdp = parsed(&text);
+    assert_eq!(sdp.media[0].formats, ["8", "101"]);
+    assert!(!text.contains("PCMU"), "{text}");
+    let answer = answer(&sdp, &local()).expect("answer");
+    assert_eq!(
+        (answer.codec, answer.telephone_event),
+        (Codec::Pcma, Some(101))
+    );
+}
+
+#[test]
 fn malformed_input_is_refused_with_the_line() {
     let limits = SdpLimits::default();
     let cases: &[(&[u8], &str)] = &[
