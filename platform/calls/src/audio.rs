@@ -123,13 +123,44 @@ pub struct Renderer {
     tenant_prompts: Arc<TenantPrompts>,
 }
 
+/// Why part of a play was skipped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Skipped {
+    /// More parts than [`MAX_PARTS`].
+    #[error("{0} parts beyond the first {MAX_PARTS}")]
+    TooManyParts(usize),
+    /// Audio beyond [`MAX_PLAY`].
+    #[error("audio beyond {} s", MAX_PLAY.as_secs())]
+    TooLong,
+    /// No system prompt by that id.
+    #[error("no system prompt named {0:?}")]
+    UnknownSystemPrompt(String),
+    /// The tenant has no prompt by that name.
+    #[error("no tenant prompt named {0:?}")]
+    UnknownTenantPrompt(String),
+    /// The tenant's prompt is not usable audio.
+    #[error("tenant prompt {name:?}: {error}")]
+    BadTenantPrompt {
+        /// The prompt.
+        name: String,
+        /// What is wrong with it.
+        error: String,
+    },
+    /// Amounts in this currency cannot be read out.
+    #[error("amounts in {0:?} cannot be read out")]
+    Currency(String),
+    /// Speech synthesis failed.
+    #[error("speech: {0}")]
+    Speech(String),
+}
+
 /// A rendered `play`, and the parts that could not be rendered.
 #[derive(Debug)]
 pub struct Rendered {
     /// The audio (possibly empty).
     pub prompt: Prompt,
     /// What was skipped and why.
-    pub skipped: Vec<String>,
+    pub skipped: Vec<Skipped>,
 }
 
 impl Renderer {
@@ -160,7 +191,7 @@ impl Renderer {
                 },
                 Ok(prompt) => Rendered {
                     prompt: Prompt::from_samples(prompt.samples()[..max_samples].to_vec()),
-                    skipped: vec![format!("audio beyond {} s", MAX_PLAY.as_secs())],
+                    skipped: vec![Skipped::TooLong],
                 },
                 Err(why) => Rendered {
                     prompt: Prompt::from_samples(Vec::new()),
@@ -181,17 +212,14 @@ impl Renderer {
         let mut samples: Vec<i16> = Vec::new();
         let mut skipped = Vec::new();
         if parts.len() > MAX_PARTS {
-            skipped.push(format!(
-                "{} parts beyond the first {MAX_PARTS}",
-                parts.len() - MAX_PARTS
-            ));
+            skipped.push(Skipped::TooManyParts(parts.len() - MAX_PARTS));
         }
         for part in parts.iter().take(MAX_PARTS) {
             match self.part(tenant, part, language).await {
                 Ok(prompt) => {
                     let room = max_samples.saturating_sub(samples.len());
                     if prompt.samples().len() > room {
-                        skipped.push(format!("audio beyond {} s", MAX_PLAY.as_secs()));
+                        skipped.push(Skipped::TooLong);
                     }
                     samples
                         .extend_from_slice(&prompt.samples()[..prompt.samples().len().min(room)]);
@@ -206,7 +234,7 @@ impl Renderer {
     }
 
     /// A tenant prompt's audio: recently read, or read and parsed now.
-    async fn tenant_prompt(&self, tenant: TenantId, name: &str) -> Result<Prompt, String> {
+    async fn tenant_prompt(&self, tenant: TenantId, name: &str) -> Result<Prompt, Skipped> {
         let key = (tenant, name.to_owned());
         if let Ok(cache) = self.tenant_prompts.lock()
             && let Some((prompt, read)) = cache.get(&key)
@@ -218,9 +246,13 @@ impl Renderer {
             .services
             .tenant_prompt(tenant, name)
             .await
-            .ok_or_else(|| format!("no tenant prompt named {name:?}"))?;
-        let prompt = Prompt::from_wav(&wav, DEFAULT_MAX_WAV_BYTES)
-            .map_err(|e| format!("tenant prompt {name:?}: {e}"))?;
+            .ok_or_else(|| Skipped::UnknownTenantPrompt(name.to_owned()))?;
+        let prompt = Prompt::from_wav(&wav, DEFAULT_MAX_WAV_BYTES).map_err(|e| {
+            Skipped::BadTenantPrompt {
+                name: name.to_owned(),
+                error: e.to_string(),
+            }
+        })?;
         if let Ok(mut cache) = self.tenant_prompts.lock() {
             if cache.len() >= TENANT_PROMPTS_MAX {
                 cache.clear();
@@ -235,20 +267,22 @@ impl Renderer {
         tenant: TenantId,
         part: &PluginPrompt,
         language: Language,
-    ) -> Result<Prompt, String> {
+    ) -> Result<Prompt, Skipped> {
         let lang = media_language(language);
         let speak = |a: Announcement| async move {
-            a.speak(&self.tts, lang).await.map_err(|e| e.to_string())
+            a.speak(&self.tts, lang)
+                .await
+                .map_err(|e| Skipped::Speech(e.to_string()))
         };
         match part {
             PluginPrompt::Tenant(name) => self.tenant_prompt(tenant, name).await,
             PluginPrompt::System(id) => {
                 let text = system_text(id, language)
-                    .ok_or_else(|| format!("no system prompt named {id:?}"))?;
+                    .ok_or_else(|| Skipped::UnknownSystemPrompt(id.clone()))?;
                 self.tts
                     .speak(text, lang.voice())
                     .await
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| Skipped::Speech(e.to_string()))
             }
             PluginPrompt::Digits(keys) => speak(Announcement::Digits(keys.clone())).await,
             PluginPrompt::Number(n) => speak(Announcement::Number(*n)).await,
@@ -268,7 +302,7 @@ impl Renderer {
                     "CNY" | "RMB" => Currency::Cny,
                     "USD" => Currency::Usd,
                     "EUR" => Currency::Eur,
-                    other => return Err(format!("amounts in {other:?} cannot be read out")),
+                    other => return Err(Skipped::Currency(other.to_owned())),
                 };
                 speak(Announcement::Amount {
                     currency,
@@ -281,7 +315,10 @@ impl Renderer {
                 language: spoken,
             } => {
                 let voice = media_language(spoken.unwrap_or(language)).voice();
-                self.tts.speak(text, voice).await.map_err(|e| e.to_string())
+                self.tts
+                    .speak(text, voice)
+                    .await
+                    .map_err(|e| Skipped::Speech(e.to_string()))
             }
             PluginPrompt::QueuePosition {
                 position,
@@ -405,10 +442,9 @@ mod tests {
         let joined = renderer.render(tenant, &two, Language::English).await;
         assert_eq!(joined.prompt.samples().len(), 8_000);
         assert_eq!(joined.skipped.len(), 1);
-        assert!(
-            joined.skipped[0].contains("missing"),
-            "{:?}",
-            joined.skipped
+        assert_eq!(
+            joined.skipped,
+            [Skipped::UnknownTenantPrompt("missing".into())]
         );
         let alone = renderer
             .render(

@@ -132,11 +132,11 @@ impl CallMachine {
         }
     }
 
-    pub(super) fn voicemail_kept(&mut self, _now: Instant, kept: Result<u64, String>) {
+    pub(super) fn voicemail_kept(&mut self, _now: Instant, kept: Option<u64>) {
         let Some(mailbox) = self.storing.take() else {
             return;
         };
-        if let Ok(duration_ms) = kept {
+        if let Some(duration_ms) = kept {
             self.left_voicemail = true;
             self.emit(DomainEvent::CallVoicemail {
                 call: self.setup.call,

@@ -285,8 +285,12 @@ impl CallMachine {
             Input::PlayFinished(play) => self.play_finished(now, play),
             Input::Ivr(answer) => self.ivr_answered(now, answer),
             Input::Queue(notice) => self.queue_input(now, notice),
-            Input::VoicemailStored { duration_ms } => self.voicemail_kept(now, Ok(duration_ms)),
-            Input::VoicemailFailed(why) => self.voicemail_kept(now, Err(why)),
+            Input::VoicemailStored { duration_ms } => self.voicemail_kept(now, Some(duration_ms)),
+            Input::VoicemailFailed(why) => {
+                // The driver logged why; the record says the voicemail was not kept.
+                let _ = why;
+                self.voicemail_kept(now, None);
+            }
             Input::RoomClosed(media) => self.room_closed(now, media),
             Input::MediaFailed(why) => {
                 self.end(now, End::System(Disposition::Failed, Some(why)));
