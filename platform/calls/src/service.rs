@@ -13,10 +13,7 @@ use kefu_core::CallId;
 use kefu_media::driver::{MediaWorker, PortPool, RoomId, WorkerConfig, WorkerOutput};
 use kefu_media::tts::Tts;
 use kefu_sip::edge::{Advertiser, IncomingRequest, SipEdge};
-use kefu_sip::rsipstack::dialog::dialog::Dialog;
-use kefu_sip::rsipstack::dialog::dialog_layer::DialogLayer;
-use kefu_sip::rsipstack::sip::prelude::HeadersExt;
-use kefu_sip::rsipstack::sip::{Header, Method, StatusCode, Uri};
+use kefu_sip::leg::{HeaderField, Incoming, IncomingInvite, Legs, TimerHeaders, status};
 use kefu_sip::sdp::{self, SdpLimits};
 use tokio::sync::mpsc;
 use tracing::Instrument;
@@ -26,9 +23,6 @@ use crate::driver::{self, CallKit, CallSettings, Inbound, RoomMsg};
 use crate::queues::QueueHub;
 use crate::services::{CallServices, InboundRequest};
 use crate::session_timer::{self, TimerRefusal, TimerRequest};
-
-/// Longest credentials header accepted.
-const MAX_AUTHORIZATION: usize = 2_048;
 
 /// Room messages waiting for a busy call; beyond this they are dropped (taps first).
 const ROOM_QUEUE: usize = 256;
@@ -140,7 +134,7 @@ impl CallService {
         };
         let serving = Serving {
             kit,
-            dialogs: edge.dialogs().clone(),
+            legs: Legs::new(edge),
             advertiser: edge.advertiser(),
             media_toward_caller: config.media_toward_caller,
             workers: Arc::new(workers),
@@ -189,7 +183,7 @@ async fn demultiplex(
 #[derive(Clone)]
 struct Serving {
     kit: CallKit,
-    dialogs: Arc<DialogLayer>,
+    legs: Legs,
     /// Our address as each caller sees it (Contact, and SDP when `media_toward_caller`).
     advertiser: Advertiser,
     media_toward_caller: bool,
@@ -201,155 +195,96 @@ struct Serving {
 impl Serving {
     async fn run(self, mut requests: mpsc::Receiver<IncomingRequest>) {
         while let Some(request) = requests.recv().await {
-            match request.method() {
-                Method::Invite => {
+            match Incoming::of(request) {
+                Incoming::Invite(invite) => {
                     let serving = self.clone();
-                    tokio::spawn(async move { serving.invite(request).await });
+                    tokio::spawn(async move { serving.invite(*invite).await });
                 }
-                _ => self.in_dialog(request).await,
+                // BYE, re-INVITE, INFO… for a dialog we hold; the rest is refused there.
+                Incoming::InDialog(request) => self.legs.dispatch(*request).await,
             }
         }
     }
 
-    /// BYE, re-INVITE, INFO… for a dialog we hold; anything else gets 481 (or 405 for a
-    /// REGISTER: Kefu is no registrar for trunks).
-    async fn in_dialog(&self, request: IncomingRequest) {
-        let method = *request.method();
-        let mut tx = request.into_transaction();
-        match self.dialogs.match_dialog(&tx) {
-            Some(Dialog::Invite(mut dialog)) => {
-                tokio::spawn(async move {
-                    let _ = dialog.handle(&mut tx).await;
-                });
-            }
-            _ => {
-                let status = if method == Method::Register {
-                    StatusCode::MethodNotAllowed
-                } else {
-                    StatusCode::CallTransactionDoesNotExist
-                };
-                let _ = tx.reply(status).await;
-            }
-        }
-    }
-
-    async fn invite(self, request: IncomingRequest) {
-        let source = request.source();
-        let req = request.request();
-        // An INVITE inside an existing dialog is a re-INVITE.
-        let has_to_tag = req
-            .to_header()
-            .ok()
-            .and_then(|to| to.tag().ok().flatten())
-            .is_some();
-        if has_to_tag {
-            return self.in_dialog(request).await;
-        }
-        let dialled = req.uri.user().map(str::to_string).unwrap_or_default();
-        let caller = req
-            .from_header()
-            .ok()
-            .and_then(|from| from.uri().ok())
-            .and_then(|uri| uri.user().map(str::to_string))
-            .unwrap_or_else(|| "anonymous".into());
-        let sip_call_id = req
-            .call_id_header()
-            .map(|h| h.value().to_string())
-            .unwrap_or_default();
-        let authorization = req
-            .headers
-            .iter()
-            .find(|h| {
-                h.name().eq_ignore_ascii_case("Authorization")
-                    || h.name().eq_ignore_ascii_case("Proxy-Authorization")
-            })
-            .map(|h| h.value().to_string())
-            .filter(|v| v.len() <= MAX_AUTHORIZATION);
-        let timer_headers = TimerHeaders::of(req);
+    async fn invite(self, invite: IncomingInvite) {
+        let source = invite.source();
+        let intake = invite.intake();
+        let caller = intake.caller.clone();
+        let sip_call_id = intake.call_id.clone();
+        let timer_request = timer_request(&intake.timers);
         let inbound = InboundRequest {
             source: source.ip(),
-            dialled,
-            request_uri: req.uri.to_string(),
+            dialled: intake.dialled.clone(),
+            request_uri: intake.request_uri.clone(),
             caller: caller.clone(),
-            authorization,
+            authorization: intake.authorization.clone(),
         };
-        let mut tx = request.into_transaction();
         let route = match self.kit.services.route(&inbound).await {
             Ok(route) => route,
             Err(refusal) => {
                 self.stats.refused.fetch_add(1, Ordering::Relaxed);
                 tracing::info!(%source, dialled = %inbound.dialled, status = refusal.status, reason = %refusal.reason, "INVITE refused");
-                match refusal.challenge {
+                let _ = match refusal.challenge {
                     Some(challenge) => {
-                        let header = Header::Other("WWW-Authenticate".into(), challenge);
-                        let _ = tx
-                            .reply_with(StatusCode::Unauthorized, vec![header], None)
-                            .await;
+                        let header = HeaderField::www_authenticate(challenge);
+                        invite.refuse(status::UNAUTHORIZED, vec![header]).await
                     }
-                    None => {
-                        let _ = tx.reply(StatusCode::from(refusal.status)).await;
-                    }
-                }
-                return;
-            }
-        };
-        let session_timer = match session_timer::negotiate(
-            &timer_headers.request(),
-            &self.kit.settings.session_timers,
-        ) {
-            Ok(timer) => timer,
-            Err(refusal) => {
-                self.stats.refused.fetch_add(1, Ordering::Relaxed);
-                tracing::info!(%source, ?refusal, "INVITE's session timer refused");
-                let _ = match refusal {
-                    TimerRefusal::TooSmall { min_se } => {
-                        let header = Header::Other("Min-SE".into(), min_se.to_string());
-                        tx.reply_with(StatusCode::SessionIntervalTooSmall, vec![header], None)
-                            .await
-                    }
-                    TimerRefusal::Malformed(why) => {
-                        let header = Header::Other("Warning".into(), format!("399 kefu \"{why}\""));
-                        tx.reply_with(StatusCode::BadRequest, vec![header], None)
-                            .await
-                    }
+                    None => invite.refuse(refusal.status, Vec::new()).await,
                 };
                 return;
             }
         };
-        let offer = match sdp::parse(&tx.original.body, &SdpLimits::default()) {
+        let session_timer =
+            match session_timer::negotiate(&timer_request, &self.kit.settings.session_timers) {
+                Ok(timer) => timer,
+                Err(refusal) => {
+                    self.stats.refused.fetch_add(1, Ordering::Relaxed);
+                    tracing::info!(%source, ?refusal, "INVITE's session timer refused");
+                    let _ = match refusal {
+                        TimerRefusal::TooSmall { min_se } => {
+                            let header = HeaderField::min_se(min_se);
+                            invite
+                                .refuse(status::SESSION_INTERVAL_TOO_SMALL, vec![header])
+                                .await
+                        }
+                        TimerRefusal::Malformed(why) => {
+                            let header = HeaderField::warning(&why);
+                            invite.refuse(status::BAD_REQUEST, vec![header]).await
+                        }
+                    };
+                    return;
+                }
+            };
+        let offer = match sdp::parse(&intake.sdp, &SdpLimits::default()) {
             Ok(offer) => offer,
             Err(e) => {
                 self.stats.refused.fetch_add(1, Ordering::Relaxed);
                 tracing::info!(%source, error = %e, "INVITE without a usable SDP offer");
-                let _ = tx.reply(StatusCode::NotAcceptableHere).await;
+                let _ = invite.refuse(status::NOT_ACCEPTABLE_HERE, Vec::new()).await;
                 return;
             }
         };
-        // The address this caller reached us at, not the wildcard we listen on.
-        let local = self.advertiser.toward(source.ip());
-        let contact = Uri::try_from(format!("sip:kefu@{local}").as_str()).ok();
-        let (state_tx, states) = self.dialogs.new_dialog_state_channel();
-        let created =
-            self.dialogs
-                .get_or_create_server_invite(&tx, state_tx, None, contact.clone());
-        let dialog = match created {
-            Ok(dialog) => dialog,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot create a dialog");
-                let _ = tx.reply(StatusCode::ServerInternalError).await;
-                return;
-            }
-        };
+        // The media room first: without one the INVITE is refused before any dialog exists.
         let index = self.next_worker.fetch_add(1, Ordering::Relaxed) % self.workers.len().max(1);
         let Some(worker) = self.workers.get(index) else {
-            let _ = tx.reply(StatusCode::ServiceUnavailable).await;
+            let _ = invite.refuse(status::SERVICE_UNAVAILABLE, Vec::new()).await;
             return;
         };
         let room = match worker.handle.create_room().await {
             Ok(room) => room,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot create a media room");
-                let _ = tx.reply(StatusCode::ServiceUnavailable).await;
+                let _ = invite.refuse(status::SERVICE_UNAVAILABLE, Vec::new()).await;
+                return;
+            }
+        };
+        // The address this caller reached us at, not the wildcard we listen on.
+        let local = self.advertiser.toward(source.ip());
+        // The INVITE transaction (ACK, CANCEL, retransmissions) runs beside the call.
+        let (leg, events) = match self.legs.accept(invite, local).await {
+            Ok(accepted) => accepted,
+            Err(_) => {
+                let _ = worker.handle.close_room(room).await;
                 return;
             }
         };
@@ -363,14 +298,8 @@ impl Serving {
             rooms: worker.rooms.clone(),
             room,
         };
-        // The INVITE transaction (ACK, CANCEL, retransmissions) runs beside the call.
-        let mut handler = dialog.clone();
-        tokio::spawn(async move {
-            let _ = handler.handle(&mut tx).await;
-        });
         self.stats.started.fetch_add(1, Ordering::Relaxed);
         self.stats.active.fetch_add(1, Ordering::Relaxed);
-        let dialog_id = dialog.id();
         let id = CallId::new();
         // Every log line of the call (its actor and what the actor awaits) names the tenant
         // and the call, so one call can be followed in a busy log.
@@ -382,13 +311,11 @@ impl Serving {
             sip_call_id,
             started_at: SystemTime::now(),
             offer,
-            dialog,
-            states,
+            events,
             worker: worker.handle.clone(),
             room,
             rooms: room_rx,
-            dialogs: self.dialogs.clone(),
-            contact,
+            legs: self.legs.clone(),
             session_timer,
             _registration: registration,
         };
@@ -396,61 +323,18 @@ impl Serving {
         if self.media_toward_caller {
             kit.settings.media_address = local.ip();
         }
-        driver::run(kit, inbound).instrument(span).await;
-        self.dialogs.remove_dialog(&dialog_id);
+        // The leg (and with it the dialog) lives as long as the call's driver.
+        driver::run(kit, inbound, leg).instrument(span).await;
         self.stats.active.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
-/// Longest header value looked at for session timers.
-const MAX_TIMER_HEADER: usize = 256;
-
-/// The INVITE headers session timers are negotiated from, copied out of the request.
-#[derive(Debug, Default)]
-struct TimerHeaders {
-    session_expires: Option<String>,
-    min_se: Option<String>,
-    supports_timer: bool,
-    allows_update: bool,
-}
-
-impl TimerHeaders {
-    fn of(req: &kefu_sip::rsipstack::sip::Request) -> Self {
-        let mut out = TimerHeaders::default();
-        let has_token = |value: &str, token: &str| {
-            value
-                .split(',')
-                .any(|t| t.trim().eq_ignore_ascii_case(token))
-        };
-        for h in req.headers.iter() {
-            let name = h.name();
-            let value = h.value();
-            let value = value.to_string();
-            let value = if value.len() > MAX_TIMER_HEADER {
-                // Not a timer value anyone sends: keep a bounded piece, which fails parsing.
-                value.chars().take(MAX_TIMER_HEADER).collect()
-            } else {
-                value
-            };
-            if name.eq_ignore_ascii_case("Session-Expires") || name.eq_ignore_ascii_case("x") {
-                out.session_expires = Some(value);
-            } else if name.eq_ignore_ascii_case("Min-SE") {
-                out.min_se = Some(value);
-            } else if name.eq_ignore_ascii_case("Supported") || name.eq_ignore_ascii_case("k") {
-                out.supports_timer |= has_token(&value, "timer");
-            } else if name.eq_ignore_ascii_case("Allow") {
-                out.allows_update |= has_token(&value, "UPDATE");
-            }
-        }
-        out
-    }
-
-    fn request(&self) -> TimerRequest<'_> {
-        TimerRequest {
-            session_expires: self.session_expires.as_deref(),
-            min_se: self.min_se.as_deref(),
-            supports_timer: self.supports_timer,
-            allows_update: self.allows_update,
-        }
+/// The session-timer request, as `session_timer` negotiates it, from the headers read.
+fn timer_request(headers: &TimerHeaders) -> TimerRequest<'_> {
+    TimerRequest {
+        session_expires: headers.session_expires.as_deref(),
+        min_se: headers.min_se.as_deref(),
+        supports_timer: headers.supports_timer,
+        allows_update: headers.allows_update,
     }
 }

@@ -2,8 +2,9 @@
 //! vanished (a carrier restart, a lost BYE) does not hold a media room and a queue place until
 //! the call's maximum length.
 //!
-//! Pure: [`negotiate`] reads the INVITE's `Session-Expires`, `Min-SE`, `Supported` and `Allow`
-//! and decides the interval and who refreshes; [`SessionTimer::due`] says when the next thing
+//! Pure: [`negotiate`] takes the INVITE's `Session-Expires`, `Min-SE`, `Supported` and `Allow`
+//! (read by `kefu_sip::leg::TimerHeaders`; the policy stays here) and decides the interval and
+//! who refreshes; [`SessionTimer::due`] says when the next thing
 //! must happen. The call actor puts the headers on its 2xx responses, treats every answered
 //! re-INVITE or UPDATE as a refresh, sends refreshes itself when it is the refresher (UPDATE
 //! when the caller allows it, otherwise re-INVITE), and ends the call (BYE) when the session

@@ -19,6 +19,10 @@
 //!   messages into rsipstack. OPTIONS is answered by the edge; INVITE, BYE, CANCEL and REGISTER
 //!   come out as [`edge::IncomingRequest`]s; [`edge::SipEdge::dialogs`] gives UAS dialogs and UAC
 //!   INVITEs with digest auth.
+//! - [`leg`] is call control's interface to dialogs: an INVITE read into Kefu's types
+//!   ([`leg::InviteIntake`]), refused or accepted as an [`leg::InboundLeg`] (ring, answer,
+//!   reject, BYE, session refreshes, its [`leg::LegEvents`]: cancel, end, re-INVITE/UPDATE
+//!   offers), and [`leg::OutboundLeg`]s placed through a trunk with digest credentials.
 //!
 //! The crate knows nothing of media beyond SDP and never touches the database.
 //!
@@ -65,8 +69,13 @@
 
 pub mod digest;
 pub mod edge;
+pub mod leg;
 pub mod limits;
 pub mod sdp;
 pub mod validate;
 
+/// rsipstack itself, for what has no Kefu interface yet: only the server's edge wiring
+/// (`telephony.rs`) and carrier registrations (`registrations.rs`) may still use it. Call
+/// control (`kefu-calls`) does not: it speaks [`leg`], [`sdp`] and [`edge`]. To be removed
+/// once registrations move behind this crate.
 pub use rsipstack;

@@ -4,7 +4,6 @@
 use kefu_core::event::MediaSummary;
 use kefu_media::prompt::{PromptPlayer, ToneGenerator, ToneSpec};
 use kefu_media::{MusicLoop, PromptId, SAMPLE_RATE, Source};
-use kefu_sip::rsipstack::sip::{Header, StatusCode};
 use tokio::sync::mpsc;
 
 use super::CallDriver;
@@ -16,36 +15,22 @@ impl CallDriver {
     pub(super) async fn execute(&mut self, output: Output) -> Option<Input> {
         match output {
             Output::Ring { early_media, .. } => {
-                let ringing = if early_media {
-                    let content_type = Header::ContentType("application/sdp".into());
-                    self.dialog.ringing(
-                        Some(vec![content_type]),
-                        Some(self.answer_sdp.clone().into_bytes()),
-                    )
-                } else {
-                    self.dialog.ringing(None, None)
-                };
-                if let Err(e) = ringing {
+                // Early media: 183 with our SDP; otherwise 180.
+                let sdp = early_media.then_some(self.answer_sdp.as_str());
+                if let Err(e) = self.leg.ring(sdp) {
                     tracing::debug!(call = %self.call, error = %e, "ringing failed");
                 }
                 None
             }
-            Output::Answer(_) => {
-                let mut headers = vec![Header::ContentType("application/sdp".into())];
-                headers.extend(self.timer_headers());
-                match self
-                    .dialog
-                    .accept(Some(headers), Some(self.answer_sdp.clone().into_bytes()))
-                {
-                    Ok(()) => None,
-                    Err(e) => Some(Input::LegEnded(
-                        LegId::CALLER,
-                        LegEnd::Lost(format!("answering failed: {e}")),
-                    )),
-                }
-            }
+            Output::Answer(_) => match self.leg.answer(&self.answer_sdp, self.timer_headers()) {
+                Ok(()) => None,
+                Err(e) => Some(Input::LegEnded(
+                    LegId::CALLER,
+                    LegEnd::Lost(format!("answering failed: {e}")),
+                )),
+            },
             Output::Reject(_, status) => {
-                let _ = self.dialog.reject(Some(StatusCode::from(status)), None);
+                let _ = self.leg.reject(status);
                 None
             }
             Output::HangUp(leg) => {

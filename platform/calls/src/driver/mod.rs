@@ -1,4 +1,4 @@
-//! The thin tokio driver of one call: it owns the call's IO handles (the caller's dialog, the
+//! The thin tokio driver of one call: it owns the call's IO handles (the caller's leg, the
 //! media room, the IVR session, the queue's notices, outbound legs) and a [`CallMachine`].
 //! Everything that happens becomes an [`Input`] stamped with the time; every [`Output`] becomes
 //! an action. It decides nothing itself.
@@ -16,10 +16,7 @@ use kefu_core::{CallId, TenantId};
 use kefu_media::driver::{MediaWorker, RoomId};
 use kefu_media::room::RoomEvent;
 use kefu_media::{G711, MemberId};
-use kefu_sip::rsipstack::dialog::dialog::{DialogState, DialogStateReceiver, TerminatedReason};
-use kefu_sip::rsipstack::dialog::dialog_layer::DialogLayer;
-use kefu_sip::rsipstack::dialog::invite_dialog::InviteDialog;
-use kefu_sip::rsipstack::sip::{StatusCode, Uri};
+use kefu_sip::leg::{DialOutcome, InboundLeg, LegEvent, LegEvents, Legs, OutboundLeg};
 use kefu_sip::sdp::{self, LocalMedia};
 use tokio::sync::mpsc;
 
@@ -106,7 +103,7 @@ pub(crate) struct CallKit {
     pub settings: CallSettings,
 }
 
-/// The inbound leg, as the service hands it over.
+/// The inbound call, as the service hands it over (its leg comes beside it).
 pub(crate) struct Inbound {
     pub id: CallId,
     pub route: Route,
@@ -114,15 +111,13 @@ pub(crate) struct Inbound {
     pub sip_call_id: String,
     pub started_at: SystemTime,
     pub offer: sdp::SessionDescription,
-    pub dialog: InviteDialog,
-    pub states: DialogStateReceiver,
+    /// The caller's leg's events.
+    pub events: LegEvents,
     pub worker: MediaWorker,
     pub room: RoomId,
     pub rooms: mpsc::Receiver<RoomMsg>,
-    /// The edge's dialog layer (outbound legs).
-    pub dialogs: Arc<DialogLayer>,
-    /// Our Contact.
-    pub contact: Option<Uri>,
+    /// The edge's legs (outbound legs are placed there).
+    pub legs: Legs,
     /// The session timer negotiated from the INVITE.
     pub session_timer: Option<SessionTimer>,
     /// Unregisters the room from the worker's demultiplexer when dropped.
@@ -131,8 +126,8 @@ pub(crate) struct Inbound {
 
 /// What tasks of the call report back (outbound legs, our session refreshes).
 pub(crate) enum Report {
-    /// An outbound INVITE ended: answered (with the dialog, its answer and its states) or not.
-    Dialled(LegId, sip::DialOutcome),
+    /// An outbound INVITE ended: answered (with the leg, its events and its answer) or not.
+    Dialled(LegId, DialOutcome),
     /// An outbound leg's dialog ended.
     LegGone(LegId),
     /// Our refresh of the caller's session: answered, or why not.
@@ -144,7 +139,7 @@ struct Outbound {
     /// Placing it (aborted when the machine gives up).
     task: Option<tokio::task::JoinHandle<()>>,
     /// Once answered.
-    dialog: Option<InviteDialog>,
+    leg: Option<OutboundLeg>,
     /// Our side of its media.
     local: LocalMedia,
 }
@@ -157,11 +152,11 @@ pub(crate) struct CallDriver {
     call: CallId,
     route: Route,
     caller: String,
-    dialog: InviteDialog,
+    /// The caller's leg; its dialog is released when the driver is dropped.
+    leg: InboundLeg,
     worker: MediaWorker,
     room: RoomId,
-    dialogs: Arc<DialogLayer>,
-    contact: Option<Uri>,
+    legs: Legs,
     timer: Option<SessionTimer>,
     /// The machine's room members and the media room's.
     members: HashMap<Member, MemberId>,
@@ -178,7 +173,7 @@ pub(crate) struct CallDriver {
 }
 
 /// Runs one inbound call to its end.
-pub(crate) async fn run(kit: CallKit, mut inbound: Inbound) {
+pub(crate) async fn run(kit: CallKit, mut inbound: Inbound, leg: InboundLeg) {
     let received = received_of(&inbound, &kit.settings.node);
     let setup = CallSetup {
         call: inbound.id,
@@ -200,11 +195,10 @@ pub(crate) async fn run(kit: CallKit, mut inbound: Inbound) {
         call: inbound.id,
         route: inbound.route.clone(),
         caller: inbound.caller.clone(),
-        dialog: inbound.dialog.clone(),
+        leg,
         worker: inbound.worker.clone(),
         room: inbound.room,
-        dialogs: inbound.dialogs.clone(),
-        contact: inbound.contact.clone(),
+        legs: inbound.legs.clone(),
         timer: inbound.session_timer,
         members: HashMap::new(),
         answer_sdp: String::new(),
@@ -228,10 +222,7 @@ pub(crate) async fn run(kit: CallKit, mut inbound: Inbound) {
         Ok(()) => Input::Start,
         Err((status, reason)) => {
             tracing::warn!(call = %driver.call, %reason, "call setup failed");
-            Input::SetupFailed {
-                status: u16::from(status),
-                reason,
-            }
+            Input::SetupFailed { status, reason }
         }
     };
     driver.feed(started).await;
@@ -298,22 +289,13 @@ impl CallDriver {
         while !self.machine.is_finished() {
             let deadline = self.machine.poll_timeout();
             let input = tokio::select! {
-                state = inbound.states.recv() => match state {
-                    Some(DialogState::Terminated(_, TerminatedReason::UacCancel)) => {
-                        Some(Input::LegEnded(LegId::CALLER, LegEnd::Cancelled))
+                event = inbound.events.next() => match event {
+                    LegEvent::Cancelled => Some(Input::LegEnded(LegId::CALLER, LegEnd::Cancelled)),
+                    // However the dialog ended, the caller is gone.
+                    LegEvent::Ended(_) => Some(Input::LegEnded(LegId::CALLER, LegEnd::Bye)),
+                    LegEvent::Offer(offer) => {
+                        self.reinvite(offer).await.then_some(Input::LegRefreshed(LegId::CALLER))
                     }
-                    Some(DialogState::Terminated(..)) | None => {
-                        Some(Input::LegEnded(LegId::CALLER, LegEnd::Bye))
-                    }
-                    Some(DialogState::Updated(_, request, handle)) => {
-                        self.reinvite(&request, handle).await.then_some(Input::LegRefreshed(LegId::CALLER))
-                    }
-                    Some(DialogState::Options(_, _, handle)) => {
-                        // An in-dialog OPTIONS is a carrier's keep-alive ping.
-                        let _ = handle.reply(StatusCode::OK).await;
-                        None
-                    }
-                    Some(_) => None,
                 },
                 msg = inbound.rooms.recv() => match msg {
                     Some(RoomMsg::Event(event)) => self.room_event(event),

@@ -1,25 +1,19 @@
 //! The SIP side of the driver: the caller's SDP answer and media leg at setup, re-INVITEs and
 //! UPDATEs from the caller, our session refreshes, and outbound legs placed through the
-//! tenant's trunk. SDP is built and read by `kefu_sip::sdp`.
+//! tenant's trunk. Dialogs are `kefu_sip::leg`'s; SDP is built and read by `kefu_sip::sdp`.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use kefu_media::leg::RtpLegConfig;
 use kefu_media::{G711, Gain, RtpLeg};
-use kefu_sip::rsipstack::dialog::authenticate::Credential;
-use kefu_sip::rsipstack::dialog::dialog::{DialogState, DialogStateReceiver, TransactionHandle};
-use kefu_sip::rsipstack::dialog::invitation::InviteOption;
-use kefu_sip::rsipstack::dialog::invite_dialog::InviteDialog;
-use kefu_sip::rsipstack::sip::{
-    Header, Method, Request, Response, StatusCode, StatusCodeKind, Uri,
+use kefu_sip::leg::{
+    DialOutcome, DialRequest, DigestCredentials, HeaderField, InDialogOffer, LegEvent, OfferKind,
+    Refresh, status, timer_headers,
 };
 use kefu_sip::sdp::{self, Codec, Direction, LocalMedia, SdpLimits};
 
 use super::{CallDriver, Inbound, Outbound, Report};
 use crate::machine::{Input, LegEnd, LegId, Member};
-
-/// What an outbound INVITE came to.
-pub(crate) type DialOutcome = Result<(InviteDialog, Option<Response>, DialogStateReceiver), String>;
 
 /// The `o=` session id of a new SDP session.
 pub(crate) fn session_id() -> u64 {
@@ -46,9 +40,9 @@ fn sdp_codec(codec: G711) -> Codec {
 impl CallDriver {
     /// Answers the caller's offer (codec first, then the leg, then the real answer) and loads
     /// the number's IVR. Failures are the status to refuse the INVITE with.
-    pub(super) async fn setup(&mut self, inbound: &Inbound) -> Result<(), (StatusCode, String)> {
+    pub(super) async fn setup(&mut self, inbound: &Inbound) -> Result<(), (u16, String)> {
         let probe = sdp::answer(&inbound.offer, &self.local)
-            .map_err(|e| (StatusCode::NotAcceptableHere, format!("SDP offer: {e}")))?;
+            .map_err(|e| (status::NOT_ACCEPTABLE_HERE, format!("SDP offer: {e}")))?;
         self.codec = codec_of(probe.codec);
         let mut leg = RtpLegConfig::new(self.codec, probe.remote, 0);
         leg.audio_payload_type = probe.payload_type;
@@ -58,11 +52,11 @@ impl CallDriver {
             .worker
             .add_rtp_leg(self.room, leg)
             .await
-            .map_err(|e| (StatusCode::ServiceUnavailable, format!("media: {e}")))?;
+            .map_err(|e| (status::SERVICE_UNAVAILABLE, format!("media: {e}")))?;
         self.members.insert(Member::Leg(LegId::CALLER), member);
         self.local.port = addr.port();
         let answer = sdp::answer(&inbound.offer, &self.local)
-            .map_err(|e| (StatusCode::NotAcceptableHere, format!("SDP offer: {e}")))?;
+            .map_err(|e| (status::NOT_ACCEPTABLE_HERE, format!("SDP offer: {e}")))?;
         self.answer_sdp = answer.sdp;
         if let crate::services::Entry::Ivr { installation } = &self.route.entry {
             let session = self
@@ -70,60 +64,47 @@ impl CallDriver {
                 .services
                 .ivr_session(self.tenant, installation)
                 .await
-                .map_err(|why| (StatusCode::ServiceUnavailable, format!("IVR: {why}")))?;
+                .map_err(|why| (status::SERVICE_UNAVAILABLE, format!("IVR: {why}")))?;
             self.session = Some(session);
         }
         Ok(())
     }
 
     /// Headers our 2xx responses carry for the session timer.
-    pub(super) fn timer_headers(&self) -> Vec<Header> {
-        let Some(timer) = &self.timer else {
-            return Vec::new();
-        };
-        let mut headers = vec![
-            Header::Other("Session-Expires".into(), timer.header_value()),
-            Header::Other("Supported".into(), "timer".into()),
-        ];
-        if timer.require {
-            headers.push(Header::Other("Require".into(), "timer".into()));
+    pub(super) fn timer_headers(&self) -> Vec<HeaderField> {
+        match &self.timer {
+            Some(timer) => timer_headers(timer.header_value(), timer.require),
+            None => Vec::new(),
         }
-        headers
     }
 
     /// A re-INVITE or UPDATE from the caller: hold/resume, a new offer, or a session refresh.
     /// Returns whether it was answered (every answered one refreshes the session).
-    pub(super) async fn reinvite(&mut self, request: &Request, handle: TransactionHandle) -> bool {
-        let mut headers = self.timer_headers();
-        let body = if request.body.is_empty() {
+    pub(super) async fn reinvite(&mut self, offer: InDialogOffer) -> bool {
+        let headers = self.timer_headers();
+        let body = if offer.sdp().is_empty() {
             // An UPDATE without a body only refreshes; a re-INVITE without one asks for our
             // offer, which is the session as it stands.
-            (request.method != Method::Update).then(|| self.answer_sdp.clone())
+            (offer.kind() != OfferKind::Update).then(|| self.answer_sdp.clone())
         } else {
-            let answered = sdp::parse(&request.body, &SdpLimits::default()).and_then(|offer| {
+            let answered = sdp::parse(offer.sdp(), &SdpLimits::default()).and_then(|parsed| {
                 self.local.session_version += 1;
-                sdp::answer(&offer, &self.local)
+                sdp::answer(&parsed, &self.local)
             });
             match answered {
                 Ok(answer) => {
-                    tracing::info!(call = %self.call, method = %request.method, direction = answer.direction.as_str(), "new offer answered");
+                    tracing::info!(call = %self.call, method = %offer.kind(), direction = answer.direction.as_str(), "new offer answered");
                     self.answer_sdp = answer.sdp.clone();
                     Some(answer.sdp)
                 }
                 Err(e) => {
                     tracing::info!(call = %self.call, error = %e, "new offer refused");
-                    let _ = handle.reply(StatusCode::NotAcceptableHere).await;
+                    let _ = offer.refuse(status::NOT_ACCEPTABLE_HERE).await;
                     return false;
                 }
             }
         };
-        if body.is_some() {
-            headers.push(Header::ContentType("application/sdp".into()));
-        }
-        handle
-            .respond(StatusCode::OK, Some(headers), body.map(String::into_bytes))
-            .await
-            .is_ok()
+        offer.accept(body, headers).await.is_ok()
     }
 
     /// Sends our refresh (UPDATE when the caller allows it, otherwise a re-INVITE with the
@@ -132,26 +113,19 @@ impl CallDriver {
         let Some(timer) = self.timer else {
             return;
         };
-        let dialog = self.dialog.clone();
-        let mut headers = vec![
-            Header::Other("Session-Expires".into(), timer.header_value()),
-            Header::Other("Supported".into(), "timer".into()),
-        ];
-        let sdp = self.answer_sdp.clone();
+        let refresh = if timer.refresh_with_update {
+            Refresh::Update
+        } else {
+            Refresh::ReInvite {
+                sdp: self.answer_sdp.clone(),
+            }
+        };
+        let refreshed = self
+            .leg
+            .refresh(refresh, timer_headers(timer.header_value(), false));
         let reports = self.reports.clone();
         self.refreshing = Some(tokio::spawn(async move {
-            let response = if timer.refresh_with_update {
-                dialog.update(Some(headers), None).await
-            } else {
-                headers.push(Header::ContentType("application/sdp".into()));
-                dialog.reinvite(Some(headers), Some(sdp.into_bytes())).await
-            };
-            let result = match response {
-                Ok(Some(r)) if r.status_code.kind() == StatusCodeKind::Successful => Ok(()),
-                Ok(Some(r)) => Err(format!("the caller answered {}", r.status_code)),
-                Ok(None) => Err("the dialog is not established".into()),
-                Err(e) => Err(e.to_string()),
-            };
+            let result = refreshed.await.map_err(|e| e.to_string());
             let _ = reports.send(Report::Refreshed(result)).await;
         }));
     }
@@ -179,51 +153,41 @@ impl CallDriver {
             session_id: session_id(),
             session_version: 1,
         };
-        let parse = |text: String| Uri::try_from(text.as_str()).ok();
         let caller_id = trunk
             .caller_id
             .clone()
             .unwrap_or_else(|| self.route.number.clone());
-        let (Some(callee), Some(caller)) = (
-            parse(format!("sip:{number}@{}", trunk.proxy)),
-            parse(format!("sip:{caller_id}@{}", self.local.address)),
-        ) else {
-            return failed;
-        };
-        let contact = self.contact.clone().unwrap_or_else(|| caller.clone());
         // Only the caller's law: the bridge copies audio, it does not transcode.
         let offer = sdp::offer_with(&local, &[sdp_codec(self.codec)], Direction::SendRecv);
-        let option = InviteOption {
-            caller,
-            callee,
-            contact,
-            content_type: Some("application/sdp".to_owned()),
-            offer: Some(offer.into_bytes()),
-            credential: trunk
+        let request = DialRequest {
+            number: number.to_owned(),
+            proxy: trunk.proxy.clone(),
+            caller_id,
+            from_host: self.local.address,
+            contact: self.leg.contact(),
+            offer,
+            credentials: trunk
                 .credentials
                 .clone()
-                .map(|(username, password)| Credential {
-                    username,
-                    password,
-                    ..Credential::default()
-                }),
-            ..InviteOption::default()
+                .map(|(username, password)| DigestCredentials { username, password }),
         };
-        let dialogs = self.dialogs.clone();
+        let placing = match self.legs.dial(request) {
+            Ok(placing) => placing,
+            Err(e) => {
+                tracing::info!(call = %self.call, error = %e, "outbound leg not placed");
+                return failed;
+            }
+        };
         let reports = self.reports.clone();
         let task = tokio::spawn(async move {
-            let (state_tx, states) = dialogs.new_dialog_state_channel();
-            let outcome = match dialogs.do_invite(option, state_tx).await {
-                Ok((dialog, response)) => Ok((dialog, response, states)),
-                Err(e) => Err(e.to_string()),
-            };
+            let outcome = placing.await;
             let _ = reports.send(Report::Dialled(leg, outcome)).await;
         });
         self.outbound.insert(
             leg,
             Outbound {
                 task: Some(task),
-                dialog: None,
+                leg: None,
                 local,
             },
         );
@@ -231,19 +195,21 @@ impl CallDriver {
     }
 
     /// An outbound INVITE's outcome: answered legs get the far end's media address and a
-    /// watcher for their BYE.
+    /// watcher for their end.
     pub(super) async fn dialled(&mut self, leg: LegId, outcome: DialOutcome) -> Option<Input> {
         let out = self.outbound.get_mut(&leg)?;
         out.task = None;
         match outcome {
-            Ok((dialog, Some(response), mut states))
-                if response.status_code.kind() == StatusCodeKind::Successful =>
-            {
-                let remote = sdp::parse(&response.body, &SdpLimits::default())
+            DialOutcome::Answered {
+                leg: answered,
+                mut events,
+                answer,
+            } => {
+                let remote = sdp::parse(&answer, &SdpLimits::default())
                     .ok()
                     .and_then(|answer| sdp::answer(&answer, &out.local).ok())
                     .and_then(|a| a.remote);
-                out.dialog = Some(dialog);
+                out.leg = Some(answered);
                 if let Some(&member) = self.members.get(&Member::Leg(leg)) {
                     let _ = self
                         .worker
@@ -258,21 +224,17 @@ impl CallDriver {
                 }
                 let reports = self.reports.clone();
                 tokio::spawn(async move {
-                    while let Some(state) = states.recv().await {
-                        if matches!(state, DialogState::Terminated(..)) {
-                            break;
-                        }
-                    }
+                    // Offers from the far end are left to the stack, as before bridging
+                    // learns to re-negotiate.
+                    while let LegEvent::Offer(_) = events.next().await {}
                     let _ = reports.send(Report::LegGone(leg)).await;
                 });
                 Some(Input::LegAnswered(leg))
             }
-            Ok((_, Some(response), _)) => Some(Input::LegEnded(
-                leg,
-                LegEnd::Failed(Some(u16::from(response.status_code))),
-            )),
-            Ok((_, None, _)) => Some(Input::LegEnded(leg, LegEnd::Failed(None))),
-            Err(why) => {
+            DialOutcome::Refused(status) => {
+                Some(Input::LegEnded(leg, LegEnd::Failed(Some(status))))
+            }
+            DialOutcome::Failed(why) => {
                 tracing::info!(call = %self.call, %why, "outbound leg failed");
                 Some(Input::LegEnded(leg, LegEnd::Failed(None)))
             }
@@ -282,7 +244,7 @@ impl CallDriver {
     /// Ends a leg: BYE to an answered one, an abandoned INVITE for a ringing one.
     pub(super) async fn hang_up(&mut self, leg: LegId) {
         if leg == LegId::CALLER {
-            if let Err(e) = self.dialog.bye().await {
+            if let Err(e) = self.leg.hang_up().await {
                 tracing::debug!(call = %self.call, error = %e, "BYE failed");
             }
             return;
@@ -293,8 +255,8 @@ impl CallDriver {
         if let Some(task) = out.task {
             task.abort();
         }
-        if let Some(dialog) = out.dialog
-            && let Err(e) = dialog.bye().await
+        if let Some(far) = out.leg
+            && let Err(e) = far.hang_up().await
         {
             tracing::debug!(call = %self.call, error = %e, "BYE to the far end failed");
         }

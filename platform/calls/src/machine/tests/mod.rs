@@ -124,7 +124,7 @@ impl Call {
     /// Finishes the closing: the room closes; returns the call's record.
     pub fn close(&mut self) -> CallEnded {
         assert!(
-            self.log.iter().any(|o| *o == Output::CloseRoom),
+            self.log.contains(&Output::CloseRoom),
             "the room was never closed: {:?}",
             self.log
         );
