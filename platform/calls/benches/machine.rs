@@ -3,7 +3,7 @@
 //!
 //! The scripted call: arrival, the IVR answering with a greeting and a menu, a key after the
 //! prompt, the IVR queueing the call, 20 position updates answered by the IVR, the queue
-//! letting go, voicemail with `#`, the room closing — 36 inputs and every output drained, as
+//! letting go, voicemail with `#`, the room closing — 54 inputs and every output drained, as
 //! the driver would. Criterion measures the mean per call; a plain loop afterwards prints
 //! inputs per second and, from the resident set, the memory of 100,000 machines held mid-call
 //! (waiting in a queue). Run: `cargo bench -p kefu-calls --bench machine` (release).
