@@ -365,10 +365,7 @@ impl CallDriver {
                 self.refreshing = None;
                 Some(match result {
                     Ok(()) => Input::LegRefreshed(LegId::CALLER),
-                    Err(why) => Input::LegEnded(
-                        LegId::CALLER,
-                        LegEnd::Lost(format!("the session refresh failed: {why}")),
-                    ),
+                    Err(why) => Input::RefreshFailed(LegId::CALLER, why),
                 })
             }
         }

@@ -191,6 +191,9 @@ pub enum Input {
     LegEnded(LegId, LegEnd),
     /// A leg refreshed its session (an answered re-INVITE or UPDATE, ours or theirs).
     LegRefreshed(LegId),
+    /// Our session refresh on a leg was refused or went unanswered (RFC 4028 §10: the session
+    /// is over; the leg still gets a BYE).
+    RefreshFailed(LegId, String),
     /// A key on a leg.
     Dtmf(LegId, char),
     /// A play ended (finished, or stopped by a key or by the machine).

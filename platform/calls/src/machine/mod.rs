@@ -281,6 +281,12 @@ impl CallMachine {
                     self.refreshing = false;
                 }
             }
+            Input::RefreshFailed(leg, why) => {
+                if leg == LegId::CALLER {
+                    self.refreshing = false;
+                    self.end(now, End::Lost(format!("the session refresh failed: {why}")));
+                }
+            }
             Input::Dtmf(leg, key) => self.key(now, leg, key),
             Input::PlayFinished(play) => self.play_finished(now, play),
             Input::Ivr(answer) => self.ivr_answered(now, answer),

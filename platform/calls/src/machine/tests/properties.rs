@@ -21,6 +21,7 @@ enum Step {
     CallerBye,
     Cancel,
     Refreshed,
+    RefreshFails,
     MediaFails,
     Stored,
     StoreFails,
@@ -40,6 +41,7 @@ fn step() -> impl Strategy<Value = Step> {
         Just(Step::CallerBye),
         Just(Step::Cancel),
         Just(Step::Refreshed),
+        Just(Step::RefreshFails),
         Just(Step::MediaFails),
         Just(Step::Stored),
         Just(Step::StoreFails),
@@ -122,6 +124,9 @@ fn apply(c: &mut Call, step: &Step) {
         }
         Step::Refreshed => {
             c.feed(Input::LegRefreshed(LegId::CALLER));
+        }
+        Step::RefreshFails => {
+            c.feed(Input::RefreshFailed(LegId::CALLER, "503".into()));
         }
         Step::MediaFails => {
             c.feed(Input::MediaFailed("gone".into()));
