@@ -203,12 +203,15 @@ async fn logout(
     Authed(scope, token): Authed,
     Json(req): Json<RefreshRequest>,
 ) -> ApiResult<StatusCode> {
-    if req.refresh_token.len() <= 256 {
+    // Access tokens are minted for users only; a scope without one has no session.
+    if let Some(user) = scope.user()
+        && req.refresh_token.len() <= 256
+    {
         state
             .store
             .end_session(
                 scope.tenant(),
-                scope.user(),
+                user,
                 &hash_secret(&req.refresh_token),
             )
             .await?;
