@@ -30,6 +30,12 @@
 //! On a wildcard listen address the edge names itself to each peer by the local address that
 //! routes to it ([`edge::Advertiser`]); a configured external address overrides that.
 //!
+//! Digest authentication's mechanics live in [`digest`]: the header's grammar, what an answer
+//! is for (its Request-URI, its nonce count) and the nonces of the edge's challenges (issued
+//! under a key, checked, replays refused). Whether a trunk must authenticate, and verifying a
+//! response against a stored HA1, belong to the caller. [`registration`] keeps carrier
+//! bindings; which trunks register is the caller's too.
+//!
 //! # Example
 //!
 //! ```no_run
@@ -66,7 +72,13 @@
 pub mod digest;
 pub mod edge;
 pub mod limits;
+pub mod registration;
 pub mod sdp;
+mod stop;
 pub mod validate;
 
+pub use stop::Stop;
+
+// Still used by `kefu-calls` for its dialogs (to go behind a leg interface in this crate);
+// nothing else may reach rsipstack through here.
 pub use rsipstack;
