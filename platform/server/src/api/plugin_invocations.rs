@@ -16,7 +16,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
 use crate::json::{Json, Query, from_value};
-use crate::plugin_runtime::Running;
+use kefu_telephony::plugin_runtime::Running;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
