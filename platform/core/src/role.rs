@@ -106,7 +106,11 @@ mod tests {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
         assert_eq!("root".parse::<Role>(), Err(UnknownRole));
-        assert_eq!("telephony".parse::<Role>(), Err(UnknownRole), "no user holds it");
+        assert_eq!(
+            "telephony".parse::<Role>(),
+            Err(UnknownRole),
+            "no user holds it"
+        );
         assert!(serde_json::from_str::<Role>("\"telephony\"").is_err());
     }
 

@@ -146,7 +146,11 @@ mod tests {
         assert_eq!(tenant_wide.to_string(), "telephony");
         assert_eq!(trunk.kind(), "telephony");
         assert_eq!(user.kind(), "user");
-        assert!("ten_01J0000000000000000000000".parse::<Principal>().is_err());
+        assert!(
+            "ten_01J0000000000000000000000"
+                .parse::<Principal>()
+                .is_err()
+        );
     }
 
     #[test]

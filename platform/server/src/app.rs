@@ -77,12 +77,8 @@ pub async fn build_state(
         config.plugin_log_max_per_tenant,
     );
     let secrets = kefu_telephony::secrets::SecretBox::load(&config.secrets_key, &config.data_dir)?;
-    let runtime = kefu_telephony::PluginRuntime::new(
-        host,
-        store.clone(),
-        objects.clone(),
-        Arc::new(secrets),
-    );
+    let runtime =
+        kefu_telephony::PluginRuntime::new(host, store.clone(), objects.clone(), Arc::new(secrets));
     let bus = kefu_events::bus_from_url(&config.bus_url)
         .await
         .context("connecting to the event bus (key `bus_url`)")?;

@@ -70,7 +70,9 @@ pub fn may_see(scope: &TenantScope, event: &Event) -> bool {
         r if r.is_supervisor() => true,
         Role::Agent => {
             event.event.name().starts_with("agent.")
-                && scope.user().is_some_and(|user| event.event.agent() == Some(AgentId::from_ulid(user.ulid())))
+                && scope.user().is_some_and(|user| {
+                    event.event.agent() == Some(AgentId::from_ulid(user.ulid()))
+                })
         }
         Role::Developer => event.event.name().starts_with("plugin."),
         _ => false,

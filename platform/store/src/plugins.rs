@@ -119,7 +119,9 @@ impl Store {
     ) -> Result<(), StoreError> {
         require(scope, Role::may_publish_plugins, "publish plugins")?;
         // Only users hold a publishing role; the telephony principal never reaches this.
-        let publisher = scope.user().ok_or(StoreError::Forbidden("publish plugins"))?;
+        let publisher = scope
+            .user()
+            .ok_or(StoreError::Forbidden("publish plugins"))?;
         let txn = self.write_txn().await?;
         let exists = plugin_version::Entity::find_by_id((
             scope.tenant().to_string(),

@@ -23,10 +23,10 @@ use kefu_plugin_host::{
     PluginHost,
 };
 use kefu_store::Store;
+use kefu_store::StoreError;
 use kefu_store::objects::{ObjectKey, ObjectStore};
 use kefu_store::plugin_invocations::PluginInvocationRow;
 use kefu_store::plugins::{PluginInstallation, PluginVersion};
-use kefu_store::StoreError;
 use tokio::sync::mpsc;
 
 use crate::plugin_limits::LimitsError;
@@ -154,14 +154,14 @@ impl PluginRuntime {
             return Ok(loaded);
         }
         let key = ObjectKey::new(version.blob_key.clone())?;
-        let wasm =
-            self.objects
-                .get(&key)
-                .await?
-                .ok_or_else(|| RuntimeError::MissingComponent {
-                    name: version.name.clone(),
-                    version: version.version.clone(),
-                })?;
+        let wasm = self
+            .objects
+            .get(&key)
+            .await?
+            .ok_or_else(|| RuntimeError::MissingComponent {
+                name: version.name.clone(),
+                version: version.version.clone(),
+            })?;
         let manifest: Manifest = serde_json::from_value(version.manifest.clone())
             .map_err(|e| corrupt(format!("manifest: {e}")))?;
         let host = self.host.clone();
@@ -227,9 +227,7 @@ impl PluginRuntime {
             serde_json::Value::Object(map) => map.clone().into_iter().collect(),
             _ => Default::default(),
         };
-        let secrets = self
-            .secrets
-            .open(scope.tenant(), &stored.sealed_secrets)?;
+        let secrets = self.secrets.open(scope.tenant(), &stored.sealed_secrets)?;
         let mut installation = Installation::new(scope.tenant());
         installation.id = Some(stored.id.clone());
         installation.config = config;

@@ -77,8 +77,8 @@ impl SecretBox {
 
     /// A box for a raw 32-byte key.
     pub fn from_key(key: &[u8]) -> Result<SecretBox, SecretsError> {
-        let unbound = UnboundKey::new(&AES_256_GCM, key)
-            .map_err(|_| SecretsError::KeyLength(key.len()))?;
+        let unbound =
+            UnboundKey::new(&AES_256_GCM, key).map_err(|_| SecretsError::KeyLength(key.len()))?;
         Ok(SecretBox {
             key: LessSafeKey::new(unbound),
         })

@@ -91,7 +91,11 @@ impl Services {
         installation: &str,
     ) -> Result<Box<dyn IvrSession>, ServiceError> {
         let scope = self.scope(tenant).await?;
-        let running = self.parts.runtime.installation(&scope, installation).await?;
+        let running = self
+            .parts
+            .runtime
+            .installation(&scope, installation)
+            .await?;
         Ok(Box::new(PluginSession {
             host: self.parts.runtime.host().clone(),
             plugin: running.plugin.clone(),

@@ -74,7 +74,10 @@ impl Drop for Telephony {
 }
 
 /// Starts the SIP edge on `config.listen`, the call service and the carrier registrations.
-pub async fn start(parts: TelephonyParts, config: TelephonyConfig) -> Result<Telephony, StartError> {
+pub async fn start(
+    parts: TelephonyParts,
+    config: TelephonyConfig,
+) -> Result<Telephony, StartError> {
     // `None`: each call's SDP carries the local address that routes to its caller.
     let fixed_media = config.media_address;
     let (first, last) = config.rtp_ports;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kefu_calls::{CallServices, InboundRequest, NewVoicemail};
-use kefu_core::{CallId, DomainEvent, Principal, Role, TenantScope, E164};
+use kefu_core::{CallId, DomainEvent, E164, Principal, Role, TenantScope};
 use kefu_events::{EventWriter, MemoryBus, WriterConfig};
 use kefu_store::Store;
 use kefu_store::events::EventFilter;
@@ -98,20 +98,32 @@ async fn a_call_event_is_stored_though_no_scope_was_kept_for_its_tenant() {
     // A fresh Services: no call of this tenant was admitted here.
     let tenant = w.owner.tenant();
     w.services
-        .emit(tenant, DomainEvent::CallAnswered { call: CallId::new() })
+        .emit(
+            tenant,
+            DomainEvent::CallAnswered {
+                call: CallId::new(),
+            },
+        )
         .await;
     assert_eq!(stored_calls_answered(&w).await, 1);
     // And again after the kept scopes are forgotten.
     w.services.scopes().clear();
     w.services
-        .emit(tenant, DomainEvent::CallAnswered { call: CallId::new() })
+        .emit(
+            tenant,
+            DomainEvent::CallAnswered {
+                call: CallId::new(),
+            },
+        )
         .await;
     assert_eq!(stored_calls_answered(&w).await, 2);
     // An event of a tenant that does not exist is not stored anywhere (and not in this one's).
     w.services
         .emit(
             kefu_core::TenantId::new(),
-            DomainEvent::CallAnswered { call: CallId::new() },
+            DomainEvent::CallAnswered {
+                call: CallId::new(),
+            },
         )
         .await;
     assert_eq!(stored_calls_answered(&w).await, 2);

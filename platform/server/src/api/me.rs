@@ -41,18 +41,14 @@ async fn me(State(state): State<AppState>, Authed(scope, _): Authed) -> ApiResul
     let body = match state.identity.get(scope.tenant(), me, now) {
         Some(body) => body,
         None => {
-            let (user, tenant) = tokio::try_join!(
-                state.store.user(&scope, me),
-                state.store.tenant(&scope)
-            )?;
+            let (user, tenant) =
+                tokio::try_join!(state.store.user(&scope, me), state.store.tenant(&scope))?;
             let view = MeView {
                 user: (&user).into(),
                 tenant: (&tenant).into(),
             };
             let body = Bytes::from(serde_json::to_vec(&view).map_err(Problem::internal)?);
-            state
-                .identity
-                .put(scope.tenant(), me, now, body.clone());
+            state.identity.put(scope.tenant(), me, now, body.clone());
             body
         }
     };

@@ -209,11 +209,7 @@ async fn logout(
     {
         state
             .store
-            .end_session(
-                scope.tenant(),
-                user,
-                &hash_secret(&req.refresh_token),
-            )
+            .end_session(scope.tenant(), user, &hash_secret(&req.refresh_token))
             .await?;
     }
     state.auth.revoke_token(&token);

@@ -96,6 +96,5 @@ pub fn parse_authorization(value: &str) -> Option<DigestParams> {
     complete.then_some(p)
 }
 
-
 #[cfg(test)]
 mod tests;

@@ -17,8 +17,7 @@ fn authorization_headers_parse_strictly() {
         parse_authorization(r#"Digest username="a", realm="kefu""#).is_none(),
         "incomplete"
     );
-    let twice =
-        r#"Digest username="a", username="b", realm="r", nonce="n", uri="u", response="x""#;
+    let twice = r#"Digest username="a", username="b", realm="r", nonce="n", uri="u", response="x""#;
     assert!(parse_authorization(twice).is_none(), "repeated");
     assert!(parse_authorization(r#"Digest username="unterminated"#).is_none());
     let many = format!(
@@ -30,8 +29,6 @@ fn authorization_headers_parse_strictly() {
     );
     assert!(parse_authorization(&many).is_none(), "too many parameters");
 }
-
-
 
 const LIFETIME: Duration = Duration::from_secs(300);
 
