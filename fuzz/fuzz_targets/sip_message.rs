@@ -26,13 +26,13 @@ fuzz_target!(|data: &[u8]| {
     let config = ValidationConfig::default();
     match validate(data, TransportKind::Udp, &config) {
         Verdict::Accept(accepted) => {
-            if let kefu_sip::rsipstack::sip::SipMessage::Request(req) = &accepted.message {
+            if let rsipstack::sip::SipMessage::Request(req) = &accepted.message {
                 sdp_round(&req.body);
             }
         }
         Verdict::Reject(rejection) => {
             // Our own responses must be parseable SIP.
-            assert!(kefu_sip::rsipstack::sip::SipMessage::try_from(rejection.response.as_slice()).is_ok());
+            assert!(rsipstack::sip::SipMessage::try_from(rejection.response.as_slice()).is_ok());
         }
         Verdict::Drop(_) | Verdict::Keepalive => {}
     }

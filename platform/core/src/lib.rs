@@ -20,4 +20,4 @@ pub use id::{
 };
 pub use phone::E164;
 pub use role::Role;
-pub use tenant::TenantScope;
+pub use tenant::{Principal, TenantScope};

@@ -3,17 +3,83 @@
 //! Every repository function that touches tenant rows takes a `&TenantScope`, and filters and
 //! stamps rows with its tenant id. A scope is minted only where a caller has proven who they are:
 //! the authentication layer (a verified access token, a checked password, or the sign-up that
-//! creates the tenant). `TenantScope::authenticated` is banned everywhere else by
-//! `clippy.toml` (`disallowed-methods`), and CI runs clippy with warnings denied, so "forgot the
-//! tenant" cannot compile into a handler.
+//! creates the tenant), and trunk admission for calls. `TenantScope::authenticated` and
+//! `TenantScope::telephony` are banned everywhere else by `clippy.toml` (`disallowed-methods`),
+//! and CI runs clippy with warnings denied, so "forgot the tenant" cannot compile into a handler.
+//!
+//! A scope says who acts ([`Principal`]): a signed-in user with their role, or the platform's
+//! telephony acting for the tenant on its calls. The telephony principal holds
+//! [`Role::Telephony`], which passes none of the role checks (no admin, supervisor or
+//! publisher rights): calls only read what they run on and write what they produce.
 
-use crate::{Role, TenantId, UserId};
+use std::fmt;
+use std::str::FromStr;
 
-/// Proof that a request acts for one user of one tenant.
+use crate::{Role, TenantId, TrunkId, UserId};
+
+/// Who acts within a tenant (recorded as the actor in the audit log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Principal {
+    /// A signed-in user.
+    User(UserId),
+    /// The platform's telephony acting for the tenant on its calls: for the trunk that
+    /// admitted the call when that is known, for the tenant's calls in general otherwise.
+    Telephony {
+        /// The inbound trunk that admitted the call, when known.
+        trunk: Option<TrunkId>,
+    },
+}
+
+/// The text of [`Principal::Telephony`] without a trunk.
+const TELEPHONY: &str = "telephony";
+
+impl Principal {
+    /// `user` or `telephony`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Principal::User(_) => "user",
+            Principal::Telephony { .. } => TELEPHONY,
+        }
+    }
+}
+
+/// The stored form: the user's id (`usr_…`), the trunk's id (`trk_…`), or `telephony`.
+impl fmt::Display for Principal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Principal::User(user) => fmt::Display::fmt(user, f),
+            Principal::Telephony { trunk: Some(trunk) } => fmt::Display::fmt(trunk, f),
+            Principal::Telephony { trunk: None } => f.write_str(TELEPHONY),
+        }
+    }
+}
+
+/// The text was not a user id, a trunk id or `telephony`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a principal: expected a user id (usr_…), a trunk id (trk_…) or `telephony`")]
+pub struct UnknownPrincipal;
+
+impl FromStr for Principal {
+    type Err = UnknownPrincipal;
+
+    fn from_str(s: &str) -> Result<Self, UnknownPrincipal> {
+        if s == TELEPHONY {
+            return Ok(Principal::Telephony { trunk: None });
+        }
+        if let Ok(user) = s.parse::<UserId>() {
+            return Ok(Principal::User(user));
+        }
+        s.parse::<TrunkId>()
+            .map(|trunk| Principal::Telephony { trunk: Some(trunk) })
+            .map_err(|_| UnknownPrincipal)
+    }
+}
+
+/// Proof that a request acts for one principal of one tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantScope {
     tenant: TenantId,
-    user: UserId,
+    principal: Principal,
     role: Role,
 }
 
@@ -21,7 +87,22 @@ impl TenantScope {
     /// Mint a scope for an authenticated user. Only authentication code may call this
     /// (enforced by clippy's `disallowed-methods`; see the module docs).
     pub fn authenticated(tenant: TenantId, user: UserId, role: Role) -> Self {
-        Self { tenant, user, role }
+        Self {
+            tenant,
+            principal: Principal::User(user),
+            role,
+        }
+    }
+
+    /// Mint the scope the tenant's calls run with: the telephony principal, for the trunk that
+    /// admitted the call when known. Only trunk admission (and the store's look-up of a
+    /// tenant's telephony scope) may call this (enforced like [`TenantScope::authenticated`]).
+    pub fn telephony(tenant: TenantId, trunk: Option<TrunkId>) -> Self {
+        Self {
+            tenant,
+            principal: Principal::Telephony { trunk },
+            role: Role::Telephony,
+        }
     }
 
     /// The tenant every read and write is confined to.
@@ -29,13 +110,56 @@ impl TenantScope {
         self.tenant
     }
 
-    /// The user acting (recorded in the audit log).
-    pub fn user(&self) -> UserId {
-        self.user
+    /// Who acts (recorded in the audit log).
+    pub fn principal(&self) -> Principal {
+        self.principal
     }
 
-    /// The acting user's role.
+    /// The acting user, when a user acts (not the telephony principal).
+    pub fn user(&self) -> Option<UserId> {
+        match self.principal {
+            Principal::User(user) => Some(user),
+            Principal::Telephony { .. } => None,
+        }
+    }
+
+    /// The acting principal's role ([`Role::Telephony`] for the telephony principal).
     pub fn role(&self) -> Role {
         self.role
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principals_round_trip_through_their_text() {
+        let user = Principal::User(UserId::new());
+        let trunk = Principal::Telephony {
+            trunk: Some(TrunkId::new()),
+        };
+        let tenant_wide = Principal::Telephony { trunk: None };
+        for p in [user, trunk, tenant_wide] {
+            assert_eq!(p.to_string().parse::<Principal>(), Ok(p));
+        }
+        assert_eq!(tenant_wide.to_string(), "telephony");
+        assert_eq!(trunk.kind(), "telephony");
+        assert_eq!(user.kind(), "user");
+        assert!(
+            "ten_01J0000000000000000000000"
+                .parse::<Principal>()
+                .is_err()
+        );
+    }
+
+    #[test]
+    #[allow(clippy::disallowed_methods)] // the constructors under test
+    fn the_telephony_scope_has_no_user_and_no_rights() {
+        let scope = TenantScope::telephony(TenantId::new(), Some(TrunkId::new()));
+        assert_eq!(scope.user(), None);
+        let role = scope.role();
+        assert!(!role.is_admin() && !role.is_supervisor() && !role.may_publish_plugins());
+        assert!(Role::ALL.iter().all(|&r| !role.may_grant(r)));
     }
 }

@@ -68,21 +68,17 @@ pub async fn build_state(
     };
     let host = kefu_plugin_host::PluginHost::new(
         host_config,
-        crate::plugin_runtime::persisting_sink(store.clone()),
+        kefu_telephony::plugin_runtime::persisting_sink(store.clone()),
     )
     .map_err(|e| anyhow::anyhow!("starting the plugin host: {e}"))?;
-    crate::plugin_runtime::spawn_retention(
+    kefu_telephony::plugin_runtime::spawn_retention(
         store.clone(),
         config.plugin_log_retention_days,
         config.plugin_log_max_per_tenant,
     );
-    let secrets = crate::secrets::SecretBox::load(&config.secrets_key, &config.data_dir)?;
-    let runtime = crate::plugin_runtime::PluginRuntime::new(
-        host,
-        store.clone(),
-        objects.clone(),
-        Arc::new(secrets),
-    );
+    let secrets = kefu_telephony::secrets::SecretBox::load(&config.secrets_key, &config.data_dir)?;
+    let runtime =
+        kefu_telephony::PluginRuntime::new(host, store.clone(), objects.clone(), Arc::new(secrets));
     let bus = kefu_events::bus_from_url(&config.bus_url)
         .await
         .context("connecting to the event bus (key `bus_url`)")?;
@@ -100,7 +96,7 @@ pub async fn build_state(
         kefu_events::WriterConfig::default(),
     );
     crate::event_log::spawn_retention(store.clone(), config.event_retention_days);
-    crate::integrations::spawn(bus.clone(), store.clone(), runtime.clone())
+    kefu_telephony::integrations::spawn(bus.clone(), store.clone(), runtime.clone())
         .await
         .context("subscribing integration plugins to the event bus")?;
     Ok(AppState::new(Inner {
@@ -111,9 +107,8 @@ pub async fn build_state(
         objects,
         auth,
         metrics,
-        outbox_wake: Default::default(),
+        outbox: Arc::new(crate::outbox::Outbox::new(mailer)),
         identity: Default::default(),
-        mailer,
         runtime,
         registrations: Default::default(),
         events,

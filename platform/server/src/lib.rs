@@ -4,6 +4,7 @@
 //! Requests enter through [`app::router`]; handlers live one resource per file in [`api`],
 //! take an [`auth::Authed`] scope when they touch tenant data, and answer errors as
 //! [`problem::Problem`] (RFC 7807). Everything a request can reach is in [`state::AppState`].
+//! The call side is the `kefu-telephony` crate; [`telephony`] only builds what it runs on.
 #![deny(missing_docs)]
 
 pub mod api;
@@ -16,19 +17,12 @@ pub mod event_hub;
 pub mod event_log;
 pub mod http_server;
 pub mod identity;
-mod ivr_v0_1;
-pub mod integrations;
 pub mod json;
 pub mod ops;
 pub mod outbox;
-pub mod plugin_limits;
-pub mod plugin_runtime;
 pub mod problem;
-pub mod registrations;
 pub mod routing;
-pub mod secrets;
 pub mod serve;
-pub mod sip_auth;
 pub mod state;
 pub mod telephony;
 pub mod web;

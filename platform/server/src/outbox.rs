@@ -12,8 +12,10 @@ use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use kefu_store::Store;
+use tokio::sync::Notify;
+
 use crate::config::Config;
-use crate::state::AppState;
 
 /// An SMTP connection pool and the sender address.
 #[derive(Clone)]
@@ -60,56 +62,74 @@ impl Mailer {
     }
 }
 
-/// Ask the worker to look at the outbox now rather than at its next tick.
-pub fn wake(state: &AppState) {
-    state.outbox_wake.notify_one();
+/// The delivery side of the outbox: the mailer (if any) and the worker's wake-up. Knows the
+/// store and the mailer only, never the rest of the application state.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    mailer: Option<Mailer>,
+    wake: Notify,
 }
 
-/// Deliver pending messages until the process stops.
-pub async fn run(state: AppState) {
-    loop {
-        if let Err(e) = deliver_pending(&state).await {
-            tracing::warn!(error = %e, "outbox pass failed; will retry");
-        }
-        tokio::select! {
-            _ = state.outbox_wake.notified() => {}
-            _ = tokio::time::sleep(Duration::from_secs(10)) => {}
+impl Outbox {
+    /// Delivering with `mailer`, or to the log without one.
+    pub fn new(mailer: Option<Mailer>) -> Outbox {
+        Outbox {
+            mailer,
+            wake: Notify::new(),
         }
     }
-}
 
-/// One pass over the pending messages; returns how many were delivered.
-pub async fn deliver_pending(state: &AppState) -> Result<usize, kefu_store::StoreError> {
-    let pending = state.store.outbox_pending(50).await?;
-    let mut delivered = 0;
-    for msg in pending {
-        let result = match &state.mailer {
-            Some(mailer) => mailer.send(&msg.recipient, &msg.subject, &msg.body).await,
-            None => {
-                // The log is the delivery channel here; the body carries the invitation link.
-                tracing::info!(
-                    target: "kefu::outbox",
-                    tenant_id = %msg.tenant,
-                    to = %msg.recipient,
-                    subject = %msg.subject,
-                    "e-mail (no SMTP configured, delivered to the log):\n{}",
-                    msg.body
-                );
-                Ok(())
+    /// Ask the worker to look at the outbox now rather than at its next tick.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Deliver pending messages until the process stops.
+    pub async fn run(&self, store: Store) {
+        loop {
+            if let Err(e) = self.deliver_pending(&store).await {
+                tracing::warn!(error = %e, "outbox pass failed; will retry");
             }
-        };
-        match result {
-            Ok(()) => {
-                state.store.outbox_attempted(&msg.id, None).await?;
-                delivered += 1;
-            }
-            Err(e) => {
-                let error = format!("{e:#}");
-                tracing::warn!(tenant_id = %msg.tenant, to = %msg.recipient, %error,
-                    attempt = msg.attempts + 1, "e-mail delivery failed; will retry");
-                state.store.outbox_attempted(&msg.id, Some(&error)).await?;
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(10)) => {}
             }
         }
     }
-    Ok(delivered)
+
+    /// One pass over the pending messages; returns how many were delivered.
+    pub async fn deliver_pending(&self, store: &Store) -> Result<usize, kefu_store::StoreError> {
+        let pending = store.outbox_pending(50).await?;
+        let mut delivered = 0;
+        for msg in pending {
+            let result = match &self.mailer {
+                Some(mailer) => mailer.send(&msg.recipient, &msg.subject, &msg.body).await,
+                None => {
+                    // The log is the delivery channel here; the body carries the invitation link.
+                    tracing::info!(
+                        target: "kefu::outbox",
+                        tenant_id = %msg.tenant,
+                        to = %msg.recipient,
+                        subject = %msg.subject,
+                        "e-mail (no SMTP configured, delivered to the log):\n{}",
+                        msg.body
+                    );
+                    Ok(())
+                }
+            };
+            match result {
+                Ok(()) => {
+                    store.outbox_attempted(&msg.id, None).await?;
+                    delivered += 1;
+                }
+                Err(e) => {
+                    let error = format!("{e:#}");
+                    tracing::warn!(tenant_id = %msg.tenant, to = %msg.recipient, %error,
+                        attempt = msg.attempts + 1, "e-mail delivery failed; will retry");
+                    store.outbox_attempted(&msg.id, Some(&error)).await?;
+                }
+            }
+        }
+        Ok(delivered)
+    }
 }

@@ -4,6 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kefu_store::StoreError;
+use kefu_telephony::plugin_limits::LimitsError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -148,6 +149,27 @@ impl From<StoreError> for Problem {
             }
             StoreError::Invalid { field, message } => Problem::invalid(field, message),
             other => Problem::internal(other),
+        }
+    }
+}
+
+/// The call side's errors reach HTTP only where a handler uses the plugin runtime: what the
+/// store said keeps its meaning (a missing installation is a 404), the rest is internal.
+impl From<kefu_telephony::RuntimeError> for Problem {
+    fn from(e: kefu_telephony::RuntimeError) -> Self {
+        use kefu_telephony::RuntimeError;
+        match e {
+            RuntimeError::Store(e) | RuntimeError::Limits(LimitsError::Store(e)) => e.into(),
+            other => Problem::internal(other),
+        }
+    }
+}
+
+impl From<LimitsError> for Problem {
+    fn from(e: LimitsError) -> Self {
+        match e {
+            LimitsError::Store(e) => e.into(),
+            e @ LimitsError::Corrupt(_) => Problem::internal(e),
         }
     }
 }

@@ -297,3 +297,35 @@ pub async fn update<R>(
         "the configuration is being changed by others; retry",
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kefu_core::{SkillId, TenantId};
+
+    /// Calls read this document through `kefu_telephony::routing`; both readings must give the
+    /// routing engine the same configuration.
+    #[test]
+    fn calls_read_the_document_as_the_api_writes_it() {
+        let (skill, agent) = (SkillId::new(), AgentId::new());
+        let text = serde_json::json!({
+            "skills": [{"id": skill.to_string(), "name": "Mandarin", "description": "zh"}],
+            "reason_codes": [{"code": "lunch", "label": "Lunch"}],
+            "agents": [{"id": agent.to_string(), "skills": []}],
+        })
+        .to_string();
+        let doc: RoutingDoc = serde_json::from_str(&text).unwrap();
+        #[allow(clippy::disallowed_methods)] // a scope to read with, in a test
+        let scope = TenantScope::authenticated(TenantId::new(), UserId::new(), Role::Admin);
+        let calls = kefu_telephony::routing::CallRouting::parse(Some(&text)).unwrap();
+        assert_eq!(calls.tenant_config(&scope), doc.tenant_config(&scope, &[]));
+        let routing = calls.routing(&scope);
+        assert_eq!(routing.skills, vec![("Mandarin".to_string(), skill)]);
+        assert_eq!(
+            kefu_telephony::routing::CallRouting::parse(None)
+                .unwrap()
+                .tenant_config(&scope),
+            RoutingDoc::default().tenant_config(&scope, &[])
+        );
+    }
+}

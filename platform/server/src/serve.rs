@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::config::{Config, LogFormat};
-use crate::{app, demo, outbox, telephony};
+use crate::{app, demo, telephony};
 
 /// Install the global log subscriber for the configured format and filter.
 ///
@@ -101,7 +101,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             t.edge.tcp_addr()
         );
     }
-    tokio::spawn(outbox::run(state.clone()));
+    let (outbox, store) = (state.outbox.clone(), state.store.clone());
+    tokio::spawn(async move { outbox.run(store).await });
     tokio::spawn(reload_keys(state.clone()));
     let events = state.events.clone();
     let limits = state.config.http_limits();

@@ -34,16 +34,14 @@ pub struct Inner {
     pub account_limit: RateLimiter,
     /// Renders `/metrics`.
     pub metrics: Option<PrometheusHandle>,
-    /// Wakes the outbox worker when a message is queued.
-    pub outbox_wake: tokio::sync::Notify,
+    /// Delivers queued e-mail (SMTP when configured); wake it when a message is queued.
+    pub outbox: Arc<crate::outbox::Outbox>,
     /// Who signed-in users are, cached for `/me`.
     pub identity: crate::identity::IdentityCache,
     /// Runs installed plugins (the WebAssembly host, loading, secrets, the invocation log).
-    pub runtime: crate::plugin_runtime::PluginRuntime,
-    /// SMTP delivery, when configured.
-    pub mailer: Option<crate::outbox::Mailer>,
+    pub runtime: kefu_telephony::PluginRuntime,
     /// Where each registering outbound trunk's registration stands (filled by telephony).
-    pub registrations: crate::registrations::RegistrationStatuses,
+    pub registrations: kefu_telephony::RegistrationStatuses,
     /// Where domain events go: numbered and stored in the event log, then published.
     pub events: kefu_events::EventSink,
     /// The bus stored events are published on (in-process or NATS JetStream).

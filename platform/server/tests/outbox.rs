@@ -65,7 +65,10 @@ async fn invitations_are_sent_over_smtp() {
     .await;
     invite(&app, "new.agent@acme.test").await;
     let token = app.invitation_token_for("new.agent@acme.test").await;
-    let delivered = kefu_server::outbox::deliver_pending(&app.state)
+    let delivered = app
+        .state
+        .outbox
+        .deliver_pending(&app.state.store)
         .await
         .unwrap();
     assert_eq!(delivered, 1);
@@ -104,7 +107,9 @@ async fn failed_deliveries_stay_queued_with_their_error() {
     .await;
     invite(&app, "new.agent@acme.test").await;
     assert_eq!(
-        kefu_server::outbox::deliver_pending(&app.state)
+        app.state
+            .outbox
+            .deliver_pending(&app.state.store)
             .await
             .unwrap(),
         0
@@ -119,7 +124,9 @@ async fn without_smtp_messages_are_delivered_to_the_log() {
     let app = TestApp::new(common::Db::Sqlite).await;
     invite(&app, "new.agent@acme.test").await;
     assert_eq!(
-        kefu_server::outbox::deliver_pending(&app.state)
+        app.state
+            .outbox
+            .deliver_pending(&app.state.store)
             .await
             .unwrap(),
         1

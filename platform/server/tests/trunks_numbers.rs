@@ -611,6 +611,14 @@ on_both_databases!(the_edge_lookup_never_crosses_tenants, |db| async move {
         }
     );
     assert_eq!(ok.scope().tenant().to_string(), a_tenant);
+    // The call acts as the tenant's telephony principal for the trunk, not as a user.
+    assert_eq!(
+        ok.scope().principal(),
+        kefu_core::Principal::Telephony {
+            trunk: Some(ok.trunk)
+        }
+    );
+    assert_eq!(ok.scope().user(), None);
     let b_ok = route(&app, call("198.51.100.20", "+15555550200"))
         .await
         .unwrap();

@@ -10,7 +10,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kefu_sip::rsipstack::sip::SipMessage;
+use rsipstack::sip::SipMessage;
 use kefu_sip::sdp::{self, LocalMedia, SdpLimits};
 use kefu_sip::validate::{TransportKind, ValidationConfig, Verdict, validate};
 

@@ -34,11 +34,17 @@
 //! On a wildcard listen address the edge names itself to each peer by the local address that
 //! routes to it ([`edge::Advertiser`]); a configured external address overrides that.
 //!
+//! Digest authentication's mechanics live in [`digest`]: the header's grammar, what an answer
+//! is for (its Request-URI, its nonce count) and the nonces of the edge's challenges (issued
+//! under a key, checked, replays refused). Whether a trunk must authenticate, and verifying a
+//! response against a stored HA1, belong to the caller. [`registration`] keeps carrier
+//! bindings; which trunks register is the caller's too.
+//!
 //! # Example
 //!
 //! ```no_run
 //! use kefu_sip::edge::{SipEdge, SipEdgeConfig};
-//! use kefu_sip::rsipstack::sip::{Method, StatusCode};
+//! use rsipstack::sip::{Method, StatusCode};
 //!
 //! # async fn run() -> Result<(), kefu_sip::edge::EdgeError> {
 //! let config = SipEdgeConfig { listen: "127.0.0.1:5060".parse().expect("address"), ..Default::default() };
@@ -71,11 +77,9 @@ pub mod digest;
 pub mod edge;
 pub mod leg;
 pub mod limits;
+pub mod registration;
 pub mod sdp;
+mod stop;
 pub mod validate;
 
-/// rsipstack itself, for what has no Kefu interface yet: only the server's edge wiring
-/// (`telephony.rs`) and carrier registrations (`registrations.rs`) may still use it. Call
-/// control (`kefu-calls`) does not: it speaks [`leg`], [`sdp`] and [`edge`]. To be removed
-/// once registrations move behind this crate.
-pub use rsipstack;
+pub use stop::Stop;

@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use kefu_sip::edge::{SipEdge, SipEdgeConfig};
-use kefu_sip::rsipstack::dialog::authenticate::Credential;
-use kefu_sip::rsipstack::dialog::invitation::InviteOption;
+use rsipstack::dialog::authenticate::Credential;
+use rsipstack::dialog::invitation::InviteOption;
 use kefu_sip::sdp::{self, Direction, LocalMedia};
 use md5::{Digest, Md5};
 use tokio::net::UdpSocket;
@@ -74,7 +74,7 @@ async fn outbound_invite_answers_a_digest_challenge_and_gets_200() {
         session_id: 7,
         session_version: 1,
     };
-    let uri = |s: String| kefu_sip::rsipstack::sip::Uri::try_from(s.as_str()).expect("uri");
+    let uri = |s: String| rsipstack::sip::Uri::try_from(s.as_str()).expect("uri");
     let option = InviteOption {
         caller: uri(format!("sip:kefu@{}", edge.udp_addr())),
         callee: uri(format!("sip:+14155550123@{trunk_addr}")),

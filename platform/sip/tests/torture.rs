@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Outcome, outcome, torture_messages};
-use kefu_sip::rsipstack::sip::SipMessage;
+use rsipstack::sip::SipMessage;
 use kefu_sip::validate::{TransportKind, ValidationConfig, Verdict, validate};
 
 #[test]

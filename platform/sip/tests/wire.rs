@@ -11,7 +11,7 @@ use std::time::Duration;
 use common::{Outcome, branch_of, call_id_of, outcome, status_of, torture_messages};
 use kefu_sip::edge::{IncomingRequest, SipEdge, SipEdgeConfig};
 use kefu_sip::limits::{BucketConfig, RateLimitConfig};
-use kefu_sip::rsipstack::sip::{Method, StatusCode};
+use rsipstack::sip::{Method, StatusCode};
 use kefu_sip::validate::TransportKind;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
@@ -618,7 +618,7 @@ async fn cancel_reaches_the_pending_invite_transaction() {
             .receive()
             .await
             .expect("the CANCEL");
-        let kefu_sip::rsipstack::sip::SipMessage::Request(cancel) = cancel else {
+        let rsipstack::sip::SipMessage::Request(cancel) = cancel else {
             panic!("request")
         };
         assert_eq!(cancel.method, Method::Cancel);

@@ -2,13 +2,13 @@
 //! repositories in the same transaction as the write it records; readable by admins.
 
 use chrono::{DateTime, Utc};
-use kefu_core::{Role, TenantId, TenantScope, UserId};
+use kefu_core::{Principal, Role, TenantId, TenantScope};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use crate::entity::audit_log;
-use crate::{Store, StoreError, parse_id, require};
+use crate::{Store, StoreError, require};
 
 /// One audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,8 +17,9 @@ pub struct AuditEntry {
     pub id: String,
     /// When.
     pub at: DateTime<Utc>,
-    /// Who (absent for system actions such as token-reuse detection).
-    pub actor: Option<UserId>,
+    /// Who: a user, or the telephony principal acting on the tenant's calls (absent for
+    /// system actions such as token-reuse detection).
+    pub actor: Option<Principal>,
     /// What, as a stable dotted name (`user.invited`).
     pub action: String,
     /// The object acted on (an id).
@@ -33,7 +34,7 @@ pub const MAX_PAGE: u64 = 200;
 pub(crate) async fn append(
     db: &impl sea_orm::ConnectionTrait,
     tenant: TenantId,
-    actor: Option<UserId>,
+    actor: Option<Principal>,
     action: &str,
     target: &str,
     detail: serde_json::Value,
@@ -74,7 +75,15 @@ impl Store {
             .into_iter()
             .map(|m| {
                 Ok(AuditEntry {
-                    actor: m.actor_id.as_deref().map(parse_id).transpose()?,
+                    actor: m
+                        .actor_id
+                        .as_deref()
+                        .map(|a| {
+                            a.parse().map_err(|_| {
+                                StoreError::Corrupt(format!("audit actor {a:?} is no principal"))
+                            })
+                        })
+                        .transpose()?,
                     detail: serde_json::from_str(&m.detail)
                         .map_err(|e| StoreError::Corrupt(format!("audit detail: {e}")))?,
                     id: m.id,

@@ -112,7 +112,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             change.action,
             change.target,
             change.detail,

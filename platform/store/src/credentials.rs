@@ -5,7 +5,7 @@
 //! secret (password, token) and only then mints a [`kefu_core::TenantScope`].
 
 use chrono::{DateTime, Utc};
-use kefu_core::{TenantId, UserId};
+use kefu_core::{Principal, TenantId, UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
@@ -88,7 +88,7 @@ impl Store {
         audit::append(
             &txn,
             tenant,
-            Some(user),
+            Some(Principal::User(user)),
             "session.started",
             &user.to_string(),
             serde_json::json!({ "session": family }),
@@ -169,7 +169,7 @@ impl Store {
         audit::append(
             &txn,
             tenant,
-            Some(user),
+            Some(Principal::User(user)),
             "session.ended",
             &user.to_string(),
             serde_json::json!({ "session": row.family_id }),
@@ -225,7 +225,7 @@ impl Store {
         audit::append(
             &txn,
             tenant,
-            Some(user_id),
+            Some(Principal::User(user_id)),
             "user.invitation_accepted",
             &user_id.to_string(),
             serde_json::json!({}),

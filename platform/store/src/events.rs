@@ -70,7 +70,9 @@ pub fn may_see(scope: &TenantScope, event: &Event) -> bool {
         r if r.is_supervisor() => true,
         Role::Agent => {
             event.event.name().starts_with("agent.")
-                && event.event.agent() == Some(AgentId::from_ulid(scope.user().ulid()))
+                && scope.user().is_some_and(|user| {
+                    event.event.agent() == Some(AgentId::from_ulid(user.ulid()))
+                })
         }
         Role::Developer => event.event.name().starts_with("plugin."),
         _ => false,
@@ -225,7 +227,10 @@ impl Store {
         match scope.role() {
             r if r.is_supervisor() => {}
             Role::Agent => {
-                let me = AgentId::from_ulid(scope.user().ulid()).to_string();
+                let user = scope
+                    .user()
+                    .ok_or(StoreError::Forbidden("read the event log"))?;
+                let me = AgentId::from_ulid(user.ulid()).to_string();
                 cond = cond
                     .add(event::Column::Subject.eq(me))
                     .add(event::Column::Kind.starts_with("agent."));

@@ -17,10 +17,10 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
-use kefu_core::{DidId, E164, Role, TenantId, TenantScope, TrunkId, UserId};
+use kefu_core::{DidId, E164, TenantId, TenantScope, TrunkId};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::entity::{inbound_trunk, number};
+use crate::entity::{inbound_trunk, number, tenant};
 use crate::inbound_trunks::{parse_sources, stored_digest};
 use crate::numbers::{NumberEntry, parse_trunks};
 use crate::sip_digest::{DigestAnswer, StoredDigest};
@@ -57,7 +57,7 @@ pub struct InboundRoute {
 }
 
 impl InboundRoute {
-    /// The scope the call runs with: the number's tenant, acting as the trunk.
+    /// The scope the call runs with: the number's tenant's telephony principal, for the trunk.
     pub fn scope(&self) -> &TenantScope {
         &self.scope
     }
@@ -145,11 +145,10 @@ impl std::fmt::Debug for Directory {
 
 /// Authentication point (decision 0003): the SIP edge's trunk was just admitted by its source
 /// address and/or a verified digest response, and the number belongs to the trunk's tenant.
-/// The trunk acts as the call's principal: a user id with the trunk's ULID, the least
-/// privileged staff role.
+/// The call runs as the tenant's telephony principal, for this trunk (no user, no role rights).
 fn trunk_scope(tenant: TenantId, trunk: TrunkId) -> TenantScope {
     #[allow(clippy::disallowed_methods)] // authentication: the trunk was just admitted
-    TenantScope::authenticated(tenant, UserId::from_ulid(trunk.ulid()), Role::Agent)
+    TenantScope::telephony(tenant, Some(trunk))
 }
 
 impl Directory {
@@ -300,6 +299,22 @@ impl Store {
         call: &InboundCall<'_>,
     ) -> Result<InboundRoute, InboundRefusal> {
         self.inbound_directory().await?.route(call)
+    }
+
+    /// The telephony scope of `tenant`'s calls when the trunk that admitted a call is not at
+    /// hand (its later steps on another task, after a restart of the caller's cache): the
+    /// tenant's telephony principal without a trunk. The tenant must exist. Only the call side
+    /// asks, and only for tenants whose calls it runs: their tenant came from
+    /// [`Store::inbound_route`] (or from the event log, for calls a crash left open).
+    pub async fn telephony_scope(&self, tenant: TenantId) -> Result<TenantScope, StoreError> {
+        tenant::Entity::find_by_id(tenant.to_string())
+            .one(self.db())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        // An authentication point for calls (decision 0003): the tenant is one whose admitted
+        // calls are running; the scope grants no role rights.
+        #[allow(clippy::disallowed_methods)]
+        Ok(TenantScope::telephony(tenant, None))
     }
 
     /// The current directory, rebuilt from the database if a change or [`MAX_AGE`] made it stale.

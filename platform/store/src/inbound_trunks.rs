@@ -252,7 +252,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "trunk.inbound_created",
             &row.id,
             detail,
@@ -287,7 +287,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "trunk.inbound_updated",
             &row.id,
             detail,
@@ -336,7 +336,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "trunk.inbound_deleted",
             &id.to_string(),
             serde_json::json!({}),

@@ -366,7 +366,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "number.created",
             &row.id,
             audit_detail(input),
@@ -405,7 +405,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "number.updated",
             &row.id,
             audit_detail(input),
@@ -430,7 +430,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "number.deleted",
             &current.id,
             serde_json::json!({ "number": current.number }),

@@ -315,7 +315,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "trunk.outbound_created",
             &row.id,
             audit_detail(input),
@@ -351,7 +351,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "trunk.outbound_updated",
             &row.id,
             audit_detail(input),
@@ -379,7 +379,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "trunk.outbound_deleted",
             &id.to_string(),
             serde_json::json!({}),

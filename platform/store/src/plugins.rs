@@ -118,6 +118,10 @@ impl Store {
         version: &PluginVersion,
     ) -> Result<(), StoreError> {
         require(scope, Role::may_publish_plugins, "publish plugins")?;
+        // Only users hold a publishing role; the telephony principal never reaches this.
+        let publisher = scope
+            .user()
+            .ok_or(StoreError::Forbidden("publish plugins"))?;
         let txn = self.write_txn().await?;
         let exists = plugin_version::Entity::find_by_id((
             scope.tenant().to_string(),
@@ -146,7 +150,7 @@ impl Store {
             size: Set(version.size),
             public: Set(version.public),
             blob_key: Set(version.blob_key.clone()),
-            published_by: Set(scope.user().to_string()),
+            published_by: Set(publisher.to_string()),
             created_at: Set(version.created_at),
         }
         .insert(&txn)
@@ -154,7 +158,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "plugin.published",
             &format!("{}@{}", version.name, version.version),
             serde_json::json!({ "sha256": version.content_hash, "public": version.public }),
@@ -229,7 +233,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "plugin.installed",
             &id,
             serde_json::json!({ "plugin": version.name, "version": version.version }),
@@ -310,7 +314,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "plugin.installation_changed",
             id,
             serde_json::json!({
@@ -341,7 +345,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "plugin.uninstalled",
             id,
             serde_json::json!({}),

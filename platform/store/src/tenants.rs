@@ -1,7 +1,7 @@
 //! Tenants: created by sign-up (with their owner) and read by their own users.
 
 use chrono::{DateTime, Utc};
-use kefu_core::{TenantId, TenantScope, UserId};
+use kefu_core::{Principal, TenantId, TenantScope, UserId};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::entity::{tenant, user};
@@ -100,7 +100,7 @@ impl Store {
         audit::append(
             &txn,
             tenant_id,
-            Some(owner_id),
+            Some(Principal::User(owner_id)),
             "tenant.created",
             &tenant_id.to_string(),
             serde_json::json!({ "name": company, "slug": t.slug, "owner": owner.email }),

@@ -141,7 +141,7 @@ impl Store {
 
     /// One user of the scope's tenant. Anyone may read themselves; supervisors and up read all.
     pub async fn user(&self, scope: &TenantScope, id: UserId) -> Result<User, StoreError> {
-        if id != scope.user() {
+        if scope.user() != Some(id) {
             require(scope, Role::is_supervisor, "read other users")?;
         }
         find_user(self.db(), scope.tenant(), id).await?.try_into()
@@ -214,7 +214,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "user.invited",
             &id.to_string(),
             serde_json::json!({ "email": new.email, "role": new.role }),
@@ -250,14 +250,14 @@ impl Store {
             if !scope.role().may_grant(role) {
                 return Err(StoreError::Forbidden("grant that role"));
             }
-            if id == scope.user() && role != current.role {
+            if scope.user() == Some(id) && role != current.role {
                 return Err(StoreError::Invalid {
                     field: "role",
                     message: "you cannot change your own role".into(),
                 });
             }
         }
-        if change.disabled == Some(true) && id == scope.user() {
+        if change.disabled == Some(true) && scope.user() == Some(id) {
             return Err(StoreError::Invalid {
                 field: "disabled",
                 message: "you cannot disable yourself".into(),
@@ -308,7 +308,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "user.changed",
             &id.to_string(),
             serde_json::json!({
@@ -372,7 +372,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "user.created",
             &id.to_string(),
             serde_json::json!({ "email": new.email, "role": new.role }),
@@ -440,7 +440,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "user.reinvited",
             &id.to_string(),
             serde_json::json!({ "email": user.email }),

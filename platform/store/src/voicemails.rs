@@ -127,13 +127,15 @@ fn may_read(role: Role) -> bool {
 }
 
 impl Store {
-    /// Store a voicemail in the scope's tenant (the call actor, with the call's scope), unheard.
+    /// Store a voicemail in the scope's tenant (the call actor, with the call's scope), unheard;
+    /// audited as the scope's principal (the telephony principal on a trunk's call).
     pub async fn create_voicemail(
         &self,
         scope: &TenantScope,
         vm: &NewVoicemail,
     ) -> Result<Voicemail, StoreError> {
         check_blob_key(scope, &vm.blob_key)?;
+        let txn = self.write_txn().await?;
         let row = voicemail::ActiveModel {
             tenant_id: Set(scope.tenant().to_string()),
             id: Set(vm.id.to_string()),
@@ -148,8 +150,18 @@ impl Store {
             // Kept to the millisecond so the page cursor compares equal on both databases.
             created_at: Set(Utc::now().trunc_subsecs(3)),
         }
-        .insert(self.db())
+        .insert(&txn)
         .await?;
+        audit::append(
+            &txn,
+            scope.tenant(),
+            Some(scope.principal()),
+            "voicemail.received",
+            &row.id,
+            serde_json::json!({ "mailbox": row.mailbox, "call": row.call_id }),
+        )
+        .await?;
+        txn.commit().await?;
         row.try_into()
     }
 
@@ -264,7 +276,7 @@ impl Store {
         audit::append(
             &txn,
             scope.tenant(),
-            Some(scope.user()),
+            Some(scope.principal()),
             "voicemail.deleted",
             &current.id,
             serde_json::json!({ "mailbox": current.mailbox, "call": current.call_id }),

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use kefu_core::{CallId, DidId, Role, TenantScope, TrunkId, UserId, VoicemailId};
+use kefu_core::{CallId, DidId, Principal, Role, TenantScope, TrunkId, UserId, VoicemailId};
 use kefu_store::call_records::{CallRecordFilter, NewCallRecord};
 use kefu_store::users::NewUser;
 use kefu_store::voicemails::{NewVoicemail, VoicemailFilter, voicemail_key};
@@ -50,13 +50,13 @@ async fn tenants(store: &Store) -> Tenants {
         .await
         .unwrap();
     // Scopes as authentication mints them: owners by password, calls by their trunk (the
-    // inbound route acts as an agent-role principal of the number's tenant).
+    // inbound route's telephony principal of the number's tenant).
     Tenants {
         a: TenantScope::authenticated(ta.id, oa.id, Role::Owner),
-        a_call: TenantScope::authenticated(ta.id, UserId::new(), Role::Agent),
+        a_call: TenantScope::telephony(ta.id, Some(TrunkId::new())),
         a_agent: TenantScope::authenticated(ta.id, UserId::new(), Role::Agent),
         b: TenantScope::authenticated(tb.id, ob.id, Role::Owner),
-        b_call: TenantScope::authenticated(tb.id, UserId::new(), Role::Agent),
+        b_call: TenantScope::telephony(tb.id, Some(TrunkId::new())),
     }
 }
 
@@ -542,6 +542,44 @@ async fn voicemails_list_filter_page_and_change() {
         let log = store.audit_log(&t.a, 10, None).await.unwrap();
         assert_eq!(log[0].action, "voicemail.deleted", "{db}");
         assert_eq!(log[0].target, ids[1].to_string());
+    }
+}
+
+#[tokio::test]
+async fn a_voicemail_left_on_a_trunk_call_is_audited_as_the_telephony_principal() {
+    for (db, store, _dir) in stores().await {
+        let t = tenants(&store).await;
+        let vm = store
+            .create_voicemail(&t.a_call, &voicemail(&t.a_call, "sales"))
+            .await
+            .unwrap();
+        let log = store.audit_log(&t.a, 10, None).await.unwrap();
+        assert_eq!(log[0].action, "voicemail.received", "{db}");
+        assert_eq!(log[0].target, vm.id.to_string());
+        assert_eq!(log[0].actor, Some(t.a_call.principal()), "{db}");
+        assert!(
+            matches!(log[0].actor, Some(Principal::Telephony { trunk: Some(_) })),
+            "{db}: the trunk's call, not a user"
+        );
+
+        // The tenant-wide telephony scope (the trunk not at hand) is audited as telephony too.
+        let tenant_wide = store.telephony_scope(t.a.tenant()).await.unwrap();
+        assert_eq!(tenant_wide.user(), None);
+        store
+            .create_voicemail(&tenant_wide, &voicemail(&tenant_wide, "support"))
+            .await
+            .unwrap();
+        let log = store.audit_log(&t.a, 10, None).await.unwrap();
+        assert_eq!(log[0].actor, Some(Principal::Telephony { trunk: None }));
+        // It reads nothing a role guards.
+        assert!(matches!(
+            store.audit_log(&tenant_wide, 10, None).await,
+            Err(StoreError::Forbidden(_))
+        ));
+        assert!(matches!(
+            store.telephony_scope(kefu_core::TenantId::new()).await,
+            Err(StoreError::NotFound)
+        ));
     }
 }
 

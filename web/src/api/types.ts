@@ -43,6 +43,8 @@ export interface AuditEntry {
   id: string;
   at: string;
   actor_id: string | null;
+  /** `user`, or `telephony` for the platform acting on the tenant's calls. */
+  actor_kind: "user" | "telephony" | null;
   action: string;
   target: string | null;
   detail: unknown;

@@ -18,8 +18,11 @@ pub struct AuditEntryView {
     pub id: String,
     /// When.
     pub at: DateTime<Utc>,
-    /// Who (absent for system actions).
+    /// Who: a user's id, an inbound trunk's id (`trk_…`) or `telephony` for the telephony
+    /// principal acting on the tenant's calls (absent for system actions).
     pub actor_id: Option<String>,
+    /// `user` or `telephony` (absent for system actions).
+    pub actor_kind: Option<String>,
     /// What (`user.invited`, `user.changed`, …).
     pub action: String,
     /// The object acted on.
@@ -78,6 +81,7 @@ async fn list_audit(
                 id: e.id,
                 at: e.at,
                 actor_id: e.actor.map(|a| a.to_string()),
+                actor_kind: e.actor.map(|a| a.kind().to_owned()),
                 action: e.action,
                 target: e.target,
                 detail: e.detail,

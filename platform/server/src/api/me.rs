@@ -34,21 +34,21 @@ pub struct MeView {
     ))]
 async fn me(State(state): State<AppState>, Authed(scope, _): Authed) -> ApiResult<Response> {
     let now = Instant::now();
-    let body = match state.identity.get(scope.tenant(), scope.user(), now) {
+    // Access tokens are minted for users only.
+    let me = scope
+        .user()
+        .ok_or_else(|| Problem::unauthorized("this credential is not a user's"))?;
+    let body = match state.identity.get(scope.tenant(), me, now) {
         Some(body) => body,
         None => {
-            let (user, tenant) = tokio::try_join!(
-                state.store.user(&scope, scope.user()),
-                state.store.tenant(&scope)
-            )?;
+            let (user, tenant) =
+                tokio::try_join!(state.store.user(&scope, me), state.store.tenant(&scope))?;
             let view = MeView {
                 user: (&user).into(),
                 tenant: (&tenant).into(),
             };
             let body = Bytes::from(serde_json::to_vec(&view).map_err(Problem::internal)?);
-            state
-                .identity
-                .put(scope.tenant(), scope.user(), now, body.clone());
+            state.identity.put(scope.tenant(), me, now, body.clone());
             body
         }
     };

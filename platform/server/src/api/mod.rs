@@ -12,6 +12,7 @@ pub mod me;
 pub mod numbers;
 pub mod outbound_trunks;
 pub mod plugin_invocations;
+pub mod plugin_limits;
 pub mod plugins;
 pub mod prompts;
 pub mod queues;
@@ -82,7 +83,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(calendars::router())
         .merge(plugins::router())
         .merge(plugin_invocations::router())
-        .merge(crate::plugin_limits::router())
+        .merge(plugin_limits::router())
         .merge(inbound_trunks::router())
         .merge(outbound_trunks::router())
         .merge(numbers::router())

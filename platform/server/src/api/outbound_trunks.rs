@@ -88,7 +88,7 @@ pub struct OutboundTrunkView {
     pub register_expiry: u32,
     /// Where the registration stands (`null` while telephony is off or before the first
     /// attempt, and for trunks that do not register).
-    pub registration_status: Option<crate::registrations::RegistrationStatus>,
+    pub registration_status: Option<RegistrationStatus>,
     /// Caller id.
     pub caller_id: Option<String>,
     /// Concurrency cap.
@@ -248,9 +248,34 @@ fn with_status(state: &AppState, mut view: OutboundTrunkView) -> OutboundTrunkVi
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .get(&view.id)
-            .cloned();
+            .cloned()
+            .map(RegistrationStatus::from);
     }
     view
+}
+
+/// Where one trunk's registration stands (kept by `kefu_telephony::registrations`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RegistrationStatus {
+    /// `registering`, `registered` or `failed`.
+    pub state: String,
+    /// Why the last attempt failed (the carrier's status, or the network error).
+    pub detail: Option<String>,
+    /// When the binding runs out, if registered.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When the last attempt finished.
+    pub last_attempt_at: Option<DateTime<Utc>>,
+}
+
+impl From<kefu_telephony::RegistrationStatus> for RegistrationStatus {
+    fn from(s: kefu_telephony::RegistrationStatus) -> Self {
+        RegistrationStatus {
+            state: s.state,
+            detail: s.detail,
+            expires_at: s.expires_at,
+            last_attempt_at: s.last_attempt_at,
+        }
+    }
 }
 
 fn trunk_id(id: &str) -> Result<TrunkId, Problem> {

@@ -16,9 +16,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Authed;
 use crate::json::{Json, Query, from_value};
-use crate::plugin_runtime::Running;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
+use kefu_telephony::plugin_runtime::Running;
 
 /// Filters of the log listing.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use kefu_core::TenantScope;
 use kefu_media::{Prompt, SAMPLE_RATE};
 use kefu_store::objects::ObjectKey;
+use kefu_telephony::prompts::PromptKeyError;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -45,18 +46,10 @@ pub struct PromptList {
 
 /// The object key of the tenant's prompt `name` (validated first).
 pub fn prompt_key(scope: &TenantScope, name: &str) -> Result<ObjectKey, Problem> {
-    let valid = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-    if !valid {
-        return Err(Problem::invalid(
-            "name",
-            "a prompt name is 1 to 64 characters of a-z, 0-9, - and _",
-        ));
-    }
-    ObjectKey::for_tenant(scope, &format!("prompts/{name}.wav")).map_err(Problem::internal)
+    kefu_telephony::prompts::prompt_key(scope, name).map_err(|e| match e {
+        e @ PromptKeyError::BadName => Problem::invalid("name", e.to_string()),
+        PromptKeyError::Key(e) => Problem::internal(e),
+    })
 }
 
 fn check_admin(scope: &TenantScope) -> Result<(), Problem> {

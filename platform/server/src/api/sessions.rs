@@ -203,14 +203,13 @@ async fn logout(
     Authed(scope, token): Authed,
     Json(req): Json<RefreshRequest>,
 ) -> ApiResult<StatusCode> {
-    if req.refresh_token.len() <= 256 {
+    // Access tokens are minted for users only; a scope without one has no session.
+    if let Some(user) = scope.user()
+        && req.refresh_token.len() <= 256
+    {
         state
             .store
-            .end_session(
-                scope.tenant(),
-                scope.user(),
-                &hash_secret(&req.refresh_token),
-            )
+            .end_session(scope.tenant(), user, &hash_secret(&req.refresh_token))
             .await?;
     }
     state.auth.revoke_token(&token);

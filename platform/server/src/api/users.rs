@@ -192,7 +192,7 @@ async fn invite_user(
             mail,
         )
         .await?;
-    crate::outbox::wake(&state);
+    state.outbox.wake();
     Ok((
         StatusCode::CREATED,
         axum::Json(Invited {
@@ -261,7 +261,7 @@ async fn reinvite_user(
         .store
         .reinvite_user(&scope, id, &hash_secret(&token), expires_at, mail)
         .await?;
-    crate::outbox::wake(&state);
+    state.outbox.wake();
     Ok((
         StatusCode::CREATED,
         axum::Json(InvitationView {

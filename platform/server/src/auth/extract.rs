@@ -36,7 +36,7 @@ impl FromRequestParts<AppState> for Authed {
             Ok((scope, info)) => {
                 let span = tracing::Span::current();
                 span.record("tenant_id", tracing::field::display(scope.tenant()));
-                span.record("user_id", tracing::field::display(scope.user()));
+                span.record("user_id", tracing::field::display(scope.principal()));
                 Ok(Authed(scope, info))
             }
             Err(e) => {

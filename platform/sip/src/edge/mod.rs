@@ -196,6 +196,11 @@ impl SipEdge {
         &self.endpoint
     }
 
+    /// Carrier registration through this edge's transactions (see [`crate::registration`]).
+    pub fn registrar(&self) -> crate::registration::Registrar {
+        crate::registration::Registrar::new(self.endpoint.clone())
+    }
+
     /// Counters of what the edge did with the messages it received.
     pub fn stats(&self) -> &EdgeStats {
         &self.stats

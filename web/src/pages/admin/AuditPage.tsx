@@ -41,8 +41,9 @@ export function AuditPage() {
     );
   }, [api, load]);
 
-  const actor = (id: string | null) => {
+  const actor = (id: string | null, kind: string | null) => {
     if (!id) return 'System';
+    if (kind === 'telephony') return id === 'telephony' ? 'Telephony' : `Telephony (trunk ${id})`;
     const u = people.get(id);
     return u ? u.name || u.email : id;
   };
@@ -89,7 +90,7 @@ export function AuditPage() {
                 {entries.map((e) => (
                   <tr key={e.id}>
                     <td className="cell-muted nowrap">{formatDateTime(e.at)}</td>
-                    <td className="nowrap">{actor(e.actor_id)}</td>
+                    <td className="nowrap">{actor(e.actor_id, e.actor_kind)}</td>
                     <td>
                       <code className="action">{e.action}</code>
                     </td>

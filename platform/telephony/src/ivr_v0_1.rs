@@ -9,8 +9,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use kefu_calls::IvrSession;
 use kefu_calls::ivr::{
-    CallView, CollectEnd, CollectSpec, CollectedDigits, EnqueueFailure, EnqueueRequest, IvrAction,
-    IvrError, IvrEvent, Language, Playback, Prompt, SkillNeed, TransferFailure, TransferTarget,
+    CallView, CollectEnd, CollectSpec, EnqueueFailure, EnqueueRequest, IvrAction, IvrError,
+    IvrEvent, Language, Playback, Prompt, SkillNeed, TransferFailure, TransferTarget,
     VoicemailRequest,
 };
 use kefu_plugin_host::ivr as abi;
@@ -18,9 +18,9 @@ use kefu_plugin_host::{CallContext, Installation, Outcome, Plugin, PluginHost};
 
 /// One call's IVR plugin (the version loaded when the call started).
 pub(crate) struct PluginSession {
-    pub host: PluginHost,
-    pub plugin: Arc<Plugin>,
-    pub installation: Arc<Installation>,
+    pub(crate) host: PluginHost,
+    pub(crate) plugin: Arc<Plugin>,
+    pub(crate) installation: Arc<Installation>,
 }
 
 #[async_trait]
@@ -214,6 +214,7 @@ pub(crate) fn action_of(action: abi::Action) -> IvrAction {
 
 #[cfg(test)]
 mod tests {
+    use kefu_calls::ivr::CollectedDigits;
     use kefu_core::{CallId, TenantId};
 
     use super::*;

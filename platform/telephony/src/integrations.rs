@@ -123,8 +123,8 @@ async fn integrations(
                 out.push(running);
             }
             Ok(_) => {}
-            Err(p) => {
-                tracing::warn!(tenant_id = %scope.tenant(), installation = %stored.id, detail = %p.detail, "an installation cannot run")
+            Err(e) => {
+                tracing::warn!(tenant_id = %scope.tenant(), installation = %stored.id, error = %e, "an installation cannot run")
             }
         }
     }

@@ -7,9 +7,8 @@
 //! in logs, audit entries or API answers.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -17,6 +16,40 @@ use kefu_core::TenantId;
 
 /// Format tag of sealed blobs.
 const V1: &str = "v1:";
+
+/// Why a key could not be had, or secrets not sealed or opened. Never carries a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretsError {
+    /// The configured key (`secrets_key`) is not base64.
+    #[error("key `secrets_key` is not base64")]
+    KeyNotBase64,
+    /// The key is not 32 bytes.
+    #[error("key `secrets_key` must be 32 bytes (base64), got {0}")]
+    KeyLength(usize),
+    /// The key file is not base64.
+    #[error("{} is not base64", .0.display())]
+    KeyFileNotBase64(PathBuf),
+    /// The key file could not be read or created.
+    #[error("{}: {source}", path.display())]
+    KeyFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The system random source failed.
+    #[error("the system random source failed")]
+    NoRandomness,
+    /// Sealing failed.
+    #[error("sealing secrets failed")]
+    Seal,
+    /// The sealed text is not one this box makes.
+    #[error("sealed secrets are malformed: {0}")]
+    Malformed(&'static str),
+    /// The sealed text does not open with this key for this tenant.
+    #[error("sealed secrets do not open with this key (wrong key or tenant)")]
+    WrongKey,
+}
 
 /// Seals and opens installation secrets.
 pub struct SecretBox {
@@ -31,21 +64,21 @@ impl std::fmt::Debug for SecretBox {
 
 impl SecretBox {
     /// The box for `configured` (base64 key) or the data directory's key file.
-    pub fn load(configured: &str, data_dir: &Path) -> anyhow::Result<SecretBox> {
+    pub fn load(configured: &str, data_dir: &Path) -> Result<SecretBox, SecretsError> {
         let key = if configured.trim().is_empty() {
             key_file(&data_dir.join("secrets.key"))?
         } else {
             STANDARD
                 .decode(configured.trim())
-                .context("key `secrets_key` is not base64")?
+                .map_err(|_| SecretsError::KeyNotBase64)?
         };
-        Self::from_key(&key).context("key `secrets_key` must be 32 bytes (base64)")
+        Self::from_key(&key)
     }
 
     /// A box for a raw 32-byte key.
-    pub fn from_key(key: &[u8]) -> anyhow::Result<SecretBox> {
-        let unbound = UnboundKey::new(&AES_256_GCM, key)
-            .map_err(|_| anyhow::anyhow!("an AES-256 key is 32 bytes, got {}", key.len()))?;
+    pub fn from_key(key: &[u8]) -> Result<SecretBox, SecretsError> {
+        let unbound =
+            UnboundKey::new(&AES_256_GCM, key).map_err(|_| SecretsError::KeyLength(key.len()))?;
         Ok(SecretBox {
             key: LessSafeKey::new(unbound),
         })
@@ -56,13 +89,13 @@ impl SecretBox {
         &self,
         tenant: TenantId,
         secrets: &BTreeMap<String, String>,
-    ) -> anyhow::Result<String> {
+    ) -> Result<String, SecretsError> {
         if secrets.is_empty() {
             return Ok(String::new());
         }
         let mut nonce = [0u8; NONCE_LEN];
-        aws_lc_rs::rand::fill(&mut nonce).map_err(|_| anyhow::anyhow!("no randomness"))?;
-        let mut data = serde_json::to_vec(secrets)?;
+        aws_lc_rs::rand::fill(&mut nonce).map_err(|_| SecretsError::NoRandomness)?;
+        let mut data = serde_json::to_vec(secrets).map_err(|_| SecretsError::Seal)?;
         let aad = tenant.to_string();
         self.key
             .seal_in_place_append_tag(
@@ -70,25 +103,29 @@ impl SecretBox {
                 Aad::from(aad.as_bytes()),
                 &mut data,
             )
-            .map_err(|_| anyhow::anyhow!("sealing failed"))?;
+            .map_err(|_| SecretsError::Seal)?;
         let mut blob = nonce.to_vec();
         blob.extend_from_slice(&data);
         Ok(format!("{V1}{}", STANDARD.encode(blob)))
     }
 
     /// Opens what [`seal`](Self::seal) made for `tenant`.
-    pub fn open(&self, tenant: TenantId, sealed: &str) -> anyhow::Result<BTreeMap<String, String>> {
+    pub fn open(
+        &self,
+        tenant: TenantId,
+        sealed: &str,
+    ) -> Result<BTreeMap<String, String>, SecretsError> {
         if sealed.is_empty() {
             return Ok(BTreeMap::new());
         }
         let encoded = sealed
             .strip_prefix(V1)
-            .context("sealed secrets have an unknown format")?;
+            .ok_or(SecretsError::Malformed("unknown format"))?;
         let mut blob = STANDARD
             .decode(encoded)
-            .context("sealed secrets are not base64")?;
+            .map_err(|_| SecretsError::Malformed("not base64"))?;
         if blob.len() < NONCE_LEN {
-            anyhow::bail!("sealed secrets are truncated");
+            return Err(SecretsError::Malformed("truncated"));
         }
         let mut nonce = [0u8; NONCE_LEN];
         nonce.copy_from_slice(&blob[..NONCE_LEN]);
@@ -100,26 +137,27 @@ impl SecretBox {
                 Aad::from(aad.as_bytes()),
                 &mut blob[NONCE_LEN..],
             )
-            .map_err(|_| {
-                anyhow::anyhow!("sealed secrets do not open with this key (wrong key or tenant)")
-            })?;
-        Ok(serde_json::from_slice(plain)?)
+            .map_err(|_| SecretsError::WrongKey)?;
+        serde_json::from_slice(plain).map_err(|_| SecretsError::Malformed("not a map of text"))
     }
 }
 
-fn key_file(path: &Path) -> anyhow::Result<Vec<u8>> {
+fn key_file(path: &Path) -> Result<Vec<u8>, SecretsError> {
+    let file_error = |source| SecretsError::KeyFile {
+        path: path.to_owned(),
+        source,
+    };
     match std::fs::read_to_string(path) {
         Ok(text) => STANDARD
             .decode(text.trim())
-            .with_context(|| format!("{} is not base64", path.display())),
+            .map_err(|_| SecretsError::KeyFileNotBase64(path.to_owned())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut key = [0u8; 32];
-            aws_lc_rs::rand::fill(&mut key).map_err(|_| anyhow::anyhow!("no randomness"))?;
-            write_private(path, STANDARD.encode(key).as_bytes())
-                .with_context(|| format!("creating {}", path.display()))?;
+            aws_lc_rs::rand::fill(&mut key).map_err(|_| SecretsError::NoRandomness)?;
+            write_private(path, STANDARD.encode(key).as_bytes()).map_err(file_error)?;
             Ok(key.to_vec())
         }
-        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        Err(e) => Err(file_error(e)),
     }
 }
 

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_lc_rs::hmac;
-use kefu_store::sip_digest::{DIGEST_REALM, constant_time_eq};
+use subtle::ConstantTimeEq;
 
 /// How long a nonce is accepted unless configured (`sip_digest_nonce_secs`).
 pub const DEFAULT_NONCE_LIFETIME: Duration = Duration::from_secs(300);
@@ -171,7 +171,8 @@ impl Nonces {
         let issued = hex_number(secs)?;
         hex_number(sequence)?;
         let mac = self.mac(stamp);
-        constant_time_eq(hex::encode(mac).as_bytes(), mac_hex.as_bytes()).then_some((issued, mac))
+        let matches: bool = hex::encode(mac).as_bytes().ct_eq(mac_hex.as_bytes()).into();
+        matches.then_some((issued, mac))
     }
 
     fn expired(&self, issued: u64, now: u64) -> bool {
@@ -223,10 +224,11 @@ impl Nonces {
             .len()
     }
 
-    /// The `WWW-Authenticate` value of a challenge.
-    pub fn challenge(&self, stale: bool) -> String {
+    /// The `WWW-Authenticate` value of a challenge in `realm` (the realm the stored HA1s
+    /// were computed for).
+    pub fn challenge(&self, realm: &str, stale: bool) -> String {
         let mut value = format!(
-            "Digest realm=\"{DIGEST_REALM}\", nonce=\"{}\", algorithm=MD5, qop=\"auth\"",
+            "Digest realm=\"{realm}\", nonce=\"{}\", algorithm=MD5, qop=\"auth\"",
             self.issue()
         );
         if stale {

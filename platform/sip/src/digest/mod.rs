@@ -1,8 +1,20 @@
-//! The `Authorization` / `Proxy-Authorization` header of SIP digest authentication (RFC 3261
-//! §22.4, RFC 8760): its parameters, parsed strictly and within bounds.
+//! The server side of SIP digest authentication (RFC 3261 §22, RFC 7616, RFC 8760): the
+//! `Authorization` / `Proxy-Authorization` header's grammar (parsed strictly and within
+//! bounds), what an answer is for ([`DigestParams::is_for`], [`DigestParams::nonce_count`]),
+//! and the nonces of the edge's challenges ([`Nonces`]).
 //!
-//! Owns the header's grammar only. It must never verify a response or see a password (the
-//! store holds HA1s and checks answers), and never panic or allocate without bound on any input.
+//! An answer is good for the request it was computed for and for one use: its `uri` must be
+//! the request's Request-URI (an answer taken from a call to one number is no key to another),
+//! and its nonce-count must grow (see [`nonces`]).
+//!
+//! Owns the mechanics only. It must never verify a response or see a password (the store holds
+//! HA1s and checks answers), decide whether a trunk must authenticate (the caller's policy),
+//! log a header or a nonce, or panic or allocate without bound on any input.
+
+mod answer;
+pub mod nonces;
+
+pub use nonces::{NonceCheck, NonceCount, NonceKeyError, NonceUse, Nonces};
 
 /// Most parameters read from one header.
 pub const MAX_PARAMS: usize = 16;
@@ -85,35 +97,4 @@ pub fn parse_authorization(value: &str) -> Option<DigestParams> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn authorization_headers_parse_strictly() {
-        let h = r#"Digest username="carrier", realm="kefu", nonce="abc.def", uri="sip:+15555550100@127.0.0.1:5060", response="0123", algorithm=MD5, qop=auth, nc=00000001, cnonce="xyz""#;
-        let p = parse_authorization(h).expect("parses");
-        assert_eq!(p.username, "carrier");
-        assert_eq!(p.uri, "sip:+15555550100@127.0.0.1:5060");
-        assert_eq!(p.qop.as_deref(), Some("auth"));
-        assert_eq!(p.nc.as_deref(), Some("00000001"));
-        assert_eq!(p.cnonce.as_deref(), Some("xyz"));
-
-        assert!(parse_authorization("Basic dXNlcjpwYXNz").is_none());
-        assert!(
-            parse_authorization(r#"Digest username="a", realm="kefu""#).is_none(),
-            "incomplete"
-        );
-        let twice =
-            r#"Digest username="a", username="b", realm="r", nonce="n", uri="u", response="x""#;
-        assert!(parse_authorization(twice).is_none(), "repeated");
-        assert!(parse_authorization(r#"Digest username="unterminated"#).is_none());
-        let many = format!(
-            "Digest {}",
-            (0..40)
-                .map(|i| format!("x{i}=1"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        assert!(parse_authorization(&many).is_none(), "too many parameters");
-    }
-}
+mod tests;

@@ -23,13 +23,14 @@ use kefu_plugin_host::{
     PluginHost,
 };
 use kefu_store::Store;
+use kefu_store::StoreError;
 use kefu_store::objects::{ObjectKey, ObjectStore};
 use kefu_store::plugin_invocations::PluginInvocationRow;
 use kefu_store::plugins::{PluginInstallation, PluginVersion};
 use tokio::sync::mpsc;
 
-use crate::problem::Problem;
-use crate::secrets::SecretBox;
+use crate::plugin_limits::LimitsError;
+use crate::secrets::{SecretBox, SecretsError};
 
 /// Records waiting to be written; beyond this they are dropped (and counted).
 const QUEUE: usize = 10_000;
@@ -39,6 +40,47 @@ const BATCH: usize = 200;
 pub const READY_MAX_AGE: Duration = Duration::from_secs(5);
 /// Most ready installations kept; beyond this the cache starts again empty.
 const READY_MAX: usize = 10_000;
+
+/// Why an installation could not be made ready to run.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// The store failed, or the installation or version is not there.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The tenant's plugin limits could not be read.
+    #[error(transparent)]
+    Limits(#[from] LimitsError),
+    /// The installation's secrets do not open.
+    #[error("the installation's secrets: {0}")]
+    Secrets(#[from] SecretsError),
+    /// A stored version is not what publishing stores (its version text or manifest).
+    #[error("stored version {name}@{version}: {problem}")]
+    CorruptVersion {
+        /// The plugin.
+        name: String,
+        /// Its version text.
+        version: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The version's component is not in the object store.
+    #[error("the component of {name}@{version} is missing from the object store")]
+    MissingComponent {
+        /// The plugin.
+        name: String,
+        /// Its version.
+        version: String,
+    },
+    /// The object store failed.
+    #[error("reading a plugin component: {0}")]
+    Objects(#[from] kefu_store::objects::ObjectError),
+    /// The host refused to load a published version.
+    #[error("loading a published version: {0}")]
+    Load(#[from] kefu_plugin_host::LoadError),
+    /// The loading task ended without an answer (it panicked or was cancelled).
+    #[error("loading a published version: the task ended without an answer")]
+    LoadTask,
+}
 
 /// Ready installations by tenant and installation id, with the plugin generation they were
 /// built under and when.
@@ -95,36 +137,39 @@ impl PluginRuntime {
 
     /// `version` loaded into the host: from the host's cache, or fetched and compiled (off the
     /// async workers).
-    pub async fn plugin_for(&self, version: &PluginVersion) -> Result<Arc<Plugin>, Problem> {
+    pub async fn plugin_for(&self, version: &PluginVersion) -> Result<Arc<Plugin>, RuntimeError> {
+        let corrupt = |problem: String| RuntimeError::CorruptVersion {
+            name: version.name.clone(),
+            version: version.version.clone(),
+            problem,
+        };
         let semver: semver::Version = version
             .version
             .parse()
-            .map_err(|e| Problem::internal(format!("stored version {}: {e}", version.version)))?;
+            .map_err(|e| corrupt(format!("version: {e}")))?;
         if let Some(loaded) = self
             .host
             .plugin(&version.content_hash, &version.name, &semver)
         {
             return Ok(loaded);
         }
-        let key = ObjectKey::new(version.blob_key.clone()).map_err(Problem::internal)?;
+        let key = ObjectKey::new(version.blob_key.clone())?;
         let wasm = self
             .objects
             .get(&key)
-            .await
-            .map_err(Problem::internal)?
-            .ok_or_else(|| {
-                Problem::internal(format!(
-                    "the component of {}@{} is missing from the object store",
-                    version.name, version.version
-                ))
+            .await?
+            .ok_or_else(|| RuntimeError::MissingComponent {
+                name: version.name.clone(),
+                version: version.version.clone(),
             })?;
         let manifest: Manifest = serde_json::from_value(version.manifest.clone())
-            .map_err(|e| Problem::internal(format!("stored manifest: {e}")))?;
+            .map_err(|e| corrupt(format!("manifest: {e}")))?;
         let host = self.host.clone();
-        tokio::task::spawn_blocking(move || host.load(manifest, &wasm))
-            .await
-            .map_err(Problem::internal)?
-            .map_err(|e| Problem::internal(format!("loading a published version: {e}")))
+        Ok(
+            tokio::task::spawn_blocking(move || host.load(manifest, &wasm))
+                .await
+                .map_err(|_| RuntimeError::LoadTask)??,
+        )
     }
 
     /// The scope's installation `id`, ready to run: from the cache while nothing changed, or
@@ -133,7 +178,7 @@ impl PluginRuntime {
         &self,
         scope: &TenantScope,
         id: &str,
-    ) -> Result<Arc<Running>, Problem> {
+    ) -> Result<Arc<Running>, RuntimeError> {
         let key = (scope.tenant(), id.to_owned());
         let generation = self.store.plugin_generation();
         if let Some(hit) = self.cached(&key, generation) {
@@ -177,15 +222,12 @@ impl PluginRuntime {
         scope: &TenantScope,
         stored: &PluginInstallation,
         limits: InvocationLimits,
-    ) -> Result<Arc<Installation>, Problem> {
+    ) -> Result<Arc<Installation>, RuntimeError> {
         let config = match &stored.config {
             serde_json::Value::Object(map) => map.clone().into_iter().collect(),
             _ => Default::default(),
         };
-        let secrets = self
-            .secrets
-            .open(scope.tenant(), &stored.sealed_secrets)
-            .map_err(Problem::internal)?;
+        let secrets = self.secrets.open(scope.tenant(), &stored.sealed_secrets)?;
         let mut installation = Installation::new(scope.tenant());
         installation.id = Some(stored.id.clone());
         installation.config = config;

@@ -1,15 +1,13 @@
-//! `/plugin-limits`: a tenant's per-invocation plugin limits (CPU, memory, wall clock, output),
-//! stored as the tenant's `plugin_limits` configuration document and applied to every
-//! installation when it is built for a call. Values must fit inside the host-wide maxima (the
-//! instance pool is sized for them); the defaults are the host's.
+//! `/plugin-limits`: a tenant's per-invocation plugin limits (CPU, memory, wall clock, output).
+//! The limits themselves (their document, defaults, maxima and how a call applies them) are
+//! `kefu_telephony::plugin_limits`; this file is their HTTP face: the request and response
+//! types, the bounds check answered as a 422, and the handlers.
 
 use axum::extract::State;
 use kefu_core::TenantScope;
-use kefu_plugin_host::InvocationLimits;
-use kefu_store::Store;
 use kefu_store::config_docs::ConfigChange;
+use kefu_telephony::plugin_limits::{self as limits_doc, KIND};
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -18,10 +16,7 @@ use crate::json::Json;
 use crate::problem::{ApiResult, FieldError, Problem};
 use crate::state::AppState;
 
-/// The document kind in the store.
-const KIND: &str = "plugin_limits";
-
-/// Per-invocation limits of a tenant's plugins.
+/// Per-invocation limits of a tenant's plugins (the body of `/plugin-limits`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PluginLimits {
@@ -46,47 +41,42 @@ pub struct PluginLimitsView {
     pub max: PluginLimits,
 }
 
-/// The host's defaults.
-pub fn defaults() -> PluginLimits {
-    let d = InvocationLimits::default();
-    PluginLimits {
-        cpu_ms: d.cpu.as_millis() as u32,
-        memory_mib: (d.memory_bytes >> 20) as u32,
-        wall_ms: d.wall.as_millis() as u32,
-        max_output_kib: (d.max_output_bytes >> 10) as u32,
+impl From<limits_doc::PluginLimits> for PluginLimits {
+    fn from(l: limits_doc::PluginLimits) -> Self {
+        PluginLimits {
+            cpu_ms: l.cpu_ms,
+            memory_mib: l.memory_mib,
+            wall_ms: l.wall_ms,
+            max_output_kib: l.max_output_kib,
+        }
     }
 }
 
-/// The bounds (memory: the pool's slot size, see `HostConfig::max_memory_bytes`).
-pub fn maxima() -> PluginLimits {
-    PluginLimits {
-        cpu_ms: 1_000,
-        memory_mib: (kefu_plugin_host::HostConfig::default().max_memory_bytes >> 20) as u32,
-        wall_ms: 30_000,
-        max_output_kib: 1_024,
+impl From<PluginLimits> for limits_doc::PluginLimits {
+    fn from(l: PluginLimits) -> Self {
+        limits_doc::PluginLimits {
+            cpu_ms: l.cpu_ms,
+            memory_mib: l.memory_mib,
+            wall_ms: l.wall_ms,
+            max_output_kib: l.max_output_kib,
+        }
     }
 }
 
-async fn stored(store: &Store, scope: &TenantScope) -> Result<(i64, PluginLimits), Problem> {
-    let doc = store.config_doc(scope, KIND).await?;
-    let limits = match doc.doc {
-        Some(text) => serde_json::from_str(&text)
-            .map_err(|e| Problem::internal(format!("stored plugin limits: {e}")))?,
-        None => defaults(),
-    };
-    Ok((doc.version, limits))
+fn defaults() -> PluginLimits {
+    limits_doc::defaults().into()
 }
 
-/// The host limits for the scope's invocations.
-pub async fn effective(store: &Store, scope: &TenantScope) -> Result<InvocationLimits, Problem> {
-    let (_, limits) = stored(store, scope).await?;
-    Ok(InvocationLimits {
-        cpu: Duration::from_millis(limits.cpu_ms.into()),
-        wall: Duration::from_millis(limits.wall_ms.into()),
-        memory_bytes: (limits.memory_mib as usize) << 20,
-        max_output_bytes: (limits.max_output_kib as usize) << 10,
-        ..InvocationLimits::default()
-    })
+fn maxima() -> PluginLimits {
+    limits_doc::maxima().into()
+}
+
+async fn stored(
+    store: &kefu_store::Store,
+    scope: &TenantScope,
+) -> Result<(i64, PluginLimits), Problem> {
+    let (version, limits) = limits_doc::stored(store, scope).await?;
+    Ok((version, limits.into()))
 }
 
 fn check(limits: &PluginLimits) -> Result<(), Problem> {
