@@ -27,10 +27,13 @@ use crate::session_timer::{Due, SessionTimer};
 
 mod end;
 pub mod io;
+mod queue;
 mod room;
 mod steps;
 #[cfg(test)]
 mod tests;
+mod transfer;
+mod voicemail;
 
 pub use io::{
     Answering, CallSetup, Input, LegEnd, LegId, LegRole, MachineSettings, Member, Output, PlayId,

@@ -4,19 +4,15 @@
 use std::time::Instant;
 
 use kefu_core::DomainEvent;
-use kefu_core::event::{ConnectedTo, Disposition, IvrActionKind, TransferTarget as EventTarget};
+use kefu_core::event::{Disposition, IvrActionKind};
 
 use super::end::End;
-use super::io::{
-    Answering, LegEnd, LegId, LegRole, Member, Output, PlayId, QueueInput, SourceId, SourceKind,
-    Volume,
-};
-use super::{CallMachine, LegState, Phase, Playing, Purpose, Queued, Recording, Transfer};
+use super::io::{Answering, LegId, Member, Output, PlayId, SourceId, SourceKind, Volume};
+use super::{CallMachine, Phase, Playing, Purpose};
 use crate::digits::DigitCollector;
 use crate::flow::{Command, Ending, Input as FlowInput};
 use crate::ivr::{
-    EnqueueRequest, IvrAction, IvrError, IvrEvent, Playback, Prompt, TransferFailure,
-    TransferTarget, VoicemailRequest,
+    EnqueueRequest, IvrAction, IvrError, IvrEvent, Playback, Prompt, VoicemailRequest,
 };
 
 impl CallMachine {
@@ -57,7 +53,7 @@ impl CallMachine {
         self.run_flow(now);
     }
 
-    fn ringback_tone(&mut self) -> SourceId {
+    pub(super) fn ringback_tone(&mut self) -> SourceId {
         let tone = self.room.add_source(
             SourceKind::Ringback(self.settings.language),
             &mut self.outputs,
@@ -82,7 +78,7 @@ impl CallMachine {
         }
     }
 
-    fn command(&mut self, now: Instant, command: Command) {
+    pub(super) fn command(&mut self, now: Instant, command: Command) {
         match command {
             Command::AskPlugin(event) => match &self.setup.entry {
                 Answering::Ivr => {
@@ -153,7 +149,7 @@ impl CallMachine {
         });
     }
 
-    fn play(&mut self, playback: Playback, purpose: Purpose) {
+    pub(super) fn play(&mut self, playback: Playback, purpose: Purpose) {
         let Some(source) = self.prompts else {
             return;
         };
@@ -178,7 +174,7 @@ impl CallMachine {
         });
     }
 
-    fn set_music(&mut self, on: bool) {
+    pub(super) fn set_music(&mut self, on: bool) {
         let Some(music) = self.queued.as_ref().and_then(|q| q.music) else {
             return;
         };
@@ -223,7 +219,7 @@ impl CallMachine {
         }
     }
 
-    fn stop_plays(&mut self) {
+    pub(super) fn stop_plays(&mut self) {
         if let Some(source) = self.prompts {
             self.outputs.push_back(Output::StopPlays(source));
         }
@@ -313,287 +309,6 @@ impl CallMachine {
             }
         }
         let _ = now;
-    }
-
-    fn enqueue(&mut self, now: Instant, request: EnqueueRequest) {
-        self.queued = Some(Queued {
-            queue: request.queue.clone(),
-            priority: request.priority,
-            since: now,
-            music: None,
-            waiting: false,
-        });
-        self.outputs.push_back(Output::Enqueue(request));
-    }
-
-    pub(super) fn queue_input(&mut self, now: Instant, notice: QueueInput) {
-        let Some(queued) = &mut self.queued else {
-            return; // the call left the queue already
-        };
-        match notice {
-            QueueInput::Waiting if !queued.waiting => {
-                queued.waiting = true;
-                let (queue, priority) = (queued.queue.clone(), queued.priority);
-                self.queue_record = Some(queue.clone());
-                let music = self.room.add_source(SourceKind::Music, &mut self.outputs);
-                if let Some(q) = &mut self.queued {
-                    q.music = Some(music);
-                }
-                let announcing = self.playing.as_ref().is_some_and(|p| {
-                    matches!(p.purpose, Purpose::Announcement | Purpose::Position)
-                });
-                self.set_music(!announcing);
-                self.emit(DomainEvent::CallQueued {
-                    call: self.setup.call,
-                    queue,
-                    priority: i32::from(priority),
-                });
-            }
-            QueueInput::Waiting => {}
-            QueueInput::Refused(reason) => {
-                let queue = queued.queue.clone();
-                self.queued = None;
-                self.emit(DomainEvent::CallDequeued {
-                    call: self.setup.call,
-                    queue: queue.clone(),
-                    waited_ms: 0,
-                    reason: format!("enqueue_failed: {reason}"),
-                });
-                self.flow.handle(FlowInput::EnqueueFailed { queue, reason });
-            }
-            QueueInput::Position {
-                position,
-                estimated_wait_secs,
-            } => {
-                if queued.waiting && self.playing.is_none() {
-                    let queue = queued.queue.clone();
-                    self.flow.handle(FlowInput::QueueUpdate {
-                        queue,
-                        position,
-                        estimated_wait_secs,
-                    });
-                }
-            }
-            QueueInput::Released(reason) => {
-                let queue = queued.queue.clone();
-                let waited = self.drop_queue_place(now);
-                self.emit(DomainEvent::CallDequeued {
-                    call: self.setup.call,
-                    queue: queue.clone(),
-                    waited_ms: u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
-                    reason,
-                });
-                self.flow.handle(FlowInput::QueueTimeout {
-                    queue,
-                    waited_secs: u32::try_from(waited.as_secs()).unwrap_or(u32::MAX),
-                });
-            }
-        }
-    }
-
-    /// Forgets the queue place (music goes, the wait is counted); returns the wait.
-    pub(super) fn drop_queue_place(&mut self, now: Instant) -> std::time::Duration {
-        let Some(q) = self.queued.take() else {
-            return std::time::Duration::ZERO;
-        };
-        let waited = now.saturating_duration_since(q.since);
-        if q.waiting {
-            self.queue_wait += waited;
-        }
-        if let Some(music) = q.music {
-            self.room.remove(Member::Source(music), &mut self.outputs);
-        }
-        waited
-    }
-
-    /// The call leaves its queue for something else.
-    pub(super) fn leave_queue(&mut self, now: Instant, reason: &str) {
-        let Some(queue) = self.queued.as_ref().map(|q| q.queue.clone()) else {
-            return;
-        };
-        self.outputs.push_back(Output::LeaveQueue);
-        let waited = self.drop_queue_place(now);
-        self.emit(DomainEvent::CallDequeued {
-            call: self.setup.call,
-            queue,
-            waited_ms: u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
-            reason: reason.to_owned(),
-        });
-    }
-
-    fn start_transfer(&mut self, now: Instant, target: TransferTarget) {
-        let number = match &target {
-            TransferTarget::Number(number) if is_e164(number) => number.clone(),
-            // Agents answer through the agent desktop.
-            _ => {
-                self.flow.handle(FlowInput::TransferFailed {
-                    target,
-                    reason: TransferFailure::Unreachable,
-                });
-                return;
-            }
-        };
-        let leg = self.new_leg(LegRole::External);
-        let ringback = Some(self.ringback_tone());
-        self.outputs.push_back(Output::Dial {
-            leg,
-            number: number.clone(),
-        });
-        self.transfer = Some(Transfer {
-            number,
-            leg,
-            ringback,
-            until: now + self.settings.transfer_ring,
-        });
-    }
-
-    pub(super) fn leg_answered(&mut self, now: Instant, leg: LegId) {
-        let Some(t) = self.transfer.take_if(|t| t.leg == leg) else {
-            // Not (or no longer) wanted: hang it up.
-            if self.leg_state(leg) == Some(LegState::Dialing) {
-                self.outputs.push_back(Output::HangUp(leg));
-                self.set_leg(leg, LegState::Ended);
-                self.room.remove(Member::Leg(leg), &mut self.outputs);
-            }
-            return;
-        };
-        let _ = now;
-        self.set_leg(leg, LegState::Up);
-        if let Some(tone) = t.ringback {
-            self.room.remove(Member::Source(tone), &mut self.outputs);
-        }
-        if let Some(prompts) = self.prompts {
-            self.room.hear(
-                LegId::CALLER,
-                Member::Source(prompts),
-                Volume::OFF,
-                &mut self.outputs,
-            );
-        }
-        self.room.hear(
-            LegId::CALLER,
-            Member::Leg(leg),
-            Volume::FULL,
-            &mut self.outputs,
-        );
-        self.room.hear(
-            leg,
-            Member::Leg(LegId::CALLER),
-            Volume::FULL,
-            &mut self.outputs,
-        );
-        self.bridged = Some(leg);
-        self.disposition = Some(Disposition::Transferred);
-        let call = self.setup.call;
-        self.emit(DomainEvent::CallTransferred {
-            call,
-            target: EventTarget::Number {
-                number: t.number.clone(),
-            },
-            by: None,
-        });
-        self.emit(DomainEvent::CallConnected {
-            call,
-            to: ConnectedTo::Number { number: t.number },
-        });
-    }
-
-    fn transfer_failed(&mut self, reason: TransferFailure) {
-        let Some(t) = self.transfer.take() else {
-            return;
-        };
-        if let Some(tone) = t.ringback {
-            self.room.remove(Member::Source(tone), &mut self.outputs);
-        }
-        self.set_leg(t.leg, LegState::Ended);
-        self.room.remove(Member::Leg(t.leg), &mut self.outputs);
-        self.flow.handle(FlowInput::TransferFailed {
-            target: TransferTarget::Number(t.number),
-            reason,
-        });
-    }
-
-    pub(super) fn transfer_timed_out(&mut self, _now: Instant) {
-        if let Some(t) = &self.transfer {
-            self.outputs.push_back(Output::HangUp(t.leg));
-        }
-        self.transfer_failed(TransferFailure::NoAnswer);
-    }
-
-    pub(super) fn leg_ended(&mut self, now: Instant, leg: LegId, how: LegEnd) {
-        if self.leg_state(leg).is_none_or(|s| s == LegState::Ended) {
-            return;
-        }
-        self.set_leg(leg, LegState::Ended);
-        if leg == LegId::CALLER {
-            let end = match how {
-                LegEnd::Cancelled => End::Cancelled,
-                LegEnd::Lost(why) => End::Lost(why),
-                LegEnd::Bye | LegEnd::Failed(_) => End::Caller,
-            };
-            return self.end(now, end);
-        }
-        if self.transfer.as_ref().is_some_and(|t| t.leg == leg) {
-            let reason = match how {
-                LegEnd::Failed(Some(status)) => TransferFailure::of_status(status),
-                _ => TransferFailure::Unreachable,
-            };
-            return self.transfer_failed(reason);
-        }
-        self.room.remove(Member::Leg(leg), &mut self.outputs);
-        if self.bridged == Some(leg) {
-            // The far end hung up: the transferred call is over.
-            self.bridged = None;
-            self.end(now, End::System(Disposition::Transferred, None));
-        }
-    }
-
-    fn start_voicemail(&mut self, now: Instant, voicemail: VoicemailRequest) {
-        self.leave_queue(now, "the IVR sent the call to voicemail");
-        let mut prompts = if voicemail.greeting.is_empty() {
-            vec![Prompt::System("voicemail".into())]
-        } else {
-            voicemail.greeting.clone()
-        };
-        prompts.push(Prompt::Beep);
-        self.voicemail = Some(voicemail);
-        let playback = Playback {
-            tag: "kefu:voicemail".into(),
-            prompts,
-            barge_in: false,
-        };
-        self.play(playback, Purpose::VoicemailGreeting);
-    }
-
-    fn begin_recording(&mut self, now: Instant) {
-        let Some(voicemail) = self.voicemail.take() else {
-            return;
-        };
-        self.outputs.push_back(Output::Record {
-            leg: LegId::CALLER,
-            on: true,
-        });
-        self.recording = Some(Recording {
-            mailbox: voicemail.mailbox,
-            until: now + self.settings.max_voicemail,
-        });
-    }
-
-    /// Stops the recording and asks for it to be kept; the answer arrives while the call
-    /// closes.
-    pub(super) fn finish_recording(&mut self) -> bool {
-        let Some(recording) = self.recording.take() else {
-            return false;
-        };
-        self.outputs.push_back(Output::Record {
-            leg: LegId::CALLER,
-            on: false,
-        });
-        self.outputs.push_back(Output::StoreVoicemail {
-            mailbox: recording.mailbox.clone(),
-        });
-        self.storing = Some(recording.mailbox);
-        true
     }
 }
 
