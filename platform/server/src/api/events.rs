@@ -42,6 +42,8 @@ pub const STREAM_QUEUE: usize = 2048;
 const AUTH_WITHIN: Duration = Duration::from_secs(10);
 /// Largest client message accepted.
 const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
+/// The stream's initial read buffer.
+const READ_BUFFER: usize = 4 * 1024;
 /// Most type filters in one query or subscription.
 const MAX_TYPES: usize = 32;
 
@@ -205,8 +207,12 @@ async fn stream(
     ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<Response, Problem> {
     let ws = ws.map_err(|e| Problem::invalid("upgrade", e.body_text()))?;
+    // Clients send one small message and pongs: tungstenite's 128 KiB default read buffer was
+    // most of the 135 KiB each subscriber cost (docs/benchmarks.md); longer messages (up to
+    // MAX_CLIENT_MESSAGE) still grow it.
     Ok(ws
         .max_message_size(MAX_CLIENT_MESSAGE)
+        .read_buffer_size(READ_BUFFER)
         .on_upgrade(move |socket| run_stream(state, socket)))
 }
 
