@@ -131,7 +131,7 @@ pub(crate) enum Report {
     /// An outbound leg's dialog ended.
     LegGone(LegId),
     /// Our refresh of the caller's session: answered, or why not.
-    Refreshed(Result<(), String>),
+    Refreshed(Result<(), kefu_sip::leg::LegError>),
 }
 
 /// An outbound leg.
@@ -365,7 +365,7 @@ impl CallDriver {
                 self.refreshing = None;
                 Some(match result {
                     Ok(()) => Input::LegRefreshed(LegId::CALLER),
-                    Err(why) => Input::RefreshFailed(LegId::CALLER, why),
+                    Err(why) => Input::RefreshFailed(LegId::CALLER, why.to_string()),
                 })
             }
         }

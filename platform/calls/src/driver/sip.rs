@@ -125,8 +125,7 @@ impl CallDriver {
             .refresh(refresh, timer_headers(timer.header_value(), false));
         let reports = self.reports.clone();
         self.refreshing = Some(tokio::spawn(async move {
-            let result = refreshed.await.map_err(|e| e.to_string());
-            let _ = reports.send(Report::Refreshed(result)).await;
+            let _ = reports.send(Report::Refreshed(refreshed.await)).await;
         }));
     }
 
