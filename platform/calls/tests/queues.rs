@@ -157,9 +157,17 @@ async fn a_caller_who_leaves_is_not_timed_out_and_unknown_queues_and_skills_are_
         Some(QueueNotice::Position { position: 1, .. })
     ));
     hub.leave(tenant, call).await;
-    // The hub drops the call's channel and never reports an end for it.
-    let rest = tokio::time::timeout(Duration::from_secs(3), rx.recv()).await;
-    assert!(matches!(rest, Ok(None)), "{rest:?}");
+    // The hub drops the call's channel and never reports an end for it. A position update
+    // sent before the hub saw the leave (every second; a busy machine can take that long
+    // between the two) may still be in the channel: those are fine, an end is not.
+    // More than a few would mean the leave was never seen.
+    for late in 0.. {
+        match tokio::time::timeout(Duration::from_secs(3), rx.recv()).await {
+            Ok(Some(QueueNotice::Position { .. })) if late < 3 => continue,
+            Ok(None) => break,
+            other => panic!("the call that left got {other:?} (after {late} late updates)"),
+        }
+    }
 
     let (tx, _rx) = mpsc::channel(16);
     let err = hub
