@@ -14,6 +14,7 @@ mod m20261122_000004_plugin_runtime;
 mod m20261122_000005_trunks;
 mod m20261122_000006_calls;
 mod m20261207_000007_events;
+mod m20261208_000008_number_fallback;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_trunks::Migration),
             Box::new(m20261122_000006_calls::Migration),
             Box::new(m20261207_000007_events::Migration),
+            Box::new(m20261208_000008_number_fallback::Migration),
         ]
     }
 }

@@ -393,12 +393,15 @@ mod tests {
         }
         async fn ivr_session(
             &self,
-            _: TenantId,
+            _: &kefu_core::TenantScope,
             _: &str,
         ) -> Result<Box<dyn IvrSession>, crate::ivr::IvrError> {
             Err(crate::ivr::IvrError::Unavailable("none".into()))
         }
-        async fn outbound_trunk(&self, _: TenantId) -> Result<OutboundTrunk, ServiceError> {
+        async fn outbound_trunk(
+            &self,
+            _: &kefu_core::TenantScope,
+        ) -> Result<OutboundTrunk, ServiceError> {
             Err(ServiceError::NotConfigured("none".into()))
         }
         async fn tenant_prompt(&self, _: TenantId, name: &str) -> Option<Vec<u8>> {
@@ -408,10 +411,14 @@ mod tests {
         async fn routing(&self, _: TenantId) -> Result<Routing, ServiceError> {
             Err(ServiceError::NotConfigured("none".into()))
         }
-        async fn store_voicemail(&self, _: NewVoicemail) -> Result<(), ServiceError> {
+        async fn store_voicemail(
+            &self,
+            _: &kefu_core::TenantScope,
+            _: NewVoicemail,
+        ) -> Result<(), ServiceError> {
             Err(ServiceError::NotConfigured("none".into()))
         }
-        async fn emit(&self, _: kefu_core::TenantId, _: kefu_core::DomainEvent) {}
+        async fn emit(&self, _: &kefu_core::TenantScope, _: kefu_core::DomainEvent) {}
     }
 
     #[tokio::test]

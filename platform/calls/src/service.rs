@@ -303,7 +303,7 @@ impl Serving {
         let id = CallId::new();
         // Every log line of the call (its actor and what the actor awaits) names the tenant
         // and the call, so one call can be followed in a busy log.
-        let span = tracing::info_span!("call", tenant_id = %route.tenant, call_id = %id);
+        let span = tracing::info_span!("call", tenant_id = %route.tenant(), call_id = %id);
         let inbound = Inbound {
             id,
             route,

@@ -9,7 +9,7 @@
 use std::net::IpAddr;
 
 use async_trait::async_trait;
-use kefu_core::{CallId, DomainEvent, TenantId};
+use kefu_core::{CallId, DomainEvent, TenantId, TenantScope};
 use serde::Serialize;
 
 use crate::ivr::{CallView, IvrAction, IvrError, IvrEvent};
@@ -32,10 +32,12 @@ pub struct InboundRequest {
 }
 
 /// Where an accepted inbound call goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
-    /// The number's tenant.
-    pub tenant: TenantId,
+    /// What the call acts as: its tenant's telephony principal for the trunk that admitted it
+    /// (minted by the services' admission, never by call control). Every step of the call that
+    /// writes (voicemail, events, the IVR's plugin runs) is done and audited as this.
+    pub scope: TenantScope,
     /// The number (DID) id.
     pub did: String,
     /// The number, E.164.
@@ -46,6 +48,13 @@ pub struct Route {
     pub entry: Entry,
     /// Where calls go when the number's IVR fails (after an apology); hung up when `None`.
     pub fallback_queue: Option<String>,
+}
+
+impl Route {
+    /// The number's tenant.
+    pub fn tenant(&self) -> TenantId {
+        self.scope.tenant()
+    }
 }
 
 /// What answers a number.
@@ -124,11 +133,9 @@ pub enum ServiceError {
     Storage(String),
 }
 
-/// A voicemail to keep.
+/// A voicemail to keep (for the call's tenant).
 #[derive(Debug, Clone)]
 pub struct NewVoicemail {
-    /// The tenant.
-    pub tenant: TenantId,
     /// The call it was left on.
     pub call: CallId,
     /// The mailbox the plugin named.
@@ -150,15 +157,15 @@ pub trait CallServices: Send + Sync + 'static {
     /// unknown number). Runs on every INVITE: keep it in memory.
     async fn route(&self, request: &InboundRequest) -> Result<Route, Refusal>;
 
-    /// The IVR plugin of an installation, for one call.
+    /// The IVR plugin of an installation, for one call (`scope`: the call's [`Route::scope`]).
     async fn ivr_session(
         &self,
-        tenant: TenantId,
+        scope: &TenantScope,
         installation: &str,
     ) -> Result<Box<dyn IvrSession>, IvrError>;
 
     /// The tenant's outbound trunk for transfers to external numbers (`Err`: none usable).
-    async fn outbound_trunk(&self, tenant: TenantId) -> Result<OutboundTrunk, ServiceError>;
+    async fn outbound_trunk(&self, scope: &TenantScope) -> Result<OutboundTrunk, ServiceError>;
 
     /// A prompt the tenant uploaded, as WAV bytes (`None`: no such prompt).
     async fn tenant_prompt(&self, tenant: TenantId, name: &str) -> Option<Vec<u8>>;
@@ -166,11 +173,15 @@ pub trait CallServices: Send + Sync + 'static {
     /// The tenant's routing configuration (queues, skills, agents) for its ACD engine.
     async fn routing(&self, tenant: TenantId) -> Result<crate::queues::Routing, ServiceError>;
 
-    /// Keeps a voicemail.
-    async fn store_voicemail(&self, voicemail: NewVoicemail) -> Result<(), ServiceError>;
+    /// Keeps a voicemail left on a call (`scope`: the call's [`Route::scope`]).
+    async fn store_voicemail(
+        &self,
+        scope: &TenantScope,
+        voicemail: NewVoicemail,
+    ) -> Result<(), ServiceError>;
 
     /// Hands a domain event about one of the tenant's calls to the event log (and from
-    /// there the bus). Waits when the log is behind rather than lose the event: a call's
-    /// `call.ended` is its detail record.
-    async fn emit(&self, tenant: TenantId, event: DomainEvent);
+    /// there the bus), as the call's [`Route::scope`]. Waits when the log is behind rather
+    /// than lose the event: a call's `call.ended` is its detail record.
+    async fn emit(&self, scope: &TenantScope, event: DomainEvent);
 }

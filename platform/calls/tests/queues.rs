@@ -14,7 +14,7 @@ use kefu_calls::{
     CallServices, InboundRequest, IvrSession, NewVoicemail, QueueHub, QueueNotice, Refusal, Route,
     Routing,
 };
-use kefu_core::{CallId, QueueId, TenantId};
+use kefu_core::{CallId, QueueId, TenantId, TenantScope};
 use tokio::sync::mpsc;
 
 struct OneQueue {
@@ -30,10 +30,13 @@ impl CallServices for OneQueue {
             challenge: None,
         })
     }
-    async fn ivr_session(&self, _: TenantId, _: &str) -> Result<Box<dyn IvrSession>, IvrError> {
+    async fn ivr_session(&self, _: &TenantScope, _: &str) -> Result<Box<dyn IvrSession>, IvrError> {
         Err(IvrError::Unavailable("no plugins here".into()))
     }
-    async fn outbound_trunk(&self, _: TenantId) -> Result<kefu_calls::OutboundTrunk, ServiceError> {
+    async fn outbound_trunk(
+        &self,
+        _: &TenantScope,
+    ) -> Result<kefu_calls::OutboundTrunk, ServiceError> {
         Err(ServiceError::NotConfigured("no trunks here".into()))
     }
     async fn tenant_prompt(&self, _: TenantId, _: &str) -> Option<Vec<u8>> {
@@ -73,10 +76,10 @@ impl CallServices for OneQueue {
             skills: vec![],
         })
     }
-    async fn store_voicemail(&self, _: NewVoicemail) -> Result<(), ServiceError> {
+    async fn store_voicemail(&self, _: &TenantScope, _: NewVoicemail) -> Result<(), ServiceError> {
         Ok(())
     }
-    async fn emit(&self, _: kefu_core::TenantId, _: kefu_core::DomainEvent) {}
+    async fn emit(&self, _: &TenantScope, _: kefu_core::DomainEvent) {}
 }
 
 fn enqueue(queue: &str) -> Enqueue {

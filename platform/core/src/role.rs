@@ -5,9 +5,10 @@ use std::str::FromStr;
 
 /// A user's role in a tenant. Roles are ordered by privilege for the staff ladder
 /// (agent < supervisor < admin < owner); `Developer` is beside the ladder: it publishes plugins
-/// but manages nobody. `Telephony` is no user's: it is the role of the telephony principal
-/// (see [`crate::tenant::Principal`]), passes none of the checks below, and is neither parsed
-/// nor serialized (a token, a stored user or an API body can never carry it).
+/// but manages nobody. `Platform` is no user's: it is the role of the platform's own
+/// principals (telephony on calls, event delivery to integrations; see
+/// [`crate::tenant::Principal`]), passes none of the checks below, and is neither parsed nor
+/// serialized (a token, a stored user or an API body can never carry it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -21,13 +22,13 @@ pub enum Role {
     Agent,
     /// Writes and publishes plugins.
     Developer,
-    /// The platform's telephony acting on a tenant's calls; never a user's role.
+    /// The platform acting for a tenant (its calls, its event deliveries); never a user's role.
     #[serde(skip)]
-    Telephony,
+    Platform,
 }
 
 impl Role {
-    /// Every role a user can hold, for listings and exhaustive tests (not `Telephony`).
+    /// Every role a user can hold, for listings and exhaustive tests (not `Platform`).
     pub const ALL: [Role; 5] = [
         Role::Owner,
         Role::Admin,
@@ -44,7 +45,7 @@ impl Role {
             Role::Supervisor => "supervisor",
             Role::Agent => "agent",
             Role::Developer => "developer",
-            Role::Telephony => "telephony",
+            Role::Platform => "platform",
         }
     }
 
@@ -107,11 +108,11 @@ mod tests {
         }
         assert_eq!("root".parse::<Role>(), Err(UnknownRole));
         assert_eq!(
-            "telephony".parse::<Role>(),
+            "platform".parse::<Role>(),
             Err(UnknownRole),
             "no user holds it"
         );
-        assert!(serde_json::from_str::<Role>("\"telephony\"").is_err());
+        assert!(serde_json::from_str::<Role>("\"platform\"").is_err());
     }
 
     #[test]

@@ -7,10 +7,11 @@
 //! `TenantScope::telephony` are banned everywhere else by `clippy.toml` (`disallowed-methods`),
 //! and CI runs clippy with warnings denied, so "forgot the tenant" cannot compile into a handler.
 //!
-//! A scope says who acts ([`Principal`]): a signed-in user with their role, or the platform's
-//! telephony acting for the tenant on its calls. The telephony principal holds
-//! [`Role::Telephony`], which passes none of the role checks (no admin, supervisor or
-//! publisher rights): calls only read what they run on and write what they produce.
+//! A scope says who acts ([`Principal`]): a signed-in user with their role, the platform's
+//! telephony acting for the tenant on its calls, or the platform delivering the tenant's stored
+//! events to its integration plugins. The platform's principals hold [`Role::Platform`], which
+//! passes none of the role checks (no admin, supervisor or publisher rights): they only read
+//! what they run on and write what they produce.
 
 use std::fmt;
 use std::str::FromStr;
@@ -28,35 +29,45 @@ pub enum Principal {
         /// The inbound trunk that admitted the call, when known.
         trunk: Option<TrunkId>,
     },
+    /// The platform delivering the tenant's stored events to the tenant's `integration`
+    /// plugins (webhooks and the like).
+    Integrations,
 }
 
 /// The text of [`Principal::Telephony`] without a trunk.
 const TELEPHONY: &str = "telephony";
+/// The text of [`Principal::Integrations`].
+const INTEGRATIONS: &str = "integrations";
 
 impl Principal {
-    /// `user` or `telephony`.
+    /// `user`, `telephony` or `integrations`.
     pub fn kind(&self) -> &'static str {
         match self {
             Principal::User(_) => "user",
             Principal::Telephony { .. } => TELEPHONY,
+            Principal::Integrations => INTEGRATIONS,
         }
     }
 }
 
-/// The stored form: the user's id (`usr_…`), the trunk's id (`trk_…`), or `telephony`.
+/// The stored form: the user's id (`usr_…`), the trunk's id (`trk_…`), `telephony` or
+/// `integrations`.
 impl fmt::Display for Principal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Principal::User(user) => fmt::Display::fmt(user, f),
             Principal::Telephony { trunk: Some(trunk) } => fmt::Display::fmt(trunk, f),
             Principal::Telephony { trunk: None } => f.write_str(TELEPHONY),
+            Principal::Integrations => f.write_str(INTEGRATIONS),
         }
     }
 }
 
-/// The text was not a user id, a trunk id or `telephony`.
+/// The text was not a user id, a trunk id, `telephony` or `integrations`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not a principal: expected a user id (usr_…), a trunk id (trk_…) or `telephony`")]
+#[error(
+    "not a principal: expected a user id (usr_…), a trunk id (trk_…), `telephony` or `integrations`"
+)]
 pub struct UnknownPrincipal;
 
 impl FromStr for Principal {
@@ -65,6 +76,9 @@ impl FromStr for Principal {
     fn from_str(s: &str) -> Result<Self, UnknownPrincipal> {
         if s == TELEPHONY {
             return Ok(Principal::Telephony { trunk: None });
+        }
+        if s == INTEGRATIONS {
+            return Ok(Principal::Integrations);
         }
         if let Ok(user) = s.parse::<UserId>() {
             return Ok(Principal::User(user));
@@ -101,7 +115,18 @@ impl TenantScope {
         Self {
             tenant,
             principal: Principal::Telephony { trunk },
-            role: Role::Telephony,
+            role: Role::Platform,
+        }
+    }
+
+    /// Mint the scope the platform delivers a tenant's stored events to its integration
+    /// plugins with. Only the delivery task may call this (enforced like
+    /// [`TenantScope::authenticated`]): the tenant comes from the event log.
+    pub fn integrations(tenant: TenantId) -> Self {
+        Self {
+            tenant,
+            principal: Principal::Integrations,
+            role: Role::Platform,
         }
     }
 
@@ -115,15 +140,15 @@ impl TenantScope {
         self.principal
     }
 
-    /// The acting user, when a user acts (not the telephony principal).
+    /// The acting user, when a user acts (not one of the platform's principals).
     pub fn user(&self) -> Option<UserId> {
         match self.principal {
             Principal::User(user) => Some(user),
-            Principal::Telephony { .. } => None,
+            Principal::Telephony { .. } | Principal::Integrations => None,
         }
     }
 
-    /// The acting principal's role ([`Role::Telephony`] for the telephony principal).
+    /// The acting principal's role ([`Role::Platform`] for the platform's principals).
     pub fn role(&self) -> Role {
         self.role
     }
@@ -140,7 +165,7 @@ mod tests {
             trunk: Some(TrunkId::new()),
         };
         let tenant_wide = Principal::Telephony { trunk: None };
-        for p in [user, trunk, tenant_wide] {
+        for p in [user, trunk, tenant_wide, Principal::Integrations] {
             assert_eq!(p.to_string().parse::<Principal>(), Ok(p));
         }
         assert_eq!(tenant_wide.to_string(), "telephony");
@@ -155,11 +180,20 @@ mod tests {
 
     #[test]
     #[allow(clippy::disallowed_methods)] // the constructors under test
-    fn the_telephony_scope_has_no_user_and_no_rights() {
-        let scope = TenantScope::telephony(TenantId::new(), Some(TrunkId::new()));
-        assert_eq!(scope.user(), None);
-        let role = scope.role();
-        assert!(!role.is_admin() && !role.is_supervisor() && !role.may_publish_plugins());
-        assert!(Role::ALL.iter().all(|&r| !role.may_grant(r)));
+    fn the_platforms_scopes_have_no_user_and_no_rights() {
+        let tenant = TenantId::new();
+        for scope in [
+            TenantScope::telephony(tenant, Some(TrunkId::new())),
+            TenantScope::integrations(tenant),
+        ] {
+            assert_eq!(scope.user(), None);
+            let role = scope.role();
+            assert!(!role.is_admin() && !role.is_supervisor() && !role.may_publish_plugins());
+            assert!(Role::ALL.iter().all(|&r| !role.may_grant(r)));
+        }
+        assert_eq!(
+            TenantScope::integrations(tenant).principal().to_string(),
+            "integrations"
+        );
     }
 }

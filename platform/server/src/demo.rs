@@ -162,6 +162,7 @@ async fn telephony(state: &AppState, scope: &TenantScope) -> anyhow::Result<()> 
                 number: E164::parse(NUMBER)?,
                 label: "Demo support line".into(),
                 entry: NumberEntry::Queue { queue: queue_id },
+                fallback_queue: None,
                 trunks: vec![trunk.id],
             },
         )

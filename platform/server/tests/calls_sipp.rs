@@ -371,6 +371,69 @@ async fn a_key_pressed_after_the_prompt_ended_is_acted_on_at_once() {
     assert_eq!(call["media"]["dtmf_keys"], 1, "{call}");
 }
 
+/// An IVR that fails (here `ivr-menu` refuses its own configuration on every event) costs the
+/// caller an apology, not the call: the number's fallback queue takes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_ivr_apologises_and_sends_the_caller_to_the_numbers_fallback_queue() {
+    let kefu = start_full(Db::Sqlite, json!("not a menu"), |_| {}).await;
+    let queues = kefu.app.get("/api/v1/queues", &kefu.token).await.body;
+    let support = queues["items"][0]["id"].as_str().unwrap().to_owned();
+    let numbers = kefu.app.get("/api/v1/numbers", &kefu.token).await.body;
+    let number = &numbers["items"][0];
+    let r = kefu
+        .app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/numbers/{}", number["id"].as_str().unwrap()),
+            Some(&kefu.token),
+            Some(json!({"number": NUMBER, "entry": number["entry"], "fallback_queue": support})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+
+    // The caller stays 8.5 s and hangs up: after the apology it waits in the queue.
+    let out = sipp(kefu.sip, Run::new("press_then_bye.xml").key('1')).await;
+    assert!(out.status.success(), "{}", explain(&out));
+    let call = &kefu.records(1).await[0];
+    assert_eq!(call["disposition"], "abandoned_in_queue", "{call}");
+    assert_eq!(call["hangup_by"], "caller", "{call}");
+    assert_eq!(call["queue"], json!(support), "{call}");
+    assert!(call["queue_wait_ms"].as_u64().unwrap() > 1_000, "{call}");
+    // The apology reached the caller as audio before the queue took the call.
+    assert!(
+        call["media"]["packets_sent"].as_u64().unwrap() > 100,
+        "{call}"
+    );
+    // The IVR was consulted once, answered with an error, and was not consulted again.
+    let runs = kefu
+        .app
+        .get("/api/v1/plugin-invocations?limit=50", &kefu.token)
+        .await
+        .body;
+    let ivr: Vec<&Value> = runs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["world"] == "ivr")
+        .collect();
+    assert_eq!(ivr.len(), 1, "{runs}");
+    let detail = kefu
+        .app
+        .get(
+            &format!(
+                "/api/v1/plugin-invocations/{}",
+                ivr[0]["id"].as_str().unwrap()
+            ),
+            &kefu.token,
+        )
+        .await
+        .body;
+    assert_eq!(
+        detail["invocation"]["outcome"]["detail"]["Err"]["kind"], "InvalidConfig",
+        "{detail}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pressing_9_makes_kefu_hang_up() {
     let kefu = start(Db::Sqlite, 0).await;

@@ -504,6 +504,109 @@ on_both_databases!(
     }
 );
 
+on_both_databases!(
+    an_ivr_number_falls_back_to_a_queue_of_its_own_company,
+    |db| async move {
+        let app = TestApp::new(db).await;
+        let (admin, session) = app.signup("Alpha", "admin@alpha.test").await;
+        let tenant = session["tenant"]["id"].as_str().unwrap().to_owned();
+        let (rival, _) = app.signup("Rival", "admin@rival.test").await;
+        let queue = created(&app, &admin, "/api/v1/queues", queue_body("Operators")).await;
+        let rival_queue = created(&app, &rival, "/api/v1/queues", queue_body("Theirs")).await;
+        let ivr = install(&app, &admin, &tenant, "alpha-menu", "ivr").await;
+        created(
+            &app,
+            &admin,
+            "/api/v1/inbound-trunks",
+            json!({"name": "Carrier", "sources": ["198.51.100.7"]}),
+        )
+        .await;
+        let path = "/api/v1/numbers";
+        let ivr_entry = json!({"kind": "ivr", "installation": ivr});
+        for (bad, why) in [
+            (
+                json!({"number": "+15555550100", "entry": {"kind": "queue", "queue": queue}, "fallback_queue": queue}),
+                "is for numbers answered by an IVR",
+            ),
+            (
+                json!({"number": "+15555550100", "entry": ivr_entry, "fallback_queue": rival_queue}),
+                "no queue",
+            ),
+            (
+                json!({"number": "+15555550100", "entry": ivr_entry, "fallback_queue": "operators"}),
+                "must be a queue id",
+            ),
+        ] {
+            let r = post(&app, &admin, path, bad.clone()).await;
+            assert_eq!(
+                (r.status, r.field()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("fallback_queue")),
+                "{bad}: {:?}",
+                r.body
+            );
+            let detail = r.body["detail"].as_str().unwrap();
+            assert!(detail.contains(why), "{bad}: {detail}");
+        }
+        assert_eq!(app.get(path, &admin).await.body["items"], json!([]));
+
+        let r = post(
+            &app,
+            &admin,
+            path,
+            json!({"number": "+15555550100", "entry": ivr_entry, "fallback_queue": queue}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert_eq!(r.body["fallback_queue"], json!(queue));
+        let one = format!("{path}/{}", r.body["id"].as_str().unwrap());
+        assert_eq!(
+            app.get(&one, &admin).await.body["fallback_queue"],
+            json!(queue)
+        );
+        // The SIP edge's route carries it to the call.
+        let routed = route(&app, call("198.51.100.7", "+15555550100"))
+            .await
+            .unwrap();
+        assert_eq!(
+            routed.fallback_queue.map(|q| q.to_string()),
+            Some(queue.clone())
+        );
+
+        // The queue cannot be deleted while the number falls back to it; the refusal says why.
+        let queue_path = format!("/api/v1/queues/{queue}");
+        let r = app
+            .call(Method::DELETE, &queue_path, Some(&admin), None)
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+        let detail = r.body["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("+15555550100") && detail.contains("fall back"),
+            "{detail}"
+        );
+        // Saving the number without one clears it, and frees the queue.
+        let r = app
+            .call(
+                Method::PUT,
+                &one,
+                Some(&admin),
+                Some(json!({"number": "+15555550100", "entry": ivr_entry})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["fallback_queue"], Value::Null);
+        assert_eq!(
+            app.call(Method::DELETE, &queue_path, Some(&admin), None)
+                .await
+                .status,
+            StatusCode::NO_CONTENT
+        );
+        let routed = route(&app, call("198.51.100.7", "+15555550100"))
+            .await
+            .unwrap();
+        assert_eq!(routed.fallback_queue, None);
+    }
+);
+
 fn answer<'a>(response: &'a str, uri: &'a str) -> DigestAnswer<'a> {
     DigestAnswer {
         username: "alpha-auth",

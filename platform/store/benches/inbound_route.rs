@@ -67,6 +67,7 @@ async fn seed(store: &Store) {
                 number: E164::parse(&number(i, j)).unwrap(),
                 label: "Line".into(),
                 entry: NumberEntry::Queue { queue },
+                fallback_queue: None,
                 trunks: Vec::new(),
             };
             store.create_number(&scope, &input).await.unwrap();

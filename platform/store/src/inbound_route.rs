@@ -17,7 +17,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use ipnet::IpNet;
-use kefu_core::{DidId, E164, TenantId, TenantScope, TrunkId};
+use kefu_core::{DidId, E164, QueueId, TenantId, TenantScope, TrunkId};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::entity::{inbound_trunk, number, tenant};
@@ -51,6 +51,8 @@ pub struct InboundRoute {
     pub number: E164,
     /// Its entry (IVR installation or queue).
     pub entry: NumberEntry,
+    /// Where the call goes if its IVR fails (`None`: it is hung up after an apology).
+    pub fallback_queue: Option<QueueId>,
     /// The trunk the call came through.
     pub trunk: TrunkId,
     scope: TenantScope,
@@ -123,6 +125,7 @@ struct DirNumber {
     id: DidId,
     number: E164,
     entry: NumberEntry,
+    fallback_queue: Option<QueueId>,
     trunks: Vec<TrunkId>,
 }
 
@@ -184,6 +187,7 @@ impl Directory {
                     did: n.id,
                     number: n.number.clone(),
                     entry: n.entry.clone(),
+                    fallback_queue: n.fallback_queue,
                     trunk: trunk.id,
                     scope: trunk_scope(n.tenant, trunk.id),
                 });
@@ -242,6 +246,7 @@ impl Directory {
                     tenant: parse_id(&m.tenant_id)?,
                     id: parse_id(&m.id)?,
                     entry: NumberEntry::from_row(&m.entry_kind, &m.entry_target)?,
+                    fallback_queue: m.fallback_queue.as_deref().map(parse_id).transpose()?,
                     trunks: parse_trunks(&m.trunks)?,
                     number,
                 },
@@ -301,11 +306,11 @@ impl Store {
         self.inbound_directory().await?.route(call)
     }
 
-    /// The telephony scope of `tenant`'s calls when the trunk that admitted a call is not at
-    /// hand (its later steps on another task, after a restart of the caller's cache): the
-    /// tenant's telephony principal without a trunk. The tenant must exist. Only the call side
-    /// asks, and only for tenants whose calls it runs: their tenant came from
-    /// [`Store::inbound_route`] (or from the event log, for calls a crash left open).
+    /// The tenant's telephony principal without a trunk, for what the call side does for a
+    /// tenant rather than for one admitted call (its routing for the ACD, its prompts, closing
+    /// the calls a crash left open); a call's own steps run as its [`InboundRoute::scope`]. The
+    /// tenant must exist. Only the call side asks, and only for tenants whose calls it runs:
+    /// their tenant came from [`Store::inbound_route`] (or from the event log, after a crash).
     pub async fn telephony_scope(&self, tenant: TenantId) -> Result<TenantScope, StoreError> {
         tenant::Entity::find_by_id(tenant.to_string())
             .one(self.db())

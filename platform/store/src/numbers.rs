@@ -4,8 +4,10 @@
 //! a conflict that does not say who owns it. Its entry is an installed IVR plugin or a queue of
 //! the tenant's routing document, checked in the same transaction that saves the number, and
 //! the referenced objects cannot be removed while a number points at them (uninstalling the
-//! plugin or deleting the queue is a conflict naming the numbers). To guard the queue reference
-//! this module knows one path of the routing document, `queues[].id`, and nothing else of it.
+//! plugin or deleting the queue is a conflict naming the numbers). A number answered by an IVR
+//! may name a fallback queue, where its calls go when the IVR fails; it is guarded the same
+//! way. To guard queue references this module knows one path of the routing document,
+//! `queues[].id`, and nothing else of it.
 
 use std::collections::BTreeSet;
 
@@ -78,6 +80,9 @@ pub struct Number {
     pub label: String,
     /// Where calls go.
     pub entry: NumberEntry,
+    /// Where calls go when the IVR fails (IVR entries only); `None`: they are hung up after
+    /// an apology.
+    pub fallback_queue: Option<QueueId>,
     /// Inbound trunks the number may be reached through; empty: any trunk of the tenant.
     pub trunks: Vec<TrunkId>,
     /// When created.
@@ -95,6 +100,8 @@ pub struct NumberInput {
     pub label: String,
     /// Entry.
     pub entry: NumberEntry,
+    /// Fallback queue (only with an IVR entry).
+    pub fallback_queue: Option<QueueId>,
     /// Trunk restriction (at most [`MAX_NUMBER_TRUNKS`]).
     pub trunks: Vec<TrunkId>,
 }
@@ -113,6 +120,7 @@ impl TryFrom<number::Model> for Number {
             number: E164::parse(&m.number)
                 .map_err(|_| StoreError::Corrupt(format!("number {}", m.number)))?,
             entry: NumberEntry::from_row(&m.entry_kind, &m.entry_target)?,
+            fallback_queue: m.fallback_queue.as_deref().map(parse_id).transpose()?,
             trunks: parse_trunks(&m.trunks)?,
             label: m.label,
             created_at: m.created_at,
@@ -143,17 +151,27 @@ pub(crate) async fn guard_routing_doc(
     doc: &str,
 ) -> Result<(), StoreError> {
     let queues = routing_queue_ids(doc)?;
-    let orphans: Vec<String> = number::Entity::find()
+    let rows = number::Entity::find()
         .filter(number::Column::TenantId.eq(tenant))
-        .filter(number::Column::EntryKind.eq("queue"))
         .order_by_asc(number::Column::Number)
         .all(txn)
-        .await?
-        .into_iter()
-        .filter(|n| !queues.contains(&n.entry_target))
-        .map(|n| n.number)
+        .await?;
+    let entries: Vec<String> = rows
+        .iter()
+        .filter(|n| n.entry_kind == "queue" && !queues.contains(&n.entry_target))
+        .map(|n| n.number.clone())
         .collect();
-    in_use(&orphans, "go to this queue")
+    in_use(&entries, "go to this queue")?;
+    let fallbacks: Vec<String> = rows
+        .iter()
+        .filter(|n| {
+            n.fallback_queue
+                .as_ref()
+                .is_some_and(|q| !queues.contains(q))
+        })
+        .map(|n| n.number.clone())
+        .collect();
+    in_use(&fallbacks, "fall back to this queue when their IVR fails")
 }
 
 /// Refuse removing an installation a number points at (called after the delete, in its txn).
@@ -220,22 +238,10 @@ async fn check_references(
                 });
             }
         }
-        NumberEntry::Queue { queue } => {
-            let doc = tenant_config::Entity::find_by_id((tenant.to_owned(), "routing".to_owned()))
-                .lock_exclusive()
-                .one(txn)
-                .await?;
-            let exists = match doc {
-                Some(d) => routing_queue_ids(&d.doc)?.contains(&queue.to_string()),
-                None => false,
-            };
-            if !exists {
-                return Err(StoreError::Invalid {
-                    field: "entry.queue",
-                    message: format!("no queue {queue} in your company"),
-                });
-            }
-        }
+        NumberEntry::Queue { queue } => check_queue(txn, tenant, "entry.queue", queue).await?,
+    }
+    if let Some(queue) = &input.fallback_queue {
+        check_queue(txn, tenant, "fallback_queue", queue).await?;
     }
     for (i, trunk) in input.trunks.iter().enumerate() {
         let found = inbound_trunk::Entity::find_by_id((tenant.to_owned(), trunk.to_string()))
@@ -248,6 +254,31 @@ async fn check_references(
                 message: format!("trunks[{i}]: no inbound trunk {trunk} in your company"),
             });
         }
+    }
+    Ok(())
+}
+
+/// Check a queue is in the tenant's routing document, locking the document against a
+/// concurrent save that would drop it.
+async fn check_queue(
+    txn: &DatabaseTransaction,
+    tenant: &str,
+    field: &'static str,
+    queue: &QueueId,
+) -> Result<(), StoreError> {
+    let doc = tenant_config::Entity::find_by_id((tenant.to_owned(), "routing".to_owned()))
+        .lock_exclusive()
+        .one(txn)
+        .await?;
+    let exists = match doc {
+        Some(d) => routing_queue_ids(&d.doc)?.contains(&queue.to_string()),
+        None => false,
+    };
+    if !exists {
+        return Err(StoreError::Invalid {
+            field,
+            message: format!("no queue {queue} in your company"),
+        });
     }
     Ok(())
 }
@@ -288,6 +319,7 @@ fn audit_detail(input: &NumberInput) -> serde_json::Value {
         "number": input.number.as_str(),
         "entry": input.entry.kind(),
         "target": input.entry.target(),
+        "fallback_queue": input.fallback_queue.map(|q| q.to_string()),
         "trunks": input.trunks.len(),
     })
 }
@@ -297,6 +329,14 @@ fn check_bounds(input: &NumberInput) -> Result<(), StoreError> {
         return Err(StoreError::Invalid {
             field: "trunks",
             message: format!("at most {MAX_NUMBER_TRUNKS} trunks"),
+        });
+    }
+    if input.fallback_queue.is_some() && !matches!(input.entry, NumberEntry::Ivr { .. }) {
+        return Err(StoreError::Invalid {
+            field: "fallback_queue",
+            message: "a fallback queue is for numbers answered by an IVR; this number's calls \
+                      go to a queue already"
+                .into(),
         });
     }
     Ok(())
@@ -358,6 +398,7 @@ impl Store {
             entry_kind: Set(input.entry.kind().to_owned()),
             entry_target: Set(input.entry.target()),
             trunks: Set(trunks_text(&input.trunks)),
+            fallback_queue: Set(input.fallback_queue.map(|q| q.to_string())),
             created_at: Set(now),
             updated_at: Set(now),
         }
@@ -400,6 +441,7 @@ impl Store {
         am.entry_kind = Set(input.entry.kind().to_owned());
         am.entry_target = Set(input.entry.target());
         am.trunks = Set(trunks_text(&input.trunks));
+        am.fallback_queue = Set(input.fallback_queue.map(|q| q.to_string()));
         am.updated_at = Set(Utc::now());
         let row = am.update(&txn).await?;
         audit::append(

@@ -12,7 +12,10 @@ use sea_orm::{ConnectionTrait, Database};
 pub async fn fresh_postgres() -> String {
     let admin = std::env::var("KEFU_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let name = format!("kefu_t_{}", kefu_core::id::next_ulid().to_string().to_lowercase());
+    let name = format!(
+        "kefu_t_{}",
+        kefu_core::id::next_ulid().to_string().to_lowercase()
+    );
     let conn = Database::connect(&admin)
         .await
         .expect("PostgreSQL must be running (set KEFU_TEST_POSTGRES_URL)");

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kefu_core::{Event, Role, TenantId, TenantScope, UserId};
+use kefu_core::{Event, TenantId, TenantScope};
 use kefu_events::{BusMessage, EventBus};
 use kefu_plugin_host::World;
 use kefu_plugin_host::integration::DomainEvent as PluginEvent;
@@ -51,14 +51,14 @@ pub async fn spawn(
     Ok(())
 }
 
-/// The scope integration deliveries run with: the platform acting for the tenant a stored
-/// event belongs to.
+/// The scope integration deliveries run with: the platform's integrations principal, for the
+/// tenant a stored event belongs to (no user, no role rights).
 fn delivery_scope(tenant: TenantId) -> TenantScope {
     // Not a request: the tenant comes from the event log, where the event was appended under
     // the scope its producer was authenticated with (a trunk's call, a signed-in user). The
     // platform delivers the tenant's own event to the tenant's own plugins.
     #[allow(clippy::disallowed_methods)]
-    TenantScope::authenticated(tenant, UserId::from_ulid(tenant.ulid()), Role::Agent)
+    TenantScope::integrations(tenant)
 }
 
 async fn deliver(

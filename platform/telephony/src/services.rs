@@ -2,16 +2,17 @@
 //! entry), the number's IVR installation, the tenant's routing for its ACD engine, its prompts,
 //! its outbound trunk, and where voicemails and call events go.
 //!
-//! Every step runs with the tenant's telephony scope ([`CallScopes`]): the one admission minted
-//! for the trunk, or the tenant's from the store when it is not at hand, so no step is refused
-//! and no event dropped for want of a cached scope. Errors are this module's
+//! A call's steps (its IVR, outbound trunk, voicemail, events) run as the scope admission
+//! minted for that call — the tenant's telephony principal for the trunk that admitted it —
+//! which the call carries in its [`Route`], so each is audited as the call's own trunk and none
+//! waits on a lookup. Steps of the tenant rather than of one call (its routing for the ACD,
+//! its prompts) use the tenant's telephony scope without a trunk ([`CallScopes`]). Errors are this module's
 //! [`ServiceError`] until the `CallServices` boundary, where it becomes the call's own
 //! `kefu_calls::ServiceError` (and `IvrError` for loading the IVR).
 //!
 //! Every step of a call goes to the event log through the event sink (bounded, batched, never
 //! dropping: a full queue makes the call wait). A call's `call.ended` is its detail record: the
 //! log writes the record in the same transaction.
-
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -20,7 +21,7 @@ use kefu_calls::{
     CallServices, Entry, InboundRequest, IvrSession, NewVoicemail, OutboundTrunk, Refusal, Route,
     Routing, ServiceError as CallServiceError,
 };
-use kefu_core::{TenantId, VoicemailId};
+use kefu_core::{TenantId, TenantScope, VoicemailId};
 use kefu_store::StoreError;
 use kefu_store::numbers::NumberEntry;
 use kefu_store::objects::ObjectError;
@@ -68,10 +69,6 @@ impl From<ServiceError> for CallServiceError {
     }
 }
 
-/// Attempts at the tenant's telephony scope before a call event is given up (the store failing
-/// throughout: about 30 s).
-const EMIT_SCOPE_ATTEMPTS: u32 = 10;
-
 /// The platform's side of calls.
 pub struct Services {
     parts: TelephonyParts,
@@ -100,15 +97,10 @@ impl Services {
 
     async fn ivr(
         &self,
-        tenant: TenantId,
+        scope: &TenantScope,
         installation: &str,
     ) -> Result<Box<dyn IvrSession>, ServiceError> {
-        let scope = self.scope(tenant).await?;
-        let running = self
-            .parts
-            .runtime
-            .installation(&scope, installation)
-            .await?;
+        let running = self.parts.runtime.installation(scope, installation).await?;
         Ok(Box::new(crate::ivr_v0_1::PluginSession {
             host: self.parts.runtime.host().clone(),
             plugin: running.plugin.clone(),
@@ -116,12 +108,11 @@ impl Services {
         }))
     }
 
-    async fn outbound(&self, tenant: TenantId) -> Result<OutboundTrunk, ServiceError> {
-        let scope = self.scope(tenant).await?;
+    async fn outbound(&self, scope: &TenantScope) -> Result<OutboundTrunk, ServiceError> {
         let (trunk, credentials) = self
             .parts
             .store
-            .outbound_route(&scope)
+            .outbound_route(scope)
             .await?
             .ok_or(ServiceError::NoOutboundTrunk)?;
         let host = if trunk.proxy_host.contains(':') && !trunk.proxy_host.starts_with('[') {
@@ -137,10 +128,13 @@ impl Services {
         })
     }
 
-    async fn voicemail(&self, voicemail: NewVoicemail) -> Result<(), ServiceError> {
-        let scope = self.scope(voicemail.tenant).await?;
+    async fn voicemail(
+        &self,
+        scope: &TenantScope,
+        voicemail: NewVoicemail,
+    ) -> Result<(), ServiceError> {
         let id = VoicemailId::new();
-        let key = kefu_store::voicemails::voicemail_key(&scope, &id)?;
+        let key = kefu_store::voicemails::voicemail_key(scope, &id)?;
         let size = voicemail.wav.len() as i64;
         self.parts
             .objects
@@ -149,7 +143,7 @@ impl Services {
         self.parts
             .store
             .create_voicemail(
-                &scope,
+                scope,
                 &kefu_store::voicemails::NewVoicemail {
                     id,
                     call: voicemail.call,
@@ -170,7 +164,6 @@ impl Services {
 impl CallServices for Services {
     async fn route(&self, request: &InboundRequest) -> Result<Route, Refusal> {
         let route = self.admission.admit(request).await?;
-        self.scopes.admitted(route.scope());
         let entry = match &route.entry {
             NumberEntry::Ivr { installation } => Entry::Ivr {
                 installation: installation.clone(),
@@ -180,29 +173,27 @@ impl CallServices for Services {
             },
         };
         Ok(Route {
-            tenant: route.tenant,
+            scope: route.scope().clone(),
             did: route.did.to_string(),
             number: route.number.to_string(),
             trunk: route.trunk.to_string(),
             entry,
-            // Numbers have no fallback queue of their own yet: a failing IVR hangs up after
-            // its apology.
-            fallback_queue: None,
+            fallback_queue: route.fallback_queue.map(|q| q.to_string()),
         })
     }
 
     async fn ivr_session(
         &self,
-        tenant: TenantId,
+        scope: &TenantScope,
         installation: &str,
     ) -> Result<Box<dyn IvrSession>, IvrError> {
-        self.ivr(tenant, installation)
+        self.ivr(scope, installation)
             .await
             .map_err(|e| IvrError::Unavailable(e.to_string()))
     }
 
-    async fn outbound_trunk(&self, tenant: TenantId) -> Result<OutboundTrunk, CallServiceError> {
-        Ok(self.outbound(tenant).await?)
+    async fn outbound_trunk(&self, scope: &TenantScope) -> Result<OutboundTrunk, CallServiceError> {
+        Ok(self.outbound(scope).await?)
     }
 
     async fn tenant_prompt(&self, tenant: TenantId, name: &str) -> Option<Vec<u8>> {
@@ -224,30 +215,16 @@ impl CallServices for Services {
             .map_err(ServiceError::from)?)
     }
 
-    async fn store_voicemail(&self, voicemail: NewVoicemail) -> Result<(), CallServiceError> {
-        Ok(self.voicemail(voicemail).await?)
+    async fn store_voicemail(
+        &self,
+        scope: &TenantScope,
+        voicemail: NewVoicemail,
+    ) -> Result<(), CallServiceError> {
+        Ok(self.voicemail(scope, voicemail).await?)
     }
 
-    async fn emit(&self, tenant: TenantId, event: kefu_core::DomainEvent) {
-        // The scope comes from the cache or, failing that, the store. A store that fails is
-        // waited for (about half a minute, as the event writer waits for it); only a tenant
-        // that no longer exists, or a store down that long, loses the event, counted.
-        let mut delay = std::time::Duration::from_millis(50);
-        let mut attempts = 0;
-        let why = loop {
-            match self.scopes.of(tenant).await {
-                Ok(scope) => return self.parts.events.emit(&scope, event).await,
-                Err(StoreError::NotFound) => break "the tenant no longer exists".to_string(),
-                Err(e) if attempts >= EMIT_SCOPE_ATTEMPTS => break e.to_string(),
-                Err(e) => {
-                    tracing::warn!(tenant_id = %tenant, event = event.name(), error = %e, "the tenant's telephony scope is not at hand; retrying");
-                    attempts += 1;
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(std::time::Duration::from_secs(5));
-                }
-            }
-        };
-        metrics::counter!("kefu_events_dropped_total").increment(1);
-        tracing::error!(tenant_id = %tenant, event = event.name(), %why, "a call event could not be stored");
+    async fn emit(&self, scope: &TenantScope, event: kefu_core::DomainEvent) {
+        // The call's own scope: nothing to look up, so nothing to lose the event over.
+        self.parts.events.emit(scope, event).await
     }
 }

@@ -1,13 +1,14 @@
 //! The call side's services against a real store (SQLite): a trunk's call acts as the tenant's
-//! telephony principal (the audit log says so), and a call event is stored even when no scope
-//! was kept for its tenant (a fresh process, a cleared cache).
+//! telephony principal for that trunk — its own, not the trunk of the tenant's latest call
+//! (the audit log says so) — its events are stored as that scope, and the tenant's routing is
+//! read though no call was admitted (a fresh process, a cleared cache).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::disallowed_methods)]
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use kefu_calls::{CallServices, InboundRequest, NewVoicemail};
-use kefu_core::{CallId, DomainEvent, E164, Principal, Role, TenantScope};
+use kefu_calls::{CallServices, InboundRequest, NewVoicemail, Route};
+use kefu_core::{CallId, DomainEvent, E164, Principal, QueueId, Role, TenantScope, TrunkId};
 use kefu_events::{EventWriter, MemoryBus, WriterConfig};
 use kefu_store::Store;
 use kefu_store::events::EventFilter;
@@ -92,61 +93,9 @@ async fn stored_calls_answered(w: &World) -> usize {
     w.store.events(&w.owner, &filter).await.unwrap().len()
 }
 
-#[tokio::test]
-async fn a_call_event_is_stored_though_no_scope_was_kept_for_its_tenant() {
-    let w = world().await;
-    // A fresh Services: no call of this tenant was admitted here.
-    let tenant = w.owner.tenant();
-    w.services
-        .emit(
-            tenant,
-            DomainEvent::CallAnswered {
-                call: CallId::new(),
-            },
-        )
-        .await;
-    assert_eq!(stored_calls_answered(&w).await, 1);
-    // And again after the kept scopes are forgotten.
-    w.services.scopes().clear();
-    w.services
-        .emit(
-            tenant,
-            DomainEvent::CallAnswered {
-                call: CallId::new(),
-            },
-        )
-        .await;
-    assert_eq!(stored_calls_answered(&w).await, 2);
-    // An event of a tenant that does not exist is not stored anywhere (and not in this one's).
-    w.services
-        .emit(
-            kefu_core::TenantId::new(),
-            DomainEvent::CallAnswered {
-                call: CallId::new(),
-            },
-        )
-        .await;
-    assert_eq!(stored_calls_answered(&w).await, 2);
-}
-
-#[tokio::test]
-async fn a_trunks_call_acts_as_the_telephony_principal() {
-    let w = world().await;
-    let trunk = w
-        .store
-        .create_inbound_trunk(
-            &w.owner,
-            &InboundTrunkInput {
-                name: "Local".into(),
-                enabled: true,
-                sources: vec!["127.0.0.1/32".parse().unwrap()],
-                digest: DigestChange::None,
-            },
-        )
-        .await
-        .unwrap();
-    // The number's queue (the store checks that the routing document names it).
-    let queue = kefu_core::QueueId::new();
+/// A routing document with one queue, saved as the owner.
+async fn one_queue(w: &World) -> QueueId {
+    let queue = QueueId::new();
     w.store
         .save_config_doc(
             &w.owner,
@@ -161,6 +110,44 @@ async fn a_trunks_call_acts_as_the_telephony_principal() {
         )
         .await
         .unwrap();
+    queue
+}
+
+async fn trunk(w: &World, name: &str, source: &str) -> TrunkId {
+    w.store
+        .create_inbound_trunk(
+            &w.owner,
+            &InboundTrunkInput {
+                name: name.into(),
+                enabled: true,
+                sources: vec![source.parse().unwrap()],
+                digest: DigestChange::None,
+            },
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+async fn admit(w: &World, source: &str) -> Route {
+    w.services
+        .route(&InboundRequest {
+            source: source.parse().unwrap(),
+            dialled: "+15555550100".into(),
+            request_uri: "sip:+15555550100@127.0.0.1:5060".into(),
+            caller: "+15555550999".into(),
+            authorization: None,
+        })
+        .await
+        .expect("admitted")
+}
+
+#[tokio::test]
+async fn each_call_acts_as_the_telephony_principal_of_its_own_trunk() {
+    let w = world().await;
+    let first_trunk = trunk(&w, "First", "127.0.0.1/32").await;
+    let second_trunk = trunk(&w, "Second", "127.0.0.2/32").await;
+    let queue = one_queue(&w).await;
     w.store
         .create_number(
             &w.owner,
@@ -168,48 +155,70 @@ async fn a_trunks_call_acts_as_the_telephony_principal() {
                 number: E164::from_dialled("+15555550100").unwrap(),
                 label: "Support".into(),
                 entry: NumberEntry::Queue { queue },
+                fallback_queue: None,
                 trunks: vec![],
             },
         )
         .await
         .unwrap();
-    let route = w
-        .services
-        .route(&InboundRequest {
-            source: "127.0.0.1".parse().unwrap(),
-            dialled: "+15555550100".into(),
-            request_uri: "sip:+15555550100@127.0.0.1:5060".into(),
-            caller: "+15555550999".into(),
-            authorization: None,
-        })
-        .await
-        .expect("admitted");
-    assert_eq!(route.tenant, w.owner.tenant());
-    // The voicemail left on that call is written by the trunk's telephony principal.
-    let call = CallId::new();
-    w.services
-        .store_voicemail(NewVoicemail {
-            tenant: route.tenant,
-            call,
-            mailbox: "support".into(),
-            caller: "+15555550999".into(),
-            dialled: "+15555550100".into(),
-            wav: vec![0; 64],
-            duration_ms: 10,
-        })
-        .await
-        .unwrap();
+    // Two calls in progress, one through each trunk; the second was admitted last.
+    let first = admit(&w, "127.0.0.1").await;
+    let second = admit(&w, "127.0.0.2").await;
+    assert_eq!(first.tenant(), w.owner.tenant());
+    let (first_call, second_call) = (CallId::new(), CallId::new());
+    for (route, call) in [(&first, first_call), (&second, second_call)] {
+        w.services
+            .store_voicemail(
+                &route.scope,
+                NewVoicemail {
+                    call,
+                    mailbox: "support".into(),
+                    caller: "+15555550999".into(),
+                    dialled: "+15555550100".into(),
+                    wav: vec![0; 64],
+                    duration_ms: 10,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    // Each voicemail is audited as the trunk its own call came through.
     let log = w.store.audit_log(&w.owner, 10, None).await.unwrap();
-    let entry = log
-        .iter()
-        .find(|e| e.action == "voicemail.received")
-        .expect("audited");
+    for (call, trunk) in [(first_call, first_trunk), (second_call, second_trunk)] {
+        let entry = log
+            .iter()
+            .find(|e| e.action == "voicemail.received" && e.detail["call"] == call.to_string())
+            .expect("audited");
+        assert_eq!(
+            entry.actor,
+            Some(Principal::Telephony { trunk: Some(trunk) }),
+            "{log:?}"
+        );
+    }
+    // Its events are stored as that scope too.
+    w.services
+        .emit(&first.scope, DomainEvent::CallAnswered { call: first_call })
+        .await;
+    assert_eq!(stored_calls_answered(&w).await, 1);
+}
+
+#[tokio::test]
+async fn the_tenants_routing_is_read_though_no_call_of_it_was_admitted() {
+    let w = world().await;
+    let tenant = w.owner.tenant();
+    // A fresh Services: no scope of this tenant is kept.
+    let routing = w.services.routing(tenant).await.unwrap();
+    assert_eq!(routing.config.tenant, tenant);
+    w.services.scopes().clear();
     assert_eq!(
-        entry.actor,
-        Some(Principal::Telephony {
-            trunk: Some(trunk.id)
-        }),
-        "{log:?}"
+        w.services.routing(tenant).await.unwrap().config.tenant,
+        tenant
     );
-    assert_eq!(entry.detail["call"], call.to_string());
+    // A tenant that does not exist has no routing (and does not get this one's).
+    assert!(
+        w.services
+            .routing(kefu_core::TenantId::new())
+            .await
+            .is_err()
+    );
 }

@@ -81,6 +81,8 @@ export interface NumberBody {
   label: string;
   entry: NumberEntry;
   trunks: string[];
+  /** Queue id that takes the call when the number's IVR fails (IVR entries only); null: hang up after an apology. */
+  fallback_queue: string | null;
 }
 
 export interface PhoneNumber extends NumberBody {

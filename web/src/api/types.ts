@@ -44,7 +44,7 @@ export interface AuditEntry {
   at: string;
   actor_id: string | null;
   /** `user`, or `telephony` for the platform acting on the tenant's calls. */
-  actor_kind: "user" | "telephony" | null;
+  actor_kind: "user" | "telephony" | "integrations" | null;
   action: string;
   target: string | null;
   detail: unknown;

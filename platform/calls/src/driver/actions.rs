@@ -153,7 +153,7 @@ impl CallDriver {
             Output::CloseRoom => Some(Input::RoomClosed(self.close_room().await)),
             Output::Emit(event) => {
                 tracing::debug!(event = event.name(), "call event");
-                self.kit.services.emit(self.tenant, event).await;
+                self.kit.services.emit(&self.route.scope, event).await;
                 None
             }
             Output::Finished => None,
@@ -197,15 +197,17 @@ impl CallDriver {
         let stored = self
             .kit
             .services
-            .store_voicemail(NewVoicemail {
-                tenant: self.tenant,
-                call: self.call,
-                mailbox,
-                caller: self.caller.clone(),
-                dialled: self.route.number.clone(),
-                wav,
-                duration_ms,
-            })
+            .store_voicemail(
+                &self.route.scope,
+                NewVoicemail {
+                    call: self.call,
+                    mailbox,
+                    caller: self.caller.clone(),
+                    dialled: self.route.number.clone(),
+                    wav,
+                    duration_ms,
+                },
+            )
             .await;
         match stored {
             Ok(()) => Input::VoicemailStored { duration_ms },

@@ -177,7 +177,7 @@ pub(crate) async fn run(kit: CallKit, mut inbound: Inbound, leg: InboundLeg) {
     let received = received_of(&inbound, &kit.settings.node);
     let setup = CallSetup {
         call: inbound.id,
-        tenant: inbound.route.tenant,
+        tenant: inbound.route.tenant(),
         received,
         started_at: inbound.started_at,
         entry: match &inbound.route.entry {
@@ -191,7 +191,7 @@ pub(crate) async fn run(kit: CallKit, mut inbound: Inbound, leg: InboundLeg) {
     let (reports, mut reported) = mpsc::channel(16);
     let mut driver = CallDriver {
         machine,
-        tenant: inbound.route.tenant,
+        tenant: inbound.route.tenant(),
         call: inbound.id,
         route: inbound.route.clone(),
         caller: inbound.caller.clone(),

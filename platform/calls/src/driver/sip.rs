@@ -62,7 +62,7 @@ impl CallDriver {
             let session = self
                 .kit
                 .services
-                .ivr_session(self.tenant, installation)
+                .ivr_session(&self.route.scope, installation)
                 .await
                 .map_err(|why| (status::SERVICE_UNAVAILABLE, format!("IVR: {why}")))?;
             self.session = Some(session);
@@ -133,7 +133,7 @@ impl CallDriver {
     /// input when it fails at once.
     pub(super) async fn dial(&mut self, leg: LegId, number: &str) -> Option<Input> {
         let failed = Some(Input::LegEnded(leg, LegEnd::Failed(None)));
-        let trunk = match self.kit.services.outbound_trunk(self.tenant).await {
+        let trunk = match self.kit.services.outbound_trunk(&self.route.scope).await {
             Ok(trunk) => trunk,
             Err(why) => {
                 tracing::info!(call = %self.call, %why, "no outbound trunk for a transfer");

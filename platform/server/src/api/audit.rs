@@ -19,9 +19,10 @@ pub struct AuditEntryView {
     /// When.
     pub at: DateTime<Utc>,
     /// Who: a user's id, an inbound trunk's id (`trk_…`) or `telephony` for the telephony
-    /// principal acting on the tenant's calls (absent for system actions).
+    /// principal acting on the tenant's calls, or `integrations` for the platform delivering
+    /// the tenant's events to its integration plugins (absent for system actions).
     pub actor_id: Option<String>,
-    /// `user` or `telephony` (absent for system actions).
+    /// `user`, `telephony` or `integrations` (absent for system actions).
     pub actor_kind: Option<String>,
     /// What (`user.invited`, `user.changed`, …).
     pub action: String,

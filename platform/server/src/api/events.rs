@@ -335,18 +335,11 @@ async fn run_stream(state: AppState, mut socket: WebSocket) {
     heartbeat.tick().await;
     let end = loop {
         tokio::select! {
-            item = live.rx.recv() => {
-                let Some(first) = item else {
+            item = live.recv() => {
+                let Some(batch) = item else {
                     break Some((1008, format!("slow consumer: more than {STREAM_QUEUE} events were waiting; reconnect with after={}", stream.sent)));
                 };
-                // Take everything waiting and send it in one flush.
-                let mut batch = vec![first];
-                while batch.len() < 256 {
-                    match live.rx.try_recv() {
-                        Ok(p) => batch.push(p),
-                        Err(_) => break,
-                    }
-                }
+                // The hub's batch goes out in one flush.
                 if let Err(why) = stream.send_live(&mut sink, &batch).await {
                     tracing::debug!(%why, "event stream closed");
                     return;

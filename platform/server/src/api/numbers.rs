@@ -48,6 +48,11 @@ pub struct NumberRequest {
     /// Inbound trunk ids the number may be reached through (empty: any of yours).
     #[serde(default)]
     pub trunks: Vec<String>,
+    /// Queue id (`que_…`) that takes the call when the number's IVR fails (the plugin traps,
+    /// times out or is unavailable), after the caller has heard an apology. Only with an
+    /// IVR entry; absent or null: such a call is hung up after the apology.
+    #[serde(default)]
+    pub fallback_queue: Option<String>,
 }
 
 /// A number.
@@ -63,6 +68,8 @@ pub struct NumberView {
     pub entry: EntryBody,
     /// Trunk restriction.
     pub trunks: Vec<String>,
+    /// Where calls go when the IVR fails (null: hung up after an apology).
+    pub fallback_queue: Option<String>,
     /// When created.
     pub created_at: DateTime<Utc>,
     /// When last changed.
@@ -82,6 +89,7 @@ impl From<Number> for NumberView {
                 },
             },
             trunks: n.trunks.iter().map(ToString::to_string).collect(),
+            fallback_queue: n.fallback_queue.map(|q| q.to_string()),
             created_at: n.created_at,
             updated_at: n.updated_at,
         }
@@ -142,10 +150,29 @@ fn parse(req: NumberRequest) -> Result<NumberInput, Problem> {
             trunks.push(id);
         }
     }
+    let fallback_queue = match req.fallback_queue.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(q) => {
+            if !matches!(entry, NumberEntry::Ivr { .. }) {
+                return Err(Problem::invalid(
+                    "fallback_queue",
+                    "fallback_queue is for numbers answered by an IVR; this number's calls go \
+                     to a queue already",
+                ));
+            }
+            Some(q.parse::<QueueId>().map_err(|_| {
+                Problem::invalid(
+                    "fallback_queue",
+                    "fallback_queue must be a queue id (que_…)",
+                )
+            })?)
+        }
+    };
     Ok(NumberInput {
         number,
         label,
         entry,
+        fallback_queue,
         trunks,
     })
 }

@@ -13,6 +13,8 @@ pub struct Model {
     pub entry_target: String,
     /// JSON array of inbound trunk ids; empty: any of the tenant's trunks.
     pub trunks: String,
+    /// Queue id an IVR number's calls go to when the IVR fails; NULL: hang up.
+    pub fallback_queue: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -133,7 +133,10 @@ async fn s3_backend_behaves_against_a_real_s3_server() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let server = s3_server().await;
     let store = S3Objects::new(&S3Config {
-        bucket: format!("kefu-test-{}", kefu_core::id::next_ulid().to_string().to_lowercase()),
+        bucket: format!(
+            "kefu-test-{}",
+            kefu_core::id::next_ulid().to_string().to_lowercase()
+        ),
         region: "us-east-1".into(),
         endpoint: Some(server.endpoint.clone()),
         path_style: true,

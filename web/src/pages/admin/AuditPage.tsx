@@ -44,6 +44,7 @@ export function AuditPage() {
   const actor = (id: string | null, kind: string | null) => {
     if (!id) return 'System';
     if (kind === 'telephony') return id === 'telephony' ? 'Telephony' : `Telephony (trunk ${id})`;
+    if (kind === 'integrations') return 'Integrations (event delivery)';
     const u = people.get(id);
     return u ? u.name || u.email : id;
   };

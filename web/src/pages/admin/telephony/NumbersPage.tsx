@@ -1,5 +1,6 @@
 // The Numbers page: the tenant's phone numbers (DIDs), where each one's calls go (an installed
-// IVR plugin or a queue), and which inbound trunks may reach it.
+// IVR plugin or a queue), which queue takes an IVR number's calls when its IVR fails, and which
+// inbound trunks may reach it.
 
 import { useState, type FormEvent } from 'react';
 import type { ApiClient } from '../../../api/client';
@@ -13,7 +14,7 @@ import { compactNumber, E164, entryFromValue, entryValue } from '../../../teleph
 import { LoadError, Loading } from '../routing/common';
 import { useLoad } from '../routing/useLoad';
 
-const FIELDS = new Set(['number', 'label', 'entry', 'trunks']);
+const FIELDS = new Set(['number', 'label', 'entry', 'trunks', 'fallback_queue']);
 
 async function loadNumbers(api: ApiClient) {
   const [numbers, trunks, queues, ivrs] = await Promise.all([
@@ -26,13 +27,21 @@ async function loadNumbers(api: ApiClient) {
     ...ivrs.map((i) => ({ value: entryValue({ kind: 'ivr', installation: i.id }), label: `IVR: ${i.name} ${i.version}` })),
     ...queues.map((q) => ({ value: entryValue({ kind: 'queue', queue: q.id }), label: `Queue: ${q.name}` })),
   ];
-  return { numbers, trunks, entries };
+  const queueOptions: Option[] = queues.map((q) => ({ value: q.id, label: q.name }));
+  return { numbers, trunks, entries, queueOptions };
 }
 
 type Loaded = Awaited<ReturnType<typeof loadNumbers>>;
 
 function entryLabel(data: Loaded, entry: NumberEntry): string {
   return data.entries.find((o) => o.value === entryValue(entry))?.label ?? 'Unknown entry';
+}
+
+function fallbackLabel(data: Loaded, n: PhoneNumber): string | null {
+  if (n.entry.kind !== 'ivr') return null;
+  if (!n.fallback_queue) return 'if the IVR fails: hang up';
+  const name = data.queueOptions.find((o) => o.value === n.fallback_queue)?.label ?? n.fallback_queue;
+  return `if the IVR fails: queue ${name}`;
 }
 
 export function NumbersPage() {
@@ -102,7 +111,12 @@ export function NumbersPage() {
                       <tr key={n.id} data-testid={`number-row-${n.number}`}>
                         <td className="cell-strong">{n.number}</td>
                         <td>{n.label}</td>
-                        <td>{entryLabel(data, n.entry)}</td>
+                        <td>
+                          {entryLabel(data, n.entry)}
+                          {fallbackLabel(data, n) ? (
+                            <div className="cell-muted" data-testid={`number-fallback-${n.number}`}>{fallbackLabel(data, n)}</div>
+                          ) : null}
+                        </td>
                         <td className="cell-muted">
                           {n.trunks.length === 0
                             ? 'any of yours'
@@ -143,6 +157,7 @@ function NumberForm({
   const [label, setLabel] = useState(editing?.label ?? '');
   const [entry, setEntry] = useState(entryValue(editing?.entry ?? null));
   const [trunks, setTrunks] = useState<string[]>(editing?.trunks ?? []);
+  const [fallback, setFallback] = useState(editing?.fallback_queue ?? '');
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<PlacedErrors>(NO_PLACED_ERRORS);
 
@@ -156,7 +171,14 @@ function NumberForm({
       return;
     }
     // The format is checked by the server too; the server's message is the one shown.
-    const body: NumberBody = { number: compactNumber(number), label: label.trim(), entry: chosen, trunks };
+    const body: NumberBody = {
+      number: compactNumber(number),
+      label: label.trim(),
+      entry: chosen,
+      trunks,
+      // Only an IVR can fail over to a queue; a queue entry sends none.
+      fallback_queue: chosen.kind === 'ivr' && fallback ? fallback : null,
+    };
     setErrors(NO_PLACED_ERRORS);
     setBusy(true);
     try {
@@ -186,6 +208,14 @@ function NumberForm({
           <SelectInput label="Calls go to" path="entry" value={entry} onChange={setEntry} options={data.entries}
             placeholder="Choose an IVR or a queue…" error={errors.fields.entry} disabled={busy} />
         </div>
+        {entryFromValue(entry)?.kind === 'ivr' ? (
+          <div className="form-row">
+            <SelectInput label="If the IVR fails" path="fallback_queue" value={fallback} onChange={setFallback}
+              options={data.queueOptions} placeholder="Hang up after an apology" error={errors.fields.fallback_queue}
+              disabled={busy}
+              hint="The caller hears an apology, then waits in this queue, if the IVR plugin errs, traps or times out." />
+          </div>
+        ) : null}
         {data.trunks.length > 0 ? (
           <FieldShell label="Only through these inbound trunks" path="trunks" error={errors.fields.trunks}
             hint="None ticked: any of your inbound trunks.">

@@ -21,6 +21,7 @@ const SALES_LINE: PhoneNumber = {
   label: 'Sales line',
   entry: { kind: 'queue', queue: QUEUE.id },
   trunks: [CARRIER.id],
+  fallback_queue: null,
 };
 const PUBLISHER = 'ten_01M81BRVPEQQ7TCMVB34NSN1WA';
 const VERSIONS = [
@@ -90,7 +91,37 @@ describe('numbers page', () => {
       label: 'Support',
       entry: { kind: 'ivr', installation: INSTALLS[0]!.id },
       trunks: [CARRIER.id],
+      fallback_queue: null,
     });
+  });
+
+  it('offers a fallback queue only for an IVR entry and sends the chosen one', async () => {
+    const u = userEvent.setup();
+    const saved: PhoneNumber = {
+      id: 'did_01M81BRVPEQQ7TCMVB34NSN1WX',
+      number: '+15555550101',
+      label: 'Menu line',
+      entry: { kind: 'ivr', installation: INSTALLS[0]!.id },
+      trunks: [],
+      fallback_queue: QUEUE.id,
+    };
+    const { calls } = renderApp(
+      '/admin/numbers',
+      server((req) => (req.method === 'POST' && req.path === '/api/v1/numbers' ? json(201, saved) : undefined)),
+      { refreshToken: 'stored' },
+    );
+    await screen.findByTestId('number-form');
+    await u.selectOptions(screen.getByTestId('input-entry'), 'Queue: Sales');
+    expect(screen.queryByTestId('input-fallback_queue')).toBeNull();
+    await u.selectOptions(screen.getByTestId('input-entry'), 'IVR: ivr-menu 1.2.0');
+    const fallback = screen.getByTestId('input-fallback_queue') as HTMLSelectElement;
+    expect(Array.from(fallback.options).map((o) => o.text)).toEqual(['Hang up after an apology', 'Sales']);
+    await u.selectOptions(fallback, 'Sales');
+    await u.type(screen.getByTestId('input-number'), '+15555550101');
+    await u.click(screen.getByTestId('number-save'));
+    expect((await screen.findByTestId('number-fallback-+15555550101')).textContent).toBe('if the IVR fails: queue Sales');
+    const post = calls.find((c) => c.method === 'POST' && c.path === '/api/v1/numbers')!;
+    expect(post.body).toMatchObject({ entry: { kind: 'ivr', installation: INSTALLS[0]!.id }, fallback_queue: QUEUE.id });
   });
 
   it('asks before releasing a number', async () => {
