@@ -18,7 +18,7 @@ const committed = join(web, 'src/api/schema.d.ts');
 const cli = join(dirname(createRequire(import.meta.url).resolve('openapi-typescript/package.json')), 'bin/cli.js');
 
 function generate(out) {
-  execFileSync(process.execPath, [cli, doc, '--output', out], { cwd: web, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [cli, doc, '--empty-objects-unknown', '--output', out], { cwd: web, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 if (process.argv.includes('--check')) {

@@ -822,7 +822,7 @@ export interface components {
             /** @description Role (agents and supervisors take calls). */
             role: string;
             /** @description Skills and levels. */
-            skills: Record<string, never>[];
+            skills: Record<string, unknown>[];
             /** @description The user. */
             user_id: string;
         };
@@ -844,7 +844,7 @@ export interface components {
              */
             at: string;
             /** @description Details. */
-            detail: Record<string, never>;
+            detail: Record<string, unknown>;
             /** @description Entry id; pass as `before` to page back. */
             id: string;
             /** @description The object acted on. */
@@ -858,7 +858,7 @@ export interface components {
         /** @description The calendars. */
         CalendarList: {
             /** @description Calendars in creation order. */
-            items: Record<string, never>[];
+            items: Record<string, unknown>[];
         };
         /** @description A page of call records, newest first. */
         CallPage: {
@@ -899,7 +899,7 @@ export interface components {
              */
             ended_at: string;
             /** @description Where the number sent the call (IVR installation or queue). */
-            entry?: Record<string, never> | null;
+            entry?: Record<string, unknown> | null;
             /** @description Who hung up. */
             hangup_by: string;
             /** @description Call id (`cal_…`). */
@@ -907,7 +907,7 @@ export interface components {
             /** @description IVR nodes the caller went through, in order. */
             ivr_path: string[];
             /** @description Media summary. */
-            media: Record<string, never>;
+            media: Record<string, unknown>;
             /** @description The queue it waited in. */
             queue?: string | null;
             /**
@@ -930,7 +930,7 @@ export interface components {
         /** @description Change an installation: upgrade or roll back (`version`), or reconfigure. */
         ChangeInstallationRequest: {
             /** @description New configuration (replaces the old one). */
-            config?: Record<string, never>;
+            config?: Record<string, unknown>;
             /** @description Secrets to set (a value) or remove (`null`); others are kept. Write-only. */
             secrets?: {
                 [key: string]: string | null;
@@ -965,7 +965,7 @@ export interface components {
         /** @description One page of the log. */
         EventPage: {
             /** @description Events, oldest first: `{"seq", "id", "tenant", "at", "subject", "type", "data"}`. */
-            items: Record<string, never>[];
+            items: Record<string, unknown>[];
             /**
              * Format: int64
              * @description The newest sequence number.
@@ -1036,7 +1036,7 @@ export interface components {
              * @description Configuration for this installation (a JSON object, checked against the manifest's
              *     `config_schema`).
              */
-            config?: Record<string, never>;
+            config?: Record<string, unknown>;
             /** @description Plugin name. */
             name: string;
             /** @description Publishing tenant id. */
@@ -1056,7 +1056,7 @@ export interface components {
         /** @description An installation. */
         InstallationView: {
             /** @description Configuration. */
-            config: Record<string, never>;
+            config: Record<string, unknown>;
             /** @description Installation id. */
             id: string;
             /** @description Plugin name. */
@@ -1116,7 +1116,7 @@ export interface components {
             /** @description The installation that ran. */
             installation_id?: string | null;
             /** @description Input, outcome, host calls, log lines. */
-            invocation: Record<string, never>;
+            invocation: Record<string, unknown>;
         };
         /** @description A page of the log, newest first. */
         InvocationPage: {
@@ -1334,7 +1334,7 @@ export interface components {
              */
             created_at: string;
             /** @description The manifest. */
-            manifest: Record<string, never>;
+            manifest: Record<string, unknown>;
             /** @description Plugin name. */
             name: string;
             /** @description Listed for every tenant? */
@@ -1393,14 +1393,14 @@ export interface components {
             /** @description The component (`wasm32-wasip2`), base64. */
             component: string;
             /** @description `{name, version (semver), world (ivr|crm|router|integration), capabilities, config_schema}`. */
-            manifest: Record<string, never>;
+            manifest: Record<string, unknown>;
             /** @description List it for every tenant (default: only your company sees it). */
             public?: boolean;
         };
         /** @description The queues. */
         QueueList: {
             /** @description Queues in creation order (each a `QueueConfig`). */
-            items: Record<string, never>[];
+            items: Record<string, unknown>[];
         };
         /** @description A not-ready reason agents can pick. */
         ReasonCodeDef: {
@@ -1448,7 +1448,7 @@ export interface components {
             /** @description Same outcome as recorded. */
             identical: boolean;
             /** @description The new run. */
-            invocation: Record<string, never>;
+            invocation: Record<string, unknown>;
         };
         /** @description A signed-in session. */
         SessionView: {
@@ -1506,7 +1506,7 @@ export interface components {
         /** @description An agent's skills, replacing the previous list. */
         SkillsInput: {
             /** @description `[{ "skill": "skl_…", "level": 1–10 }]`. */
-            skills: Record<string, never>[];
+            skills: Record<string, unknown>[];
         };
         /** @description A tenant as its users see it. */
         TenantView: {
@@ -1525,12 +1525,12 @@ export interface components {
             /** @description `on-event` (ivr, integration), `score` (router), `lookup` or `on-call-ended` (crm). */
             function: string;
             /** @description The arguments, shaped like a logged invocation's `input`. */
-            input: Record<string, never>;
+            input: Record<string, unknown>;
         };
         /** @description What the run did. */
         TestResult: {
             /** @description The invocation record (also in the log). */
-            invocation: Record<string, never>;
+            invocation: Record<string, unknown>;
         };
         /** @description A list of users. */
         UserList: {
@@ -1871,7 +1871,7 @@ export interface operations {
         /** @description {name, timezone, weekly: [{day, open, close}], holidays: [{date, name, open?, close?}]} */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": Record<string, unknown>;
             };
         };
         responses: {
@@ -1880,7 +1880,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": Record<string, unknown>;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1925,7 +1925,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": Record<string, unknown>;
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -1955,7 +1955,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": Record<string, unknown>;
             };
         };
         responses: {
@@ -1964,7 +1964,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": Record<string, unknown>;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3679,7 +3679,7 @@ export interface operations {
         /** @description A QueueConfig without `id` */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": Record<string, unknown>;
             };
         };
         responses: {
@@ -3688,7 +3688,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": Record<string, unknown>;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3740,7 +3740,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": Record<string, unknown>;
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -3771,7 +3771,7 @@ export interface operations {
         /** @description A QueueConfig without `id` */
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": Record<string, unknown>;
             };
         };
         responses: {
@@ -3780,7 +3780,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": Record<string, unknown>;
                 };
             };
             400: components["responses"]["BadRequest"];
