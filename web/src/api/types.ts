@@ -4,7 +4,12 @@
 
 import type { components } from './schema';
 
-/** The schemas of the server's OpenAPI document. */
+/**
+ * The schemas of the server's OpenAPI document. Use these, not `paths` or `operations` from
+ * schema.d.ts: the server reuses operation ids (`list`, `get_one`, `create`, `replace`,
+ * `delete`, `audio`), so `operations` merges unrelated endpoints and `paths` points at the
+ * wrong ones (voicemails' `get` has the calls list's query).
+ */
 export type Schemas = components['schemas'];
 
 /**
