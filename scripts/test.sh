@@ -43,8 +43,9 @@ if ! nats_up; then
 fi
 nats_up || { echo "NATS (JetStream) is not answering on 127.0.0.1:4222"; exit 1; }
 
-step "web app: install, build, unit tests"
+step "web app: install, API types current, build, unit tests"
 npm --prefix web ci --no-audit --no-fund --loglevel=error
+npm --prefix web run check:api
 npm --prefix web run build
 npm --prefix web test
 

@@ -3,34 +3,11 @@
 // or deletes them. The audio is fetched with the session's token, so it comes back as a blob.
 
 import type { ApiClient } from './client';
+import type { Schemas } from './types';
 
-export interface CallRecord {
-  id: string;
-  direction: 'inbound' | 'outbound';
-  caller: string;
-  dialled: string;
-  did_id: string | null;
-  trunk_id: string | null;
-  entry: Record<string, unknown> | null;
-  sip_call_id: string;
-  started_at: string;
-  answered_at: string | null;
-  ended_at: string;
-  duration_ms: number;
-  disposition: string;
-  hangup_by: string;
-  ivr_path: string[];
-  queue: string | null;
-  queue_wait_ms: number | null;
-  call_data: Record<string, string>;
-  media: Record<string, unknown>;
-  reason: string | null;
-}
+export type CallRecord = Schemas['CallRecordView'];
 
-export interface CallPage {
-  items: CallRecord[];
-  next: string | null;
-}
+export type CallPage = Schemas['CallPage'];
 
 export interface CallFilter {
   disposition?: string;
@@ -39,23 +16,9 @@ export interface CallFilter {
   before?: string;
 }
 
-export interface Voicemail {
-  id: string;
-  call_id: string;
-  mailbox: string;
-  caller: string;
-  dialled: string;
-  duration_ms: number;
-  size_bytes: number;
-  heard: boolean;
-  created_at: string;
-  audio_url: string;
-}
+export type Voicemail = Schemas['VoicemailView'];
 
-export interface VoicemailPage {
-  items: Voicemail[];
-  next: string | null;
-}
+export type VoicemailPage = Schemas['VoicemailPage'];
 
 export interface VoicemailFilter {
   mailbox?: string;
@@ -88,8 +51,10 @@ export const callsApi = {
         before: filter.before,
       },
     }),
-  setHeard: (api: ApiClient, id: string, heard: boolean) =>
-    api.request<Voicemail>('PATCH', `${V1}/voicemails/${seg(id)}`, { body: { heard } }),
+  setHeard: (api: ApiClient, id: string, heard: boolean) => {
+    const body: Schemas['VoicemailChange'] = { heard };
+    return api.request<Voicemail>('PATCH', `${V1}/voicemails/${seg(id)}`, { body });
+  },
   deleteVoicemail: (api: ApiClient, id: string) => api.request<void>('DELETE', `${V1}/voicemails/${seg(id)}`),
   audio: (api: ApiClient, id: string) => api.request<Blob>('GET', `${V1}/voicemails/${seg(id)}/audio`, { blob: true }),
 };

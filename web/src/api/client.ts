@@ -1,10 +1,12 @@
 import type {
   AuditEntry,
   Invitation,
+  Invited,
   InviteRequest,
   LoginRequest,
   Me,
   Problem,
+  Schemas,
   Session,
   SignupRequest,
   User,
@@ -273,8 +275,9 @@ export class ApiClient {
       });
     }
     try {
+      const body: Schemas['RefreshRequest'] = { refresh_token: token };
       const session = await this.send<Session>('POST', '/api/v1/sessions/refresh', {
-        body: { refresh_token: token },
+        body,
         auth: false,
       });
       this.setSession(session, 'refreshed');
@@ -365,8 +368,9 @@ export class ApiClient {
   }
 
   async acceptInvitation(token: string, password: string): Promise<Session> {
+    const body: Schemas['AcceptRequest'] = { token, password };
     const session = await this.request<Session>('POST', '/api/v1/invitations/accept', {
-      body: { token, password },
+      body,
       auth: false,
     });
     this.setSession(session);
@@ -378,7 +382,8 @@ export class ApiClient {
     const token = this.refreshToken;
     try {
       if (token && this.accessToken) {
-        await this.request<void>('POST', '/api/v1/sessions/logout', { body: { refresh_token: token } });
+        const body: Schemas['RefreshRequest'] = { refresh_token: token };
+        await this.request<void>('POST', '/api/v1/sessions/logout', { body });
       }
     } catch {
       // Signing out must always work locally, even when the server is unhappy or unreachable.
@@ -396,8 +401,8 @@ export class ApiClient {
     return page.items;
   }
 
-  inviteUser(body: InviteRequest): Promise<{ user: User; invitation: Invitation }> {
-    return this.request('POST', '/api/v1/users', { body });
+  inviteUser(body: InviteRequest): Promise<Invited> {
+    return this.request<Invited>('POST', '/api/v1/users', { body });
   }
 
   /** Send an invited user a new invitation e-mail; earlier links stop working. */
@@ -410,7 +415,7 @@ export class ApiClient {
   }
 
   async listAudit(options: { limit?: number; before?: string } = {}): Promise<AuditEntry[]> {
-    const page = await this.request<{ items: AuditEntry[] }>('GET', '/api/v1/audit', {
+    const page = await this.request<Schemas['AuditPage']>('GET', '/api/v1/audit', {
       query: { limit: options.limit, before: options.before },
     });
     return page.items;

@@ -1,110 +1,70 @@
 // Plugins: published versions, installations, the invocation log, replays, test runs and limits.
-// The types mirror platform/server/src/api/plugins.rs (and its invocation log routes); the
-// `invocation` record is the plugin host's `Invocation` as JSON.
+// The types are the server's OpenAPI document's (platform/server/src/api/{plugins,
+// plugin_invocations,plugin_limits}.rs), except the `invocation` record: the plugin host's
+// `Invocation` as JSON (platform/plugin-host/src/invocation.rs), which the document calls a bare
+// `object`, so its shape is written here.
 
 import type { ApiClient } from './client';
+import type { Narrow, Schemas } from './types';
 
 export const WORLDS = ['ivr', 'crm', 'router', 'integration'] as const;
 export type World = (typeof WORLDS)[number];
 
 /** A published version as tenants see it. */
-export interface PluginVersion {
-  /** Publishing tenant id. */
-  publisher: string;
-  name: string;
-  version: string;
-  world: string;
-  public: boolean;
-  sha256: string;
-  size: number;
-  manifest: Record<string, unknown>;
-  created_at: string;
-}
+export type PluginVersion = Schemas['PluginVersionView'];
 
-export interface PublishRequest {
-  manifest: Record<string, unknown>;
-  /** The component, base64. */
-  component: string;
-  public: boolean;
-}
+export type PublishRequest = Schemas['PublishRequest'];
 
-export interface Installation {
-  id: string;
-  publisher: string;
-  name: string;
-  version: string;
-  previous_version: string | null;
-  config: Record<string, unknown>;
-  /** Names of the secrets set (their values are write-only). */
-  secret_keys?: string[];
-  updated_at: string;
-}
+export type Installation = Schemas['InstallationView'];
 
-export interface InstallRequest {
-  publisher: string;
-  name: string;
-  version: string;
-  config: Record<string, unknown>;
-  secrets?: Record<string, string>;
-}
+export type InstallRequest = Schemas['InstallRequest'];
 
 /** `version` upgrades or rolls back; `secrets`: given keys replace, `null` deletes. */
-export interface InstallationChange {
-  version?: string;
-  config?: Record<string, unknown>;
-  secrets?: Record<string, string | null>;
-}
+export type InstallationChange = Schemas['ChangeInstallationRequest'];
 
 export const OUTCOMES = ['returned', 'trapped', 'rejected'] as const;
 export type OutcomeName = (typeof OUTCOMES)[number];
 
+/** Whether the log's `outcome` (a plain string in the document) is one this app knows. */
+export function isOutcomeName(outcome: string): outcome is OutcomeName {
+  return (OUTCOMES as readonly string[]).includes(outcome);
+}
+
 /** One line of the invocation log. */
-export interface InvocationSummary {
-  id: string;
-  installation_id: string | null;
-  plugin: string;
-  version: string;
-  world: string;
-  function: string;
-  outcome: OutcomeName;
-  /** The trap or rejection kind, if any. */
-  detail: string | null;
-  duration_us: number;
-  created_at: string;
-}
+export type InvocationSummary = Schemas['InvocationSummary'];
 
-export interface InvocationPage {
-  items: InvocationSummary[];
-  /** Cursor for the next (older) page, or null at the end. */
-  next: string | null;
-}
+export type InvocationPage = Schemas['InvocationPage'];
 
-export interface HostCall {
+export type HostCall = {
   interface: string;
   function: string;
   detail: string;
   duration_us: number;
   /** What the host answered (recorded for replay), when recorded. */
   response?: unknown;
-}
+};
 
-export interface LogLine {
+export type LogLine = {
   level: string;
   message: string;
-}
+};
 
 /** How an invocation ended: `returned` carries the result, the others their kind. */
-export interface Outcome {
+export type Outcome = {
   kind: OutcomeName;
   detail?: unknown;
-}
+};
 
-/** The plugin host's record of one invocation. */
-export interface Invocation {
+/** The plugin host's record of one invocation (a bare `object` in the document). */
+export type Invocation = {
+  /** The record's id in the invocation log (`piv_…`). */
+  id: string;
   plugin: string;
   version: string;
   content_hash: string;
   tenant: string;
+  /** The installation that ran, when it has an id. */
+  installation: string | null;
   world: string;
   function: string;
   input: unknown;
@@ -112,42 +72,21 @@ export interface Invocation {
   duration_us: number;
   host_calls: HostCall[];
   logs: LogLine[];
-}
+};
 
-export interface InvocationRecord {
-  id: string;
-  installation_id: string | null;
-  created_at: string;
-  invocation: Invocation;
-}
+export type InvocationRecord = Narrow<Schemas['InvocationDetail'], { invocation: Invocation }>;
 
-export interface ReplayResult {
-  identical: boolean;
-  invocation: Invocation;
-}
+export type ReplayResult = Narrow<Schemas['ReplayResult'], { invocation: Invocation }>;
 
 export const TEST_FUNCTIONS = ['on-event', 'score', 'lookup', 'on-call-ended'] as const;
 export type TestFunction = (typeof TEST_FUNCTIONS)[number];
 
-export interface TestRun {
-  /** The logged invocation's id, when the server says. */
-  id?: string;
-  invocation: Invocation;
-}
+export type TestRun = Narrow<Schemas['TestResult'], { invocation: Invocation }>;
 
-export interface LimitValues {
-  cpu_ms: number;
-  memory_mib: number;
-  wall_ms: number;
-  max_output_kib: number;
-}
+export type LimitValues = Schemas['PluginLimits'];
 
 /** The company's limits, the platform defaults, and the host-wide maxima. */
-export interface PluginLimits {
-  limits: LimitValues;
-  defaults: LimitValues;
-  max: LimitValues;
-}
+export type PluginLimits = Schemas['PluginLimitsView'];
 
 export interface InvocationFilter {
   installation_id?: string;
@@ -161,19 +100,21 @@ const seg = encodeURIComponent;
 
 export const pluginsApi = {
   listVersions: async (api: ApiClient) =>
-    (await api.request<{ items: PluginVersion[] }>('GET', `${V1}/plugin-versions`)).items,
+    (await api.request<Schemas['PluginVersionList']>('GET', `${V1}/plugin-versions`)).items,
   publish: (api: ApiClient, body: PublishRequest) =>
     api.request<PluginVersion>('POST', `${V1}/plugin-versions`, { body }),
 
   listInstallations: async (api: ApiClient) =>
-    (await api.request<{ items: Installation[] }>('GET', `${V1}/plugin-installations`)).items,
+    (await api.request<Schemas['InstallationList']>('GET', `${V1}/plugin-installations`)).items,
   install: (api: ApiClient, body: InstallRequest) =>
     api.request<Installation>('POST', `${V1}/plugin-installations`, { body }),
   changeInstallation: (api: ApiClient, id: string, body: InstallationChange) =>
     api.request<Installation>('PATCH', `${V1}/plugin-installations/${seg(id)}`, { body }),
   uninstall: (api: ApiClient, id: string) => api.request<void>('DELETE', `${V1}/plugin-installations/${seg(id)}`),
-  testInstallation: (api: ApiClient, id: string, fn: TestFunction, input: unknown) =>
-    api.request<TestRun>('POST', `${V1}/plugin-installations/${seg(id)}/test`, { body: { function: fn, input } }),
+  testInstallation: (api: ApiClient, id: string, fn: TestFunction, input: Schemas['TestRequest']['input']) => {
+    const body: Schemas['TestRequest'] = { function: fn, input };
+    return api.request<TestRun>('POST', `${V1}/plugin-installations/${seg(id)}/test`, { body });
+  },
 
   listInvocations: (api: ApiClient, filter: InvocationFilter = {}) =>
     api.request<InvocationPage>('GET', `${V1}/plugin-invocations`, {

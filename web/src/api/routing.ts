@@ -1,20 +1,15 @@
 // Routing configuration (the ACD): skills, queues, agents' skills, reason codes and business-hours
-// calendars. The types mirror platform/acd/src/config.rs and platform/core/src/calendar.rs; every
+// calendars. Skills, agents and reason codes are the server's OpenAPI document's types. Queues,
+// calendars and an agent's skill list are a bare `object` in the document, so their shapes are
+// written here after platform/acd/src/config.rs and platform/core/src/calendar.rs; every
 // duration on the wire is in milliseconds.
 
 import type { ApiClient } from './client';
-import type { Role } from './types';
+import type { Narrow, Role, Schemas } from './types';
 
-export interface Skill {
-  id: string;
-  name: string;
-  description: string;
-}
+export type Skill = Schemas['Skill'];
 
-export interface SkillInput {
-  name: string;
-  description?: string;
-}
+export type SkillInput = Schemas['SkillInput'];
 
 export const STRATEGIES = ['longest_idle', 'most_skilled', 'least_occupied', 'round_robin', 'ring_all'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -84,24 +79,19 @@ export interface Queue extends QueueBody {
   id: string;
 }
 
-export interface AgentSkill {
+export type AgentSkill = {
   skill: string;
   level: number;
-}
+};
 
-export interface Agent {
-  user_id: string;
-  agent_id: string;
-  name: string;
-  email: string;
-  role: Role;
-  skills: AgentSkill[];
-}
+export type Agent = Narrow<Schemas['AgentView'], { role: Role; skills: AgentSkill[] }>;
 
-export interface ReasonCode {
-  code: string;
-  label: string;
-}
+/** An agent's skills, replacing the previous list (`PUT /agents/{id}/skills`). */
+export type SkillsInput = Narrow<Schemas['SkillsInput'], { skills: AgentSkill[] }>;
+
+export type ReasonCode = Schemas['ReasonCodeDef'];
+
+export type ReasonCodeInput = Schemas['ReasonCodeInput'];
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -154,11 +144,13 @@ export const routingApi = {
   deleteQueue: (api: ApiClient, id: string) => api.request<void>('DELETE', `${V1}/queues/${seg(id)}`),
 
   listAgents: (api: ApiClient) => items<Agent>(api, '/agents'),
-  setAgentSkills: (api: ApiClient, userId: string, skills: AgentSkill[]) =>
-    api.request<Agent>('PUT', `${V1}/agents/${seg(userId)}/skills`, { body: { skills } }),
+  setAgentSkills: (api: ApiClient, userId: string, skills: AgentSkill[]) => {
+    const body: SkillsInput = { skills };
+    return api.request<Agent>('PUT', `${V1}/agents/${seg(userId)}/skills`, { body });
+  },
 
   listReasonCodes: (api: ApiClient) => items<ReasonCode>(api, '/reason-codes'),
-  createReasonCode: (api: ApiClient, body: ReasonCode) =>
+  createReasonCode: (api: ApiClient, body: ReasonCodeInput) =>
     api.request<ReasonCode>('POST', `${V1}/reason-codes`, { body }),
   deleteReasonCode: (api: ApiClient, code: string) => api.request<void>('DELETE', `${V1}/reason-codes/${seg(code)}`),
 

@@ -12,6 +12,8 @@ const trunk = (over: Partial<OutboundTrunk>): OutboundTrunk => ({
   register_expiry: 600,
   caller_id: null,
   max_calls: 30,
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
   ...over,
 });
 

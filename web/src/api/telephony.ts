@@ -3,62 +3,23 @@
 // {inbound_trunks,outbound_trunks,numbers}.rs. Passwords are write-only: sent, never received.
 
 import type { ApiClient } from './client';
+import type { Installation, PluginVersion } from './plugins';
+import type { Narrow, Schemas } from './types';
 
-export interface InboundTrunkBody {
-  name: string;
-  enabled: boolean;
-  sources: string[];
-  digest_username: string | null;
-  /** Omit on an edit to keep the stored password. */
-  digest_password?: string;
-}
+/** A new inbound trunk, or one replacing it; omit `digest_password` on an edit to keep it. */
+export type InboundTrunkBody = Schemas['InboundTrunkRequest'];
 
-export interface InboundTrunk {
-  id: string;
-  name: string;
-  enabled: boolean;
-  sources: string[];
-  digest_username: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type InboundTrunk = Schemas['InboundTrunkView'];
 
+/** The server's `Transport` enum (the document says `string`). */
 export type Transport = 'udp' | 'tcp';
 
-export interface OutboundTrunkBody {
-  name: string;
-  proxy: string;
-  transport: Transport;
-  username: string | null;
-  /** Omit on an edit to keep the stored password. */
-  password?: string;
-  register: boolean;
-  register_expiry: number;
-  caller_id: string | null;
-  max_calls: number;
-}
+/** A new outbound trunk, or one replacing it; omit `password` on an edit to keep it. */
+export type OutboundTrunkBody = Schemas['OutboundTrunkRequest'];
 
-export interface OutboundTrunk {
-  id: string;
-  name: string;
-  proxy: string;
-  transport: Transport;
-  username: string | null;
-  has_password: boolean;
-  register: boolean;
-  register_expiry: number;
-  /** Where the registration stands; null while telephony is off or before the first attempt. */
-  registration_status?: RegistrationStatus | null;
-  caller_id: string | null;
-  max_calls: number;
-}
+export type OutboundTrunk = Narrow<Schemas['OutboundTrunkView'], { transport: Transport }>;
 
-export interface RegistrationStatus {
-  state: 'registering' | 'registered' | 'failed';
-  detail: string | null;
-  expires_at: string | null;
-  last_attempt_at: string | null;
-}
+export type RegistrationStatus = Schemas['RegistrationStatus'];
 
 /** One line for an outbound trunk's registration: how often, and where it stands. */
 export function registrationSummary(t: OutboundTrunk): string {
@@ -74,34 +35,11 @@ export function registrationSummary(t: OutboundTrunk): string {
   return `${every} — registering…`;
 }
 
-export type NumberEntry = { kind: 'ivr'; installation: string } | { kind: 'queue'; queue: string };
+export type NumberEntry = Schemas['EntryBody'];
 
-export interface NumberBody {
-  number: string;
-  label: string;
-  entry: NumberEntry;
-  trunks: string[];
-  /** Queue id that takes the call when the number's IVR fails (IVR entries only); null: hang up after an apology. */
-  fallback_queue: string | null;
-}
+export type NumberBody = Schemas['NumberRequest'];
 
-export interface PhoneNumber extends NumberBody {
-  id: string;
-}
-
-export interface PluginInstallation {
-  id: string;
-  publisher: string;
-  name: string;
-  version: string;
-}
-
-export interface PluginVersion {
-  publisher: string;
-  name: string;
-  version: string;
-  world: string;
-}
+export type PhoneNumber = Schemas['NumberView'];
 
 const V1 = '/api/v1';
 const seg = encodeURIComponent;
@@ -132,9 +70,9 @@ export const telephonyApi = {
   deleteNumber: (api: ApiClient, id: string) => api.request<void>('DELETE', `${V1}/numbers/${seg(id)}`),
 
   /** The tenant's installations of `ivr` plugins (the versions list says which world each is). */
-  async listIvrInstallations(api: ApiClient): Promise<PluginInstallation[]> {
+  async listIvrInstallations(api: ApiClient): Promise<Installation[]> {
     const [installations, versions] = await Promise.all([
-      items<PluginInstallation>(api, '/plugin-installations'),
+      items<Installation>(api, '/plugin-installations'),
       items<PluginVersion>(api, '/plugin-versions'),
     ]);
     const ivr = new Set(

@@ -30,7 +30,7 @@ describe('plugin versions', () => {
 
   it('offers an installation the other versions of the same plugin only', () => {
     const inst: Installation = {
-      id: 'pin_1', publisher: 'ten_a', name: 'ivr-menu', version: '1.2.0', previous_version: null, config: {}, updated_at: '',
+      id: 'pin_1', publisher: 'ten_a', name: 'ivr-menu', version: '1.2.0', previous_version: null, config: {}, secret_keys: [], updated_at: '',
     };
     const all = [v('ivr-menu', '1.2.0', ''), v('ivr-menu', '2.0.0', ''), v('ivr-menu', '1.0.0', ''), v('ivr-menu', '3.0.0', '', 'ten_b'), v('other', '9.0.0', '')];
     expect(otherVersions(inst, all).map((x) => x.version)).toEqual(['2.0.0', '1.0.0']);

@@ -36,10 +36,12 @@ export function installation(overrides: Partial<Installation> = {}): Installatio
 
 export function invocation(overrides: Partial<Invocation> = {}): Invocation {
   return {
+    id: 'piv_01',
     plugin: 'ivr-menu',
     version: '1.0.0',
     content_hash: 'a'.repeat(64),
     tenant: TENANT.id,
+    installation: 'pin_01',
     world: 'ivr',
     function: 'on-event',
     input: { context: { call_id: 'call_1' }, event: 'CallStarted' },

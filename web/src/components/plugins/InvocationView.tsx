@@ -1,7 +1,7 @@
 // One recorded plugin invocation: what went in, what came out, the host calls and the log
 // lines. Shared by the invocation detail page, replays and "Try it".
 
-import type { Invocation, Outcome, OutcomeName } from '../../api/plugins';
+import { isOutcomeName, type Invocation, type Outcome, type OutcomeName } from '../../api/plugins';
 import { formatMicros } from '../../plugins/versions';
 
 export const OUTCOME_LABELS: Record<OutcomeName, string> = {
@@ -10,10 +10,11 @@ export const OUTCOME_LABELS: Record<OutcomeName, string> = {
   rejected: 'Rejected',
 };
 
-export function OutcomeTag({ outcome, detail }: { outcome: OutcomeName; detail?: string | null }) {
+/** An outcome's label; one this app does not know is shown as the server wrote it. */
+export function OutcomeTag({ outcome, detail }: { outcome: string; detail?: string | null }) {
   return (
     <span className={`outcome outcome-${outcome}`} data-testid="outcome">
-      {OUTCOME_LABELS[outcome] ?? outcome}
+      {isOutcomeName(outcome) ? OUTCOME_LABELS[outcome] : outcome}
       {detail ? `: ${detail}` : ''}
     </span>
   );

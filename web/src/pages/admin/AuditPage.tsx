@@ -41,7 +41,7 @@ export function AuditPage() {
     );
   }, [api, load]);
 
-  const actor = (id: string | null, kind: string | null) => {
+  const actor = (id: string | null | undefined, kind: string | null | undefined) => {
     if (!id) return 'System';
     if (kind === 'telephony') return id === 'telephony' ? 'Telephony' : `Telephony (trunk ${id})`;
     if (kind === 'integrations') return 'Integrations (event delivery)';
@@ -49,7 +49,7 @@ export function AuditPage() {
     return u ? u.name || u.email : id;
   };
   // Targets are ids; a user id reads better as the person's name (the id stays in the tooltip).
-  const target = (id: string | null) => {
+  const target = (id: string) => {
     if (!id) return '—';
     if (id === tenant.id) return tenant.name;
     const u = people.get(id);
@@ -95,7 +95,7 @@ export function AuditPage() {
                     <td>
                       <code className="action">{e.action}</code>
                     </td>
-                    <td className="cell-muted" title={e.target ?? undefined}>
+                    <td className="cell-muted" title={e.target}>
                       {target(e.target)}
                     </td>
                     <td className="cell-detail">{formatDetail(e.detail)}</td>

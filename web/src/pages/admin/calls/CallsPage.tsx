@@ -37,7 +37,7 @@ export function CallsPage() {
         const page = await callsApi.listCalls(api, { ...filters, limit: PAGE_SIZE, before });
         if (seq !== latest.current) return;
         setItems((prev) => (before && prev ? [...prev, ...page.items] : page.items));
-        setNext(page.next);
+        setNext(page.next ?? null);
       } catch (err) {
         if (seq === latest.current) setError(err instanceof ApiError ? err.userMessage : String(err));
       } finally {
@@ -125,7 +125,7 @@ export function CallsPage() {
                         <code>{c.disposition}</code>
                       </td>
                       <td className="cell-muted">
-                        {c.queue ? `${c.queue}${c.queue_wait_ms !== null ? ` (waited ${formatDuration(c.queue_wait_ms)})` : ''}` : '—'}
+                        {c.queue ? `${c.queue}${c.queue_wait_ms != null ? ` (waited ${formatDuration(c.queue_wait_ms)})` : ''}` : '—'}
                       </td>
                       <td className="cell-actions">
                         <button

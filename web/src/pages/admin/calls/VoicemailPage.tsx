@@ -49,7 +49,7 @@ export function VoicemailPage() {
         });
         if (seq !== latest.current) return;
         setItems((prev) => (before && prev ? [...prev, ...page.items] : page.items));
-        setNext(page.next);
+        setNext(page.next ?? null);
       } catch (err) {
         if (seq === latest.current) setError(message(err));
       } finally {

@@ -38,7 +38,7 @@ export function InvocationLogPage() {
         const page = await pluginsApi.listInvocations(api, { installation_id: installationId, outcome, limit: PAGE_SIZE, before });
         if (seq !== latest.current) return;
         setItems((prev) => (before && prev ? [...prev, ...page.items] : page.items));
-        setNext(page.next);
+        setNext(page.next ?? null);
       } catch (err) {
         if (seq === latest.current) setError(err instanceof ApiError ? err.userMessage : String(err));
       } finally {

@@ -6,6 +6,7 @@ import { useSignedIn } from '../../../auth/AuthContext';
 import { SelectInput, TextAreaInput } from '../../../components/form';
 import { InvocationView } from '../../../components/plugins/InvocationView';
 import { Banner, SubmitButton } from '../../../components/ui';
+import { isObject } from '../../../plugins/configSchema';
 import { trySamples } from '../../../plugins/tryInput';
 import { versionOf } from '../../../plugins/versions';
 import { LoadError, Loading } from '../routing/common';
@@ -80,6 +81,10 @@ function TryForm({ installationId, world }: { installationId: string; world: str
     } catch (err) {
       return setInputError(`Not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
     }
+    // Every function's input is an object of named arguments (the server's `TestRequest`).
+    if (!isObject(value)) {
+      return setInputError('The input must be a JSON object: {"context": …, "event": …}');
+    }
     setBusy(true);
     setRun(null);
     try {
@@ -137,8 +142,8 @@ function TryForm({ installationId, world }: { installationId: string; world: str
         <section className="panel" aria-labelledby="try-result-title" data-testid="try-result">
           <h2 id="try-result-title">Result</h2>
           <p>
-            {run.id ? (
-              <Link to={`/admin/plugin-log/${encodeURIComponent(run.id)}`} data-testid="try-log-link">
+            {run.invocation.id ? (
+              <Link to={`/admin/plugin-log/${encodeURIComponent(run.invocation.id)}`} data-testid="try-log-link">
                 Open this run in the invocation log
               </Link>
             ) : (

@@ -125,7 +125,7 @@ describe('try it', () => {
       '/admin/plugins/installations/pin_01/try',
       server((req) =>
         req.method === 'POST' && req.path === '/api/v1/plugin-installations/pin_01/test'
-          ? json(200, { id: 'inv_42', invocation: invocation({ logs: [{ level: 'info', message: 'greeting played' }] }) })
+          ? json(200, { invocation: invocation({ id: 'inv_42', logs: [{ level: 'info', message: 'greeting played' }] }) })
           : undefined,
       ),
       { refreshToken: 'stored' },
@@ -147,7 +147,7 @@ describe('try it', () => {
     expect(post.body).toEqual({ function: 'on-event', input: edited });
   });
 
-  it('refuses input that is not JSON and shows a server error about the input next to it', async () => {
+  it('refuses input that is not a JSON object and shows a server error about the input next to it', async () => {
     const u = userEvent.setup();
     const { calls } = renderApp(
       '/admin/plugins/installations/pin_01/try',
@@ -163,6 +163,12 @@ describe('try it', () => {
     await u.type(editor, 'nope');
     await u.click(screen.getByTestId('try-send'));
     expect((await screen.findByTestId('error-input')).textContent).toMatch(/^Not valid JSON/);
+    expect(calls.some((c) => c.path.endsWith('/test'))).toBe(false);
+    await u.clear(editor);
+    await u.click(editor);
+    await u.paste('["CallStarted"]');
+    await u.click(screen.getByTestId('try-send'));
+    await waitFor(() => expect(screen.getByTestId('error-input').textContent).toMatch(/must be a JSON object/));
     expect(calls.some((c) => c.path.endsWith('/test'))).toBe(false);
     await u.clear(editor);
     await u.click(editor);

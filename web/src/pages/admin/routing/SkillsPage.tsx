@@ -231,7 +231,7 @@ function AddSkillForm({ onAdded }: { onAdded(skill: Skill): void }) {
 function EditSkillRow({ skill, onSaved, onCancel }: { skill: Skill; onSaved(skill: Skill): void; onCancel(): void }) {
   const { api } = useSignedIn();
   const [name, setName] = useState(skill.name);
-  const [description, setDescription] = useState(skill.description);
+  const [description, setDescription] = useState(skill.description ?? '');
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<PlacedErrors>(NO_PLACED_ERRORS);
 

@@ -22,6 +22,8 @@ const SALES_LINE: PhoneNumber = {
   entry: { kind: 'queue', queue: QUEUE.id },
   trunks: [CARRIER.id],
   fallback_queue: null,
+  created_at: '2026-01-01T00:00:00Z',
+  updated_at: '2026-01-01T00:00:00Z',
 };
 const PUBLISHER = 'ten_01M81BRVPEQQ7TCMVB34NSN1WA';
 const VERSIONS = [
@@ -104,6 +106,8 @@ describe('numbers page', () => {
       entry: { kind: 'ivr', installation: INSTALLS[0]!.id },
       trunks: [],
       fallback_queue: QUEUE.id,
+      created_at: '2026-01-02T00:00:00Z',
+      updated_at: '2026-01-02T00:00:00Z',
     };
     const { calls } = renderApp(
       '/admin/numbers',
