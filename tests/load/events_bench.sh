@@ -15,7 +15,8 @@
 # counts for DURATION_S → the calls run on WARMUP_S + 5 s past the window, so the window is
 # inside steady load.
 #
-# Knobs: SUBSCRIBERS (1000), EVENTS_PER_S (500), DURATION_S (60), WARMUP_S (8), SIP_PORT (5071),
+# Knobs: SUBSCRIBERS (1000), EVENTS_PER_S (500), DURATION_S (60), WARMUP_S (8), HOLD_MS (how long
+# each call stays up after the answer, 1000: its RTP is most of the server's work besides the stream), SIP_PORT (5071),
 # HTTP_PORT (8091), STREAM_THREADS (client worker threads, 1), KEFU_BIN (a kefu binary instead
 # of building one), CARGO_TARGET_DIR ($HOME/.cache/kefu/target), KEEP=1 (keep the temporary
 # directory).
@@ -26,6 +27,7 @@ SUBSCRIBERS=${SUBSCRIBERS:-1000}
 EVENTS_PER_S=${EVENTS_PER_S:-500}
 DURATION_S=${DURATION_S:-60}
 WARMUP_S=${WARMUP_S:-8}
+HOLD_MS=${HOLD_MS:-1000}
 STREAM_THREADS=${STREAM_THREADS:-1}
 SIP_PORT=${SIP_PORT:-5071}
 HTTP_PORT=${HTTP_PORT:-8091}
@@ -102,7 +104,7 @@ fi
 rate=$(python3 -c "print($EVENTS_PER_S / $EVENTS_PER_CALL)")
 calls=$(python3 -c "print(int($EVENTS_PER_S / $EVENTS_PER_CALL * ($WARMUP_S + $DURATION_S + 5)))")
 "$load" --target "127.0.0.1:$SIP_PORT" --number +15555550100 --calls "$calls" \
-  --concurrent 1000 --rate "$rate" --hold-ms 1000 >"$work/load.out" 2>"$work/load.err" &
+  --concurrent 1000 --rate "$rate" --hold-ms "$HOLD_MS" >"$work/load.out" 2>"$work/load.err" &
 load_pid=$!
 
 for _ in $(seq $((WARMUP_S * 4 + 40))); do grep -q counting "$work/stream.out" 2>/dev/null && break; sleep 0.25; done

@@ -85,6 +85,14 @@ impl Registration {
         self.waiting.fetch_sub(batch.len(), Ordering::AcqRel);
         Some(batch)
     }
+
+    /// A batch already waiting, if any (a connection that fell behind writes all it has with
+    /// one flush rather than one per batch).
+    pub fn try_recv(&mut self) -> Option<Batch> {
+        let batch = self.rx.try_recv().ok()?;
+        self.waiting.fetch_sub(batch.len(), Ordering::AcqRel);
+        Some(batch)
+    }
 }
 
 impl Drop for Registration {

@@ -38,6 +38,8 @@ use crate::state::AppState;
 
 /// Events a stream connection may have waiting before it is cut off as too slow.
 pub const STREAM_QUEUE: usize = 2048;
+/// Most live events written with one flush.
+const MAX_FLUSH: usize = 1024;
 /// Longest wait for the authentication message.
 const AUTH_WITHIN: Duration = Duration::from_secs(10);
 /// Largest client message accepted.
@@ -336,10 +338,15 @@ async fn run_stream(state: AppState, mut socket: WebSocket) {
     let end = loop {
         tokio::select! {
             item = live.recv() => {
-                let Some(batch) = item else {
+                let Some(first) = item else {
                     break Some((1008, format!("slow consumer: more than {STREAM_QUEUE} events were waiting; reconnect with after={}", stream.sent)));
                 };
-                // The hub's batch goes out in one flush.
+                // The hub's batch, and any that waited behind it, go out in one flush.
+                let mut batch: Vec<_> = first.iter().cloned().collect();
+                while batch.len() < MAX_FLUSH {
+                    let Some(more) = live.try_recv() else { break };
+                    batch.extend(more.iter().cloned());
+                }
                 if let Err(why) = stream.send_live(&mut sink, &batch).await {
                     tracing::debug!(%why, "event stream closed");
                     return;
