@@ -181,7 +181,10 @@ async fn queue_announcements_for_many_callers_come_from_a_few_cached_words() {
     let english = tts.stats().synthesised;
     // One sentence per position would be 399 syntheses: the frame and the number words
     // (two … nineteen, the tens, hundred, and) are about forty.
-    assert!(english <= 45, "English positions synthesised {english} clips");
+    assert!(
+        english <= 45,
+        "English positions synthesised {english} clips"
+    );
     // Longer numbers say more words.
     assert!(lengths[377 - 2] > lengths[2 - 2], "{lengths:?}");
     for position in 1..=400u32 {
@@ -204,4 +207,17 @@ async fn queue_announcements_for_many_callers_come_from_a_few_cached_words() {
         "Mandarin positions and both languages' waits added {} clips",
         all - english
     );
+}
+
+#[tokio::test]
+async fn the_start_up_check_passes_with_espeak_and_names_a_missing_synthesiser() {
+    let tts = Tts::new(TtsConfig::default());
+    tts.check().await.expect("espeak-ng speaks both voices");
+    assert_eq!(tts.stats().synthesised, 0, "the check bypasses the caches");
+    let missing = Tts::new(TtsConfig {
+        program: "/nonexistent/espeak-ng".into(),
+        ..TtsConfig::default()
+    });
+    let why = missing.check().await.unwrap_err().to_string();
+    assert!(why.contains("/nonexistent/espeak-ng"), "{why}");
 }

@@ -111,6 +111,7 @@ pub async fn build_state(
         identity: Default::default(),
         runtime,
         registrations: Default::default(),
+        speech: Default::default(),
         events,
         event_hub: crate::event_hub::EventHub::start(bus.clone())
             .await

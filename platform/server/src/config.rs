@@ -125,6 +125,8 @@ pub struct Config {
     /// Ring with early media (183 with SDP and Kefu's ringback tone) instead of a bare 180,
     /// for carriers that play nothing to the caller until media flows.
     pub early_media: bool,
+    /// The espeak-ng program that speaks prompts: a name looked up in `PATH`, or a path.
+    pub tts_program: String,
     /// Session timers (RFC 4028): the shortest interval accepted (Min-SE), seconds. RFC 4028
     /// says at least 90.
     pub session_min_se_secs: u32,
@@ -190,6 +192,7 @@ impl Default for Config {
             node_name: default_node_name(),
             ring_before_answer_ms: 0,
             early_media: false,
+            tts_program: "espeak-ng".into(),
             session_min_se_secs: 90,
             session_expires_secs: 1800,
             sip_invites_per_source_per_sec: 20,
@@ -366,6 +369,12 @@ impl Config {
         }
         if self.sip_digest_nonce_secs == 0 || self.sip_digest_nonce_secs > 3600 {
             return bad("sip_digest_nonce_secs", "expected 1 to 3600 seconds");
+        }
+        if self.tts_program.trim().is_empty() {
+            return bad(
+                "tts_program",
+                "expected the espeak-ng program's name or path",
+            );
         }
         if self.ring_before_answer_ms > 60_000 {
             return bad(

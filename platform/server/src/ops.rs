@@ -1,5 +1,6 @@
 //! Operational endpoints: `/livez` (the process runs), `/readyz` (database and object store
-//! answer), `/metrics` (Prometheus), and the middleware that records request metrics.
+//! answer; it also says whether callers hear speech, which does not make the node unready),
+//! `/metrics` (Prometheus), and the middleware that records request metrics.
 
 use std::time::Instant;
 
@@ -10,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
 
+use kefu_telephony::Speech;
+
 use crate::problem::Problem;
 use crate::state::AppState;
 
@@ -18,6 +21,8 @@ use crate::state::AppState;
 struct Readiness {
     database: String,
     object_store: String,
+    /// `ok`, `checking`, `not used (telephony is off)`, or why callers hear no spoken prompts.
+    speech: String,
 }
 
 async fn livez() -> &'static str {
@@ -31,6 +36,12 @@ async fn readyz(State(state): State<AppState>) -> Response {
     let body = Readiness {
         database: show(db.map_err(|e| e.to_string())),
         object_store: show(objects.map_err(|e| e.to_string())),
+        speech: match state.speech.get() {
+            None => "not used (telephony is off)".to_owned(),
+            Some(Speech::Checking) => "checking".to_owned(),
+            Some(Speech::Ready) => "ok".to_owned(),
+            Some(Speech::Unavailable(why)) => why,
+        },
     };
     if ready {
         axum::Json(body).into_response()

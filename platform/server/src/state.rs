@@ -42,6 +42,8 @@ pub struct Inner {
     pub runtime: kefu_telephony::PluginRuntime,
     /// Where each registering outbound trunk's registration stands (filled by telephony).
     pub registrations: kefu_telephony::RegistrationStatuses,
+    /// Whether speech synthesis works (set by telephony's start-up check).
+    pub speech: kefu_telephony::SpeechStatus,
     /// Where domain events go: numbered and stored in the event log, then published.
     pub events: kefu_events::EventSink,
     /// The bus stored events are published on (in-process or NATS JetStream).

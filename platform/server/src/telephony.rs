@@ -23,6 +23,7 @@ pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
         events: state.events.clone(),
         runtime: state.runtime.clone(),
         registrations: state.registrations.clone(),
+        speech: state.speech.clone(),
     };
     let listen = config.listen;
     let telephony = kefu_telephony::start(parts, config)
@@ -51,6 +52,7 @@ pub fn telephony_config(config: &Config) -> anyhow::Result<Option<TelephonyConfi
         tcp_message_timeout: secs(config.sip_tcp_message_timeout_secs),
         max_tcp_connections_per_source: config.sip_tcp_max_connections_per_source as usize,
         tts_cache_dir: Some(config.data_dir.join("tts-cache")),
+        tts_program: config.tts_program.clone().into(),
         ring_before_answer: Duration::from_millis(u64::from(config.ring_before_answer_ms)),
         early_media: config.early_media,
         session_min_se_secs: config.session_min_se_secs,

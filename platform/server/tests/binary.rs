@@ -32,9 +32,15 @@ fn free_port() -> u16 {
 }
 
 fn start() -> Server {
+    start_with(&[])
+}
+
+/// [`start`] with more environment.
+fn start_with(env: &[(&str, &str)]) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let mut child = Command::new(BIN)
+        .envs(env.iter().copied())
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .args(["--sip-listen", "127.0.0.1:0"])
         .arg("--data-dir")
@@ -86,8 +92,19 @@ async fn serves_the_embedded_default_and_stops_gracefully() {
     let get = |path: &str| http.get(format!("{}{path}", server.base)).send();
 
     assert_eq!(get("/livez").await.unwrap().text().await.unwrap(), "ok");
-    let ready: Value = get("/readyz").await.unwrap().json().await.unwrap();
-    assert_eq!(ready, json!({"database": "ok", "object_store": "ok"}));
+    // Speech is tried at start-up (espeak-ng is installed by the test command).
+    let mut ready: Value = json!(null);
+    for _ in 0..100 {
+        ready = get("/readyz").await.unwrap().json().await.unwrap();
+        if ready["speech"] != "checking" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        ready,
+        json!({"database": "ok", "object_store": "ok", "speech": "ok"})
+    );
     let doc: Value = get("/api/openapi.json")
         .await
         .unwrap()
@@ -241,5 +258,35 @@ fn migrate_and_keys_commands_work() {
         run(&["keys", "list"]).lines().count(),
         2,
         "old key kept until its tokens expire"
+    );
+}
+
+/// A missing synthesiser does not stop Kefu, but it is said: a start-up warning and a
+/// `/readyz` detail naming the program and the fix (callers would hear no spoken prompts).
+#[tokio::test]
+async fn a_missing_speech_synthesiser_is_named_by_readyz() {
+    kefu_server::install_crypto_provider();
+    let server = start_with(&[("KEFU_TTS_PROGRAM", "/nonexistent/espeak-ng")]);
+    let http = reqwest::Client::new();
+    let mut ready: Value = json!(null);
+    let mut status = 0;
+    for _ in 0..100 {
+        let r = http
+            .get(format!("{}/readyz", server.base))
+            .send()
+            .await
+            .unwrap();
+        status = r.status().as_u16();
+        ready = r.json().await.unwrap();
+        if ready["speech"] != "checking" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 200, "still ready: {ready}");
+    let speech = ready["speech"].as_str().unwrap();
+    assert!(
+        speech.contains("/nonexistent/espeak-ng") && speech.contains("apt-get install espeak-ng"),
+        "{speech}"
     );
 }

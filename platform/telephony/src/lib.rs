@@ -43,6 +43,7 @@ pub mod routing;
 pub mod scopes;
 pub mod secrets;
 pub mod services;
+pub mod speech;
 mod start;
 
 use std::net::{IpAddr, SocketAddr};
@@ -57,6 +58,7 @@ use kefu_store::objects::ObjectStore;
 pub use plugin_runtime::{PluginRuntime, RuntimeError};
 pub use registrations::{RegistrationStatus, RegistrationStatuses};
 pub use services::{ServiceError, Services};
+pub use speech::{Speech, SpeechStatus};
 pub use start::{StartError, Telephony, start};
 
 /// What telephony uses of the platform.
@@ -72,6 +74,8 @@ pub struct TelephonyParts {
     pub runtime: PluginRuntime,
     /// Where each registering outbound trunk's registration stands (read by the trunk API).
     pub registrations: RegistrationStatuses,
+    /// Whether speech synthesis works (read by `/readyz`).
+    pub speech: SpeechStatus,
 }
 
 /// The settings telephony runs with (the server reads them from its configuration).
@@ -95,6 +99,8 @@ pub struct TelephonyConfig {
     pub max_tcp_connections_per_source: usize,
     /// Where synthesized prompts are cached on disk.
     pub tts_cache_dir: Option<PathBuf>,
+    /// The espeak-ng program (a name looked up in `PATH`, or a path).
+    pub tts_program: PathBuf,
     /// How long a call rings before it is answered.
     pub ring_before_answer: Duration,
     /// Whether prompts play as early media before the answer.

@@ -112,9 +112,11 @@ pub async fn start(
     .await
     .map_err(|source| StartError::Edge { listen, source })?;
     let tts = Arc::new(Tts::new(TtsConfig {
+        program: config.tts_program.clone(),
         disk_cache: config.tts_cache_dir.clone(),
         ..TtsConfig::default()
     }));
+    crate::speech::spawn_check(tts.clone(), parts.speech.clone());
     let edge_default_ip = edge.advertiser().default_addr().ip();
     let (store, statuses) = (parts.store.clone(), parts.registrations.clone());
     let services = Arc::new(Services::new(parts, admission));

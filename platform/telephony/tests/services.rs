@@ -71,6 +71,7 @@ async fn world() -> World {
         events: events.clone(),
         runtime,
         registrations: Default::default(),
+        speech: Default::default(),
     };
     let admission = Admission::new(store.clone(), Duration::from_secs(300)).unwrap();
     World {

@@ -163,11 +163,9 @@ impl Announcement {
             Announcement::QueuePosition(n) if mandarin => {
                 framed("您现在排在第", zh::number(i64::from(n)), "位。")
             }
-            Announcement::QueuePosition(n) if n > 1 => framed(
-                "You are number",
-                en::number(i64::from(n)),
-                "in the queue.",
-            ),
+            Announcement::QueuePosition(n) if n > 1 => {
+                framed("You are number", en::number(i64::from(n)), "in the queue.")
+            }
             Announcement::ExpectedWait { minutes } if mandarin && minutes > 0 => {
                 framed("预计等待时间为", zh::count(i64::from(minutes)), "分钟。")
             }
@@ -233,8 +231,10 @@ fn join(clips: &[Prompt]) -> Prompt {
     for clip in clips {
         let samples = clip.samples();
         let loud = |s: &i16| s.unsigned_abs() >= SILENCE.unsigned_abs();
-        let (Some(first), Some(last)) = (samples.iter().position(loud), samples.iter().rposition(loud))
-        else {
+        let (Some(first), Some(last)) = (
+            samples.iter().position(loud),
+            samples.iter().rposition(loud),
+        ) else {
             continue;
         };
         if !out.is_empty() {

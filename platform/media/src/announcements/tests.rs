@@ -220,12 +220,18 @@ fn out_of_range_values_are_refused_with_a_reason() {
 
 #[test]
 fn queue_announcements_are_pieces_that_say_the_same_words() {
-    let squash = |s: &str| s.chars().filter(|c| !matches!(c, ' ' | '-')).collect::<String>();
+    let squash = |s: &str| {
+        s.chars()
+            .filter(|c| !matches!(c, ' ' | '-'))
+            .collect::<String>()
+    };
     for n in (1..=120u32).chain([999, 1_000, 12_345, 100_001]) {
         for language in [Language::English, Language::Mandarin] {
             for a in [
                 Announcement::QueuePosition(n),
-                Announcement::ExpectedWait { minutes: n.min(10_000) },
+                Announcement::ExpectedWait {
+                    minutes: n.min(10_000),
+                },
             ] {
                 let text = a.text(language).unwrap();
                 match a.pieces(language).unwrap() {
@@ -238,8 +244,14 @@ fn queue_announcements_are_pieces_that_say_the_same_words() {
                         matches!(
                             (&a, language),
                             (Announcement::QueuePosition(1), Language::English)
-                                | (Announcement::ExpectedWait { minutes: 0 | 1 }, Language::English)
-                                | (Announcement::ExpectedWait { minutes: 0 }, Language::Mandarin)
+                                | (
+                                    Announcement::ExpectedWait { minutes: 0 | 1 },
+                                    Language::English
+                                )
+                                | (
+                                    Announcement::ExpectedWait { minutes: 0 },
+                                    Language::Mandarin
+                                )
                         ),
                         "{a:?} in {language:?} is spoken whole"
                     ),
@@ -250,8 +262,17 @@ fn queue_announcements_are_pieces_that_say_the_same_words() {
     // The vocabulary stays small whatever the position.
     let mut words = std::collections::BTreeSet::new();
     for n in 2..=10_000u32 {
-        words.extend(Announcement::QueuePosition(n).pieces(Language::English).unwrap().unwrap());
+        words.extend(
+            Announcement::QueuePosition(n)
+                .pieces(Language::English)
+                .unwrap()
+                .unwrap(),
+        );
     }
     assert!(words.len() < 40, "{} words: {words:?}", words.len());
-    assert!(Announcement::QueuePosition(0).pieces(Language::English).is_err());
+    assert!(
+        Announcement::QueuePosition(0)
+            .pieces(Language::English)
+            .is_err()
+    );
 }

@@ -203,6 +203,16 @@ impl Tts {
         result
     }
 
+    /// Whether speech works at all: both voices synthesise a short word, bypassing the caches.
+    /// Run at start-up, so a missing or broken synthesiser is said once, loudly, instead of
+    /// every prompt being skipped in silence.
+    pub async fn check(&self) -> Result<(), TtsError> {
+        for voice in [Voice::English, Voice::Mandarin] {
+            espeak::synthesise(&self.config, "ok", voice).await?;
+        }
+        Ok(())
+    }
+
     /// Loads from disk or synthesises (and stores on disk).
     async fn produce(&self, text: &str, voice: Voice) -> Result<Prompt, TtsError> {
         if let Some(prompt) = self.load_from_disk(text, voice).await {
