@@ -130,3 +130,49 @@ async fn every_operation_declares_what_bad_requests_get() {
     }
     assert!(checked > 60, "walked the whole API: {checked}");
 }
+
+/// The web app's API types are generated from its copy of the document (`web/openapi.json`,
+/// `npm run gen:api`); this keeps that copy equal to what the server serves, so the two cannot
+/// drift. `KEFU_UPDATE_OPENAPI=1` rewrites the copy (then run `npm --prefix web run gen:api`).
+#[tokio::test]
+async fn the_web_apps_copy_of_the_document_is_current() {
+    let app = TestApp::new(common::Db::Sqlite).await;
+    let (token, _) = app.signup("Acme", "owner@acme.test").await;
+    let served = app.get("/api/openapi.json", &token).await.body;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/openapi.json");
+    let copy: Option<Value> = std::fs::read(&path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    if copy.as_ref() == Some(&served) {
+        return;
+    }
+    if std::env::var_os("KEFU_UPDATE_OPENAPI").is_some() {
+        let text = serde_json::to_string_pretty(&served).unwrap() + "\n";
+        std::fs::write(&path, text).unwrap();
+        return;
+    }
+    panic!(
+        "{} is not the document the server serves: run \
+         `KEFU_UPDATE_OPENAPI=1 cargo nextest run -p kefu-server -E 'test(the_web_apps_copy)'`, \
+         then `npm --prefix web run gen:api`, and commit both",
+        path.display()
+    );
+}
+
+/// Every operation has its own id: generated clients name their functions by it.
+#[tokio::test]
+async fn every_operation_id_is_unique() {
+    let app = TestApp::new(common::Db::Sqlite).await;
+    let (token, _) = app.signup("Acme", "owner@acme.test").await;
+    let doc = app.get("/api/openapi.json", &token).await.body;
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path}: no id"));
+            if let Some(other) = seen.insert(id.to_owned(), format!("{method} {path}")) {
+                panic!("{id} names both {other} and {method} {path}");
+            }
+        }
+    }
+    assert!(seen.len() > 50, "{seen:?}");
+}

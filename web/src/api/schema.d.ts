@@ -12,7 +12,7 @@ export interface paths {
             cookie?: never;
         };
         /** Agents (and supervisors) with their skills. Supervisors and admins. */
-        get: operations["list_agents"];
+        get: operations["agents_list_agents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -33,7 +33,7 @@ export interface paths {
          * Set an agent's skills (admins). Unknown skills and levels outside 1–10 → 422 naming the
          *     entry (`skills[2].level`).
          */
-        put: operations["set_skills"];
+        put: operations["agents_set_skills"];
         post?: never;
         delete?: never;
         options?: never;
@@ -49,7 +49,7 @@ export interface paths {
             cookie?: never;
         };
         /** The audit log. */
-        get: operations["list_audit"];
+        get: operations["audit_list_audit"];
         put?: never;
         post?: never;
         delete?: never;
@@ -66,10 +66,10 @@ export interface paths {
             cookie?: never;
         };
         /** List calendars. */
-        get: operations["list_calendars"];
+        get: operations["calendars_list_calendars"];
         put?: never;
         /** Create a calendar (admins). */
-        post: operations["create_calendar"];
+        post: operations["calendars_create_calendar"];
         delete?: never;
         options?: never;
         head?: never;
@@ -84,12 +84,12 @@ export interface paths {
             cookie?: never;
         };
         /** One calendar, with whether it is open now. */
-        get: operations["get_calendar"];
+        get: operations["calendars_get_calendar"];
         /** Replace a calendar (admins). */
-        put: operations["replace_calendar"];
+        put: operations["calendars_replace_calendar"];
         post?: never;
         /** Delete a calendar (admins). */
-        delete: operations["delete_calendar"];
+        delete: operations["calendars_delete_calendar"];
         options?: never;
         head?: never;
         patch?: never;
@@ -103,7 +103,7 @@ export interface paths {
             cookie?: never;
         };
         /** Call records, newest first (owner, admins, supervisors). */
-        get: operations["list"];
+        get: operations["calls_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -120,7 +120,7 @@ export interface paths {
             cookie?: never;
         };
         /** One call record (owner, admins, supervisors). */
-        get: operations["get_one"];
+        get: operations["calls_get_one"];
         put?: never;
         post?: never;
         delete?: never;
@@ -137,7 +137,7 @@ export interface paths {
             cookie?: never;
         };
         /** The tenant's event log, oldest first, as the reader's role may see it. */
-        get: operations["list"];
+        get: operations["events_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -154,7 +154,7 @@ export interface paths {
             cookie?: never;
         };
         /** The live stream (WebSocket). See the module docs for the protocol. */
-        get: operations["stream"];
+        get: operations["events_stream"];
         put?: never;
         post?: never;
         delete?: never;
@@ -171,10 +171,10 @@ export interface paths {
             cookie?: never;
         };
         /** List inbound trunks (admins). */
-        get: operations["list"];
+        get: operations["inbound_trunks_list"];
         put?: never;
         /** Create an inbound trunk (admins). Needs sources and/or digest credentials. */
-        post: operations["create"];
+        post: operations["inbound_trunks_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -189,12 +189,12 @@ export interface paths {
             cookie?: never;
         };
         /** One inbound trunk (admins). */
-        get: operations["get_one"];
+        get: operations["inbound_trunks_get_one"];
         /** Replace an inbound trunk (admins); omit `digest_password` to keep the current one. */
-        put: operations["replace"];
+        put: operations["inbound_trunks_replace"];
         post?: never;
         /** Delete an inbound trunk (admins); 409 naming the numbers restricted to it. */
-        delete: operations["delete"];
+        delete: operations["inbound_trunks_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -210,7 +210,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Accept an invitation: set the password and sign in. */
-        post: operations["accept"];
+        post: operations["invitations_accept"];
         delete?: never;
         options?: never;
         head?: never;
@@ -225,7 +225,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in user. */
-        get: operations["me"];
+        get: operations["me_me"];
         put?: never;
         post?: never;
         delete?: never;
@@ -242,10 +242,10 @@ export interface paths {
             cookie?: never;
         };
         /** List numbers (admins). */
-        get: operations["list"];
+        get: operations["numbers_list"];
         put?: never;
         /** Claim a number (admins). 409 if it is already in use anywhere. */
-        post: operations["create"];
+        post: operations["numbers_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -260,12 +260,12 @@ export interface paths {
             cookie?: never;
         };
         /** One number (admins). */
-        get: operations["get_one"];
+        get: operations["numbers_get_one"];
         /** Replace a number's settings (admins); the entry may change freely. */
-        put: operations["replace"];
+        put: operations["numbers_replace"];
         post?: never;
         /** Release a number (admins). */
-        delete: operations["delete"];
+        delete: operations["numbers_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -279,10 +279,10 @@ export interface paths {
             cookie?: never;
         };
         /** List outbound trunks (admins). */
-        get: operations["list"];
+        get: operations["outbound_trunks_list"];
         put?: never;
         /** Create an outbound trunk (admins). */
-        post: operations["create"];
+        post: operations["outbound_trunks_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -297,12 +297,12 @@ export interface paths {
             cookie?: never;
         };
         /** One outbound trunk (admins). */
-        get: operations["get_one"];
+        get: operations["outbound_trunks_get_one"];
         /** Replace an outbound trunk (admins); omit `password` to keep the current one. */
-        put: operations["replace"];
+        put: operations["outbound_trunks_replace"];
         post?: never;
         /** Delete an outbound trunk (admins). */
-        delete: operations["delete"];
+        delete: operations["outbound_trunks_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -316,10 +316,10 @@ export interface paths {
             cookie?: never;
         };
         /** Your installations. */
-        get: operations["list_installations"];
+        get: operations["plugin_installations_list_installations"];
         put?: never;
         /** Install a version you can see (admins). */
-        post: operations["install"];
+        post: operations["plugin_installations_install"];
         delete?: never;
         options?: never;
         head?: never;
@@ -337,11 +337,11 @@ export interface paths {
         put?: never;
         post?: never;
         /** Uninstall (admins). Calls already running keep the version they started with. */
-        delete: operations["uninstall"];
+        delete: operations["plugin_installations_uninstall"];
         options?: never;
         head?: never;
         /** Upgrade, roll back or reconfigure an installation (admins). */
-        patch: operations["change_installation"];
+        patch: operations["plugin_installations_change_installation"];
         trace?: never;
     };
     "/api/v1/plugin-installations/{id}/test": {
@@ -354,7 +354,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Run an installation on `input` now (admins); the run is logged like any other. */
-        post: operations["test_installation"];
+        post: operations["plugin_installations_test_installation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -369,7 +369,7 @@ export interface paths {
             cookie?: never;
         };
         /** The log, newest first (admins, developers). */
-        get: operations["list"];
+        get: operations["plugin_invocations_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -386,7 +386,7 @@ export interface paths {
             cookie?: never;
         };
         /** One invocation with its input, outcome, host calls and log lines. */
-        get: operations["get_one"];
+        get: operations["plugin_invocations_get_one"];
         put?: never;
         post?: never;
         delete?: never;
@@ -408,7 +408,7 @@ export interface paths {
          * Re-run a logged invocation on the exact code that ran (same content hash) with the
          *     installation's current settings, and compare outcomes.
          */
-        post: operations["replay"];
+        post: operations["plugin_invocations_replay"];
         delete?: never;
         options?: never;
         head?: never;
@@ -423,9 +423,9 @@ export interface paths {
             cookie?: never;
         };
         /** The tenant's plugin limits (admins and developers). */
-        get: operations["get_limits"];
+        get: operations["plugin_limits_get_limits"];
         /** Set the tenant's plugin limits (admins). */
-        put: operations["put_limits"];
+        put: operations["plugin_limits_put_limits"];
         post?: never;
         delete?: never;
         options?: never;
@@ -441,10 +441,10 @@ export interface paths {
             cookie?: never;
         };
         /** Versions you can see: your company's and every public one. */
-        get: operations["list_versions"];
+        get: operations["plugin_versions_list_versions"];
         put?: never;
         /** Publish a version (developers, admins, owner). The component is checked by loading it. */
-        post: operations["publish"];
+        post: operations["plugin_versions_publish"];
         delete?: never;
         options?: never;
         head?: never;
@@ -459,7 +459,7 @@ export interface paths {
             cookie?: never;
         };
         /** The component of a version you can see (`application/wasm`), e.g. for `kefu-plugin replay`. */
-        get: operations["component"];
+        get: operations["plugin_versions_component"];
         put?: never;
         post?: never;
         delete?: never;
@@ -476,7 +476,7 @@ export interface paths {
             cookie?: never;
         };
         /** The tenant's prompts. */
-        get: operations["list"];
+        get: operations["prompts_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -493,12 +493,12 @@ export interface paths {
             cookie?: never;
         };
         /** A prompt's audio (`audio/wav`). */
-        get: operations["audio"];
+        get: operations["prompts_audio"];
         /** Upload (or replace) a prompt: the body is the WAV file (`audio/wav`). */
-        put: operations["upload"];
+        put: operations["prompts_upload"];
         post?: never;
         /** Delete a prompt (admins). Plugins naming it then skip it (logged). */
-        delete: operations["delete"];
+        delete: operations["prompts_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -512,10 +512,10 @@ export interface paths {
             cookie?: never;
         };
         /** List queues. */
-        get: operations["list_queues"];
+        get: operations["queues_list_queues"];
         put?: never;
         /** Create a queue (admins). Invalid settings → 422 naming the field (e.g. `overflow[1].queue`). */
-        post: operations["create_queue"];
+        post: operations["queues_create_queue"];
         delete?: never;
         options?: never;
         head?: never;
@@ -530,12 +530,12 @@ export interface paths {
             cookie?: never;
         };
         /** One queue. */
-        get: operations["get_queue"];
+        get: operations["queues_get_queue"];
         /** Replace a queue's settings (admins). */
-        put: operations["replace_queue"];
+        put: operations["queues_replace_queue"];
         post?: never;
         /** Delete a queue (admins); 409 while another queue overflows into it. */
-        delete: operations["delete_queue"];
+        delete: operations["queues_delete_queue"];
         options?: never;
         head?: never;
         patch?: never;
@@ -549,10 +549,10 @@ export interface paths {
             cookie?: never;
         };
         /** List reason codes (everyone: agents pick from them). */
-        get: operations["list_codes"];
+        get: operations["reason_codes_list_codes"];
         put?: never;
         /** Add a reason code (admins). */
-        post: operations["create_code"];
+        post: operations["reason_codes_create_code"];
         delete?: never;
         options?: never;
         head?: never;
@@ -570,7 +570,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Remove a reason code (admins). */
-        delete: operations["delete_code"];
+        delete: operations["reason_codes_delete_code"];
         options?: never;
         head?: never;
         patch?: never;
@@ -586,7 +586,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Log in with e-mail and password. */
-        post: operations["login"];
+        post: operations["sessions_login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -603,7 +603,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Log out: revoke this session's refresh tokens and the access token used for the call. */
-        post: operations["logout"];
+        post: operations["sessions_logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -623,7 +623,7 @@ export interface paths {
          * Exchange a refresh token for a new session. Each refresh token works once; presenting a
          *     used one revokes every token of that session.
          */
-        post: operations["refresh"];
+        post: operations["sessions_refresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -640,7 +640,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Create a company and its owner, and sign the owner in. */
-        post: operations["signup"];
+        post: operations["signup_signup"];
         delete?: never;
         options?: never;
         head?: never;
@@ -655,10 +655,10 @@ export interface paths {
             cookie?: never;
         };
         /** List skills. */
-        get: operations["list_skills"];
+        get: operations["skills_list_skills"];
         put?: never;
         /** Create a skill (admins). */
-        post: operations["create_skill"];
+        post: operations["skills_create_skill"];
         delete?: never;
         options?: never;
         head?: never;
@@ -676,11 +676,11 @@ export interface paths {
         put?: never;
         post?: never;
         /** Delete a skill no queue or agent uses any more (admins); otherwise 409 says where it is used. */
-        delete: operations["delete_skill"];
+        delete: operations["skills_delete_skill"];
         options?: never;
         head?: never;
         /** Rename or describe a skill (admins). */
-        patch: operations["change_skill"];
+        patch: operations["skills_change_skill"];
         trace?: never;
     };
     "/api/v1/users": {
@@ -691,10 +691,10 @@ export interface paths {
             cookie?: never;
         };
         /** The company's users (supervisors, admins and the owner). */
-        get: operations["list_users"];
+        get: operations["users_list_users"];
         put?: never;
         /** Invite a user: they get an e-mail with a link to choose a password (admins and the owner). */
-        post: operations["invite_user"];
+        post: operations["users_invite_user"];
         delete?: never;
         options?: never;
         head?: never;
@@ -709,7 +709,7 @@ export interface paths {
             cookie?: never;
         };
         /** One user of the company. */
-        get: operations["get_user"];
+        get: operations["users_get_user"];
         put?: never;
         post?: never;
         delete?: never;
@@ -719,7 +719,7 @@ export interface paths {
          * Change a user's name, role or disabled flag (admins and the owner). Changing the role or
          *     disabling signs the user out everywhere at once.
          */
-        patch: operations["change_user"];
+        patch: operations["users_change_user"];
         trace?: never;
     };
     "/api/v1/users/{id}/invitation": {
@@ -732,7 +732,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Send an invited user a new invitation e-mail; earlier links stop working (admins). */
-        post: operations["reinvite_user"];
+        post: operations["users_reinvite_user"];
         delete?: never;
         options?: never;
         head?: never;
@@ -747,7 +747,7 @@ export interface paths {
             cookie?: never;
         };
         /** Voicemails, newest first (owner, admins, supervisors). */
-        get: operations["list"];
+        get: operations["voicemails_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -764,15 +764,15 @@ export interface paths {
             cookie?: never;
         };
         /** One voicemail (owner, admins, supervisors). */
-        get: operations["get_one"];
+        get: operations["voicemails_get_one"];
         put?: never;
         post?: never;
         /** Delete a voicemail and its audio (owner, admins, supervisors). */
-        delete: operations["delete"];
+        delete: operations["voicemails_delete"];
         options?: never;
         head?: never;
         /** Mark a voicemail heard or unheard (owner, admins, supervisors). */
-        patch: operations["change"];
+        patch: operations["voicemails_change"];
         trace?: never;
     };
     "/api/v1/voicemails/{id}/audio": {
@@ -783,7 +783,7 @@ export interface paths {
             cookie?: never;
         };
         /** The voicemail's audio (`audio/wav`; owner, admins, supervisors). */
-        get: operations["audio"];
+        get: operations["voicemails_audio"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1708,7 +1708,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    list_agents: {
+    agents_list_agents: {
         parameters: {
             query?: never;
             header?: never;
@@ -1738,7 +1738,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    set_skills: {
+    agents_set_skills: {
         parameters: {
             query?: never;
             header?: never;
@@ -1788,7 +1788,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list_audit: {
+    audit_list_audit: {
         parameters: {
             query?: {
                 /** @description How many entries (1–200, default 50). */
@@ -1831,7 +1831,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list_calendars: {
+    calendars_list_calendars: {
         parameters: {
             query?: never;
             header?: never;
@@ -1861,7 +1861,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    create_calendar: {
+    calendars_create_calendar: {
         parameters: {
             query?: never;
             header?: never;
@@ -1908,7 +1908,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    get_calendar: {
+    calendars_get_calendar: {
         parameters: {
             query?: never;
             header?: never;
@@ -1943,7 +1943,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    replace_calendar: {
+    calendars_replace_calendar: {
         parameters: {
             query?: never;
             header?: never;
@@ -1993,7 +1993,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    delete_calendar: {
+    calendars_delete_calendar: {
         parameters: {
             query?: never;
             header?: never;
@@ -2027,7 +2027,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list: {
+    calls_list: {
         parameters: {
             query?: {
                 /** @description The previous page's `next`. */
@@ -2074,7 +2074,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    get_one: {
+    calls_get_one: {
         parameters: {
             query?: never;
             header?: never;
@@ -2116,7 +2116,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list: {
+    events_list: {
         parameters: {
             query?: {
                 /** @description Only events after this sequence number (the previous page's `next_after`). */
@@ -2172,7 +2172,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    stream: {
+    events_stream: {
         parameters: {
             query?: never;
             header?: never;
@@ -2201,7 +2201,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list: {
+    inbound_trunks_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -2231,7 +2231,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    create: {
+    inbound_trunks_create: {
         parameters: {
             query?: never;
             header?: never;
@@ -2284,7 +2284,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    get_one: {
+    inbound_trunks_get_one: {
         parameters: {
             query?: never;
             header?: never;
@@ -2319,7 +2319,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    replace: {
+    inbound_trunks_replace: {
         parameters: {
             query?: never;
             header?: never;
@@ -2376,7 +2376,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    delete: {
+    inbound_trunks_delete: {
         parameters: {
             query?: never;
             header?: never;
@@ -2417,7 +2417,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    accept: {
+    invitations_accept: {
         parameters: {
             query?: never;
             header?: never;
@@ -2463,7 +2463,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    me: {
+    me_me: {
         parameters: {
             query?: never;
             header?: never;
@@ -2493,7 +2493,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list: {
+    numbers_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -2523,7 +2523,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    create: {
+    numbers_create: {
         parameters: {
             query?: never;
             header?: never;
@@ -2576,7 +2576,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    get_one: {
+    numbers_get_one: {
         parameters: {
             query?: never;
             header?: never;
@@ -2611,7 +2611,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    replace: {
+    numbers_replace: {
         parameters: {
             query?: never;
             header?: never;
@@ -2668,7 +2668,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    delete: {
+    numbers_delete: {
         parameters: {
             query?: never;
             header?: never;
@@ -2702,7 +2702,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list: {
+    outbound_trunks_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -2732,7 +2732,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    create: {
+    outbound_trunks_create: {
         parameters: {
             query?: never;
             header?: never;
@@ -2785,7 +2785,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    get_one: {
+    outbound_trunks_get_one: {
         parameters: {
             query?: never;
             header?: never;
@@ -2820,7 +2820,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    replace: {
+    outbound_trunks_replace: {
         parameters: {
             query?: never;
             header?: never;
@@ -2877,7 +2877,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    delete: {
+    outbound_trunks_delete: {
         parameters: {
             query?: never;
             header?: never;
@@ -2911,7 +2911,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list_installations: {
+    plugin_installations_list_installations: {
         parameters: {
             query?: never;
             header?: never;
@@ -2934,7 +2934,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    install: {
+    plugin_installations_install: {
         parameters: {
             query?: never;
             header?: never;
@@ -2988,7 +2988,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    uninstall: {
+    plugin_installations_uninstall: {
         parameters: {
             query?: never;
             header?: never;
@@ -3022,7 +3022,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    change_installation: {
+    plugin_installations_change_installation: {
         parameters: {
             query?: never;
             header?: never;
@@ -3072,7 +3072,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    test_installation: {
+    plugin_installations_test_installation: {
         parameters: {
             query?: never;
             header?: never;
@@ -3129,7 +3129,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list: {
+    plugin_invocations_list: {
         parameters: {
             query?: {
                 /** @description Only this installation's invocations. */
@@ -3176,7 +3176,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    get_one: {
+    plugin_invocations_get_one: {
         parameters: {
             query?: never;
             header?: never;
@@ -3218,7 +3218,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    replay: {
+    plugin_invocations_replay: {
         parameters: {
             query?: never;
             header?: never;
@@ -3262,7 +3262,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    get_limits: {
+    plugin_limits_get_limits: {
         parameters: {
             query?: never;
             header?: never;
@@ -3292,7 +3292,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    put_limits: {
+    plugin_limits_put_limits: {
         parameters: {
             query?: never;
             header?: never;
@@ -3338,7 +3338,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list_versions: {
+    plugin_versions_list_versions: {
         parameters: {
             query?: never;
             header?: never;
@@ -3361,7 +3361,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    publish: {
+    plugin_versions_publish: {
         parameters: {
             query?: never;
             header?: never;
@@ -3423,7 +3423,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    component: {
+    plugin_versions_component: {
         parameters: {
             query?: never;
             header?: never;
@@ -3462,7 +3462,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list: {
+    prompts_list: {
         parameters: {
             query?: never;
             header?: never;
@@ -3492,7 +3492,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    audio: {
+    prompts_audio: {
         parameters: {
             query?: never;
             header?: never;
@@ -3534,7 +3534,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    upload: {
+    prompts_upload: {
         parameters: {
             query?: never;
             header?: never;
@@ -3598,7 +3598,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    delete: {
+    prompts_delete: {
         parameters: {
             query?: never;
             header?: never;
@@ -3639,7 +3639,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list_queues: {
+    queues_list_queues: {
         parameters: {
             query?: never;
             header?: never;
@@ -3669,7 +3669,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    create_queue: {
+    queues_create_queue: {
         parameters: {
             query?: never;
             header?: never;
@@ -3723,7 +3723,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    get_queue: {
+    queues_get_queue: {
         parameters: {
             query?: never;
             header?: never;
@@ -3758,7 +3758,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    replace_queue: {
+    queues_replace_queue: {
         parameters: {
             query?: never;
             header?: never;
@@ -3809,7 +3809,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    delete_queue: {
+    queues_delete_queue: {
         parameters: {
             query?: never;
             header?: never;
@@ -3850,7 +3850,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list_codes: {
+    reason_codes_list_codes: {
         parameters: {
             query?: never;
             header?: never;
@@ -3880,7 +3880,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    create_code: {
+    reason_codes_create_code: {
         parameters: {
             query?: never;
             header?: never;
@@ -3926,7 +3926,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    delete_code: {
+    reason_codes_delete_code: {
         parameters: {
             query?: never;
             header?: never;
@@ -3960,7 +3960,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    login: {
+    sessions_login: {
         parameters: {
             query?: never;
             header?: never;
@@ -4017,7 +4017,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    logout: {
+    sessions_logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -4055,7 +4055,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    refresh: {
+    sessions_refresh: {
         parameters: {
             query?: never;
             header?: never;
@@ -4095,7 +4095,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    signup: {
+    signup_signup: {
         parameters: {
             query?: never;
             header?: never;
@@ -4143,7 +4143,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list_skills: {
+    skills_list_skills: {
         parameters: {
             query?: never;
             header?: never;
@@ -4173,7 +4173,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    create_skill: {
+    skills_create_skill: {
         parameters: {
             query?: never;
             header?: never;
@@ -4226,7 +4226,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    delete_skill: {
+    skills_delete_skill: {
         parameters: {
             query?: never;
             header?: never;
@@ -4267,7 +4267,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    change_skill: {
+    skills_change_skill: {
         parameters: {
             query?: never;
             header?: never;
@@ -4317,7 +4317,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list_users: {
+    users_list_users: {
         parameters: {
             query?: never;
             header?: never;
@@ -4354,7 +4354,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    invite_user: {
+    users_invite_user: {
         parameters: {
             query?: never;
             header?: never;
@@ -4408,7 +4408,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    get_user: {
+    users_get_user: {
         parameters: {
             query?: never;
             header?: never;
@@ -4450,7 +4450,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    change_user: {
+    users_change_user: {
         parameters: {
             query?: never;
             header?: never;
@@ -4507,7 +4507,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    reinvite_user: {
+    users_reinvite_user: {
         parameters: {
             query?: never;
             header?: never;
@@ -4558,7 +4558,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    list: {
+    voicemails_list: {
         parameters: {
             query?: {
                 /** @description Only this mailbox's messages. */
@@ -4605,7 +4605,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    get_one: {
+    voicemails_get_one: {
         parameters: {
             query?: never;
             header?: never;
@@ -4647,7 +4647,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    delete: {
+    voicemails_delete: {
         parameters: {
             query?: never;
             header?: never;
@@ -4688,7 +4688,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    change: {
+    voicemails_change: {
         parameters: {
             query?: never;
             header?: never;
@@ -4745,7 +4745,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    audio: {
+    voicemails_audio: {
         parameters: {
             query?: never;
             header?: never;

@@ -10,6 +10,7 @@ pub mod inbound_trunks;
 pub mod invitations;
 pub mod me;
 pub mod numbers;
+pub mod operation_ids;
 pub mod outbound_trunks;
 pub mod plugin_invocations;
 pub mod plugin_limits;
@@ -63,6 +64,7 @@ impl Modify for BearerAuth {
 pub fn router_and_document() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (routes, mut doc) = router().split_for_parts();
     responses::ProblemResponses.modify(&mut doc);
+    operation_ids::ResourceOperationIds.modify(&mut doc);
     (routes, doc)
 }
 
