@@ -168,7 +168,9 @@ async fn every_operation_id_is_unique() {
     let mut seen = std::collections::BTreeMap::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path}: no id"));
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path}: no id"));
             if let Some(other) = seen.insert(id.to_owned(), format!("{method} {path}")) {
                 panic!("{id} names both {other} and {method} {path}");
             }

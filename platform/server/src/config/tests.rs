@@ -101,7 +101,8 @@ fn keys_lists_every_field() {
     let keys = Config::keys();
     assert!(keys.contains(&"database_url".to_owned()));
     assert!(keys.contains(&"s3_endpoint".to_owned()));
-    assert_eq!(keys.len(), 46);
+    assert!(keys.contains(&"tts_program".to_owned()));
+    assert_eq!(keys.len(), 47);
 }
 
 #[test]
@@ -116,6 +117,7 @@ fn edge_and_listener_limits_are_checked() {
         ("SIP_TCP_MAX_CONNECTIONS_PER_SOURCE", "0"),
         ("SIP_ADVERTISE", "0.0.0.0"),
         ("SIP_ADVERTISE", "sip.example.com"),
+        ("TTS_PROGRAM", " "),
     ] {
         figment::Jail::expect_with(|jail| {
             jail.set_env(format!("KEFU_{key}"), value);
