@@ -3,7 +3,7 @@
 //! runs the first-party `ivr-menu` plugin; what happened is read back through the API (call
 //! records, voicemails). Scenarios: `tests/sipp/` (see its README).
 //!
-//! Why one file of ~800 lines: every test here needs the same harness (a server with
+//! Why one file of ~900 lines: every test here needs the same harness (a server with
 //! telephony, a tenant with trunk, number and plugin, SIPp runs with placeholders filled, the
 //! records read back), and each test is a short scenario on top of it. When a second SIPp
 //! test binary needs the harness, it moves to `common/` and the carrier-registration tests at

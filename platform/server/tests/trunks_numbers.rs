@@ -2,6 +2,11 @@
 //! write-only secrets, admins only, one number per tenant across Kefu, "an installation or a
 //! queue in use cannot be removed", and the SIP edge's inbound route lookup over what the API
 //! created.
+//!
+//! Why one file of ~800 lines: its tests share one set of helpers (post, create, install a
+//! plugin, build an inbound call) over the same two resources, which are configured together
+//! (a number names trunks). The fallback-queue test made it pass 800; the edge-lookup tests at
+//! the end go to a file of their own when the next one is added.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

@@ -341,13 +341,20 @@ async fn run_stream(state: AppState, mut socket: WebSocket) {
                 let Some(first) = item else {
                     break Some((1008, format!("slow consumer: more than {STREAM_QUEUE} events were waiting; reconnect with after={}", stream.sent)));
                 };
-                // The hub's batch, and any that waited behind it, go out in one flush.
-                let mut batch: Vec<_> = first.iter().cloned().collect();
-                while batch.len() < MAX_FLUSH {
-                    let Some(more) = live.try_recv() else { break };
-                    batch.extend(more.iter().cloned());
-                }
-                if let Err(why) = stream.send_live(&mut sink, &batch).await {
+                // The hub's batch, and any that waited behind it, go out in one flush. The
+                // usual case, one batch, is sent as the hub shared it, without a copy.
+                let sent = match live.try_recv() {
+                    None => stream.send_live(&mut sink, &first).await,
+                    Some(second) => {
+                        let mut batch: Vec<_> = first.iter().chain(second.iter()).cloned().collect();
+                        while batch.len() < MAX_FLUSH {
+                            let Some(more) = live.try_recv() else { break };
+                            batch.extend(more.iter().cloned());
+                        }
+                        stream.send_live(&mut sink, &batch).await
+                    }
+                };
+                if let Err(why) = sent {
                     tracing::debug!(%why, "event stream closed");
                     return;
                 }
