@@ -80,3 +80,15 @@ pub fn speech_like(frames: usize, seed: u64) -> Vec<Frame> {
     }
     out
 }
+
+/// Power of `hz` in `samples` (Goertzel), normalised by length: compare tones, not absolutes.
+pub fn tone_power(samples: &[i16], hz: f32) -> f32 {
+    let coeff = 2.0 * (2.0 * std::f32::consts::PI * hz / SAMPLE_RATE as f32).cos();
+    let (mut s1, mut s2) = (0.0f32, 0.0f32);
+    for &x in samples {
+        let s0 = f32::from(x) + coeff * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    (s1 * s1 + s2 * s2 - coeff * s1 * s2) / (samples.len().max(1) as f32).powi(2)
+}

@@ -8,6 +8,7 @@
 //! clock and channels; the mixing, jitter and DTMF logic stay in the sans-IO core.
 
 mod ports;
+mod webrtc;
 mod worker;
 
 pub use ports::{PortLease, PortPool, PortRange, RtpSocketPair};
@@ -46,6 +47,12 @@ pub enum DriverError {
     /// The leg configuration was refused.
     #[error(transparent)]
     Leg(#[from] crate::leg::LegError),
+    /// The browser's offer was refused.
+    #[error(transparent)]
+    WebRtc(#[from] crate::leg::WebRtcError),
+    /// The worker has no WebRTC port ([`MediaWorker::open_webrtc`]).
+    #[error("this media worker has no WebRTC port")]
+    NoWebRtcPort,
     /// A socket operation failed.
     #[error("socket: {0}")]
     Io(#[from] std::io::Error),

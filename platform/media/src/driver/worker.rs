@@ -1,8 +1,13 @@
 //! One media worker task and its handle.
 
+use super::webrtc::WebRtcPort;
 use super::{DriverError, PortLease, PortPool};
 use crate::frame::FRAME_DURATION;
-use crate::leg::{Component, Datagram, RtpLeg, RtpLegConfig, WallClock};
+use crate::jitter::JitterConfig;
+use crate::leg::{
+    Component, Datagram, RtpLeg, RtpLegConfig, WallClock, WebRtcIdentity, WebRtcLeg,
+    WebRtcLegConfig,
+};
 use crate::prompt::Source;
 use crate::room::{MediaRoom, MemberId, RoomEvent, RoomOutput, TapFrame};
 use crate::rtp::MAX_PACKET_BYTES;
@@ -65,6 +70,10 @@ pub struct WorkerStats {
     pub rooms: usize,
     /// RTP legs with sockets.
     pub legs: usize,
+    /// WebRTC legs on the worker's WebRTC port.
+    pub webrtc_legs: usize,
+    /// Datagrams on the WebRTC port that matched no leg.
+    pub webrtc_unrouted: u64,
     /// 5 ms sub-ticks run.
     pub sub_ticks: u64,
     /// Sub-ticks dropped because the worker was more than `max_catch_up` behind.
@@ -91,6 +100,21 @@ enum Command {
         oneshot::Sender<Result<MemberId, DriverError>>,
     ),
     Remove(RoomId, MemberId, oneshot::Sender<Result<(), DriverError>>),
+    OpenWebRtc(
+        Box<(std::net::UdpSocket, Option<SocketAddr>)>,
+        oneshot::Sender<Result<SocketAddr, DriverError>>,
+    ),
+    AddWebRtcLeg(
+        RoomId,
+        String,
+        oneshot::Sender<Result<(MemberId, String), DriverError>>,
+    ),
+    Move(
+        RoomId,
+        MemberId,
+        RoomId,
+        oneshot::Sender<Result<MemberId, DriverError>>,
+    ),
     WithRoom(RoomId, RoomJob, oneshot::Sender<Result<(), DriverError>>),
     Stats(oneshot::Sender<WorkerStats>),
 }
@@ -116,6 +140,7 @@ impl MediaWorker {
             rooms: HashMap::new(),
             next_room: 0,
             outputs: output_tx,
+            webrtc: None,
             stats: WorkerStats::default(),
             ssrc_seed: RandomState::new(),
             buf: vec![0; MAX_PACKET_BYTES + 1],
@@ -167,6 +192,42 @@ impl MediaWorker {
         self.ask(|tx| Command::Remove(room, member, tx)).await?
     }
 
+    /// Gives the worker its WebRTC port: every browser leg of this worker sends and receives
+    /// on `socket`. `advertised` is the address browsers are told (the socket's own when
+    /// `None`; give it when the socket is bound to a wildcard address). Returns the candidate.
+    pub async fn open_webrtc(
+        &self,
+        socket: std::net::UdpSocket,
+        advertised: Option<SocketAddr>,
+    ) -> Result<SocketAddr, DriverError> {
+        self.ask(|tx| Command::OpenWebRtc(Box::new((socket, advertised)), tx))
+            .await?
+    }
+
+    /// Answers a browser's SDP offer with a WebRTC leg in `room`; returns the participant and
+    /// the SDP answer. The leg connects (ICE, DTLS) in the background and reports
+    /// [`RoomEvent::Connection`].
+    pub async fn add_webrtc_leg(
+        &self,
+        room: RoomId,
+        offer: String,
+    ) -> Result<(MemberId, String), DriverError> {
+        self.ask(|tx| Command::AddWebRtcLeg(room, offer, tx))
+            .await?
+    }
+
+    /// Moves a participant (its leg, sockets and connection) from one room of this worker to
+    /// another, e.g. an agent's browser from its idle room into a call: nothing is
+    /// renegotiated. Returns its id in the new room (it hears nobody there yet).
+    pub async fn move_participant(
+        &self,
+        from: RoomId,
+        member: MemberId,
+        to: RoomId,
+    ) -> Result<MemberId, DriverError> {
+        self.ask(|tx| Command::Move(from, member, to, tx)).await?
+    }
+
     /// The worker's counters.
     pub async fn stats(&self) -> Result<WorkerStats, DriverError> {
         self.ask(Command::Stats).await
@@ -199,6 +260,8 @@ struct DrivenRoom {
     room: MediaRoom,
     slot: u8,
     sockets: Vec<Wired>,
+    /// Participants that send through the worker's WebRTC port.
+    webrtc: Vec<MemberId>,
 }
 
 struct WorkerState {
@@ -207,6 +270,7 @@ struct WorkerState {
     rooms: HashMap<RoomId, DrivenRoom>,
     next_room: u64,
     outputs: mpsc::Sender<WorkerOutput>,
+    webrtc: Option<WebRtcPort>,
     stats: WorkerStats,
     ssrc_seed: RandomState,
     buf: Vec<u8>,
@@ -254,17 +318,27 @@ impl WorkerState {
                         room: MediaRoom::new(),
                         slot,
                         sockets: Vec::new(),
+                        webrtc: Vec::new(),
                     },
                 );
                 let _ = reply.send(id);
             }
             Command::CloseRoom(id, reply) => {
-                let _ = reply.send(
-                    self.rooms
-                        .remove(&id)
-                        .map(|_| ())
-                        .ok_or(DriverError::UnknownRoom(id)),
-                );
+                let removed = self.rooms.remove(&id);
+                if let (Some(port), Some(_)) = (&mut self.webrtc, &removed) {
+                    port.forget(|(room, _)| *room == id);
+                }
+                let _ = reply.send(removed.map(|_| ()).ok_or(DriverError::UnknownRoom(id)));
+            }
+            Command::OpenWebRtc(parts, reply) => {
+                let (socket, advertised) = *parts;
+                let _ = reply.send(self.open_webrtc(socket, advertised));
+            }
+            Command::AddWebRtcLeg(id, offer, reply) => {
+                let _ = reply.send(self.add_webrtc_leg(id, &offer));
+            }
+            Command::Move(from, member, to, reply) => {
+                let _ = reply.send(self.move_participant(from, member, to));
             }
             Command::AddRtpLeg(id, config, reply) => {
                 let _ = reply.send(self.add_rtp_leg(id, *config));
@@ -277,13 +351,18 @@ impl WorkerState {
                 let result = self.room(id).and_then(|r| {
                     r.room.remove(member)?;
                     r.sockets.retain(|w| w.member != member);
+                    r.webrtc.retain(|m| *m != member);
                     Ok(())
                 });
+                if let (Ok(()), Some(port)) = (&result, &mut self.webrtc) {
+                    port.forget(|place| *place == (id, member));
+                }
                 let _ = reply.send(result);
             }
             Command::Stats(reply) => {
                 self.stats.rooms = self.rooms.len();
                 self.stats.legs = self.rooms.values().map(|r| r.sockets.len()).sum();
+                self.stats.webrtc_legs = self.webrtc.as_ref().map_or(0, WebRtcPort::legs);
                 let _ = reply.send(self.stats);
             }
             Command::WithRoom(id, job, reply) => {
@@ -330,22 +409,188 @@ impl WorkerState {
         Ok((member, local))
     }
 
+    fn open_webrtc(
+        &mut self,
+        socket: std::net::UdpSocket,
+        advertised: Option<SocketAddr>,
+    ) -> Result<SocketAddr, DriverError> {
+        socket.set_nonblocking(true)?;
+        let candidate = advertised.unwrap_or(socket.local_addr()?);
+        if candidate.ip().is_unspecified() {
+            return Err(DriverError::Leg(crate::leg::LegError::InvalidConfig(
+                "a WebRTC port bound to a wildcard address needs an advertised address",
+            )));
+        }
+        let identity = WebRtcIdentity::generate()?;
+        self.webrtc = Some(WebRtcPort::new(
+            UdpSocket::from_std(socket)?,
+            candidate,
+            identity,
+        ));
+        Ok(candidate)
+    }
+
+    fn add_webrtc_leg(
+        &mut self,
+        id: RoomId,
+        offer: &str,
+    ) -> Result<(MemberId, String), DriverError> {
+        if !self.rooms.contains_key(&id) {
+            return Err(DriverError::UnknownRoom(id));
+        }
+        let port = self.webrtc.as_mut().ok_or(DriverError::NoWebRtcPort)?;
+        let (ice_ufrag, ice_pwd) = port.credentials();
+        let config = WebRtcLegConfig {
+            local: port.candidate,
+            ice_ufrag: ice_ufrag.clone(),
+            ice_pwd,
+            identity: port.identity.clone(),
+            jitter: JitterConfig::default(),
+        };
+        let (leg, answer) = WebRtcLeg::accept_offer(config, offer, Instant::now())?;
+        let driven = self
+            .rooms
+            .get_mut(&id)
+            .ok_or(DriverError::UnknownRoom(id))?;
+        let member = driven.room.add_participant(Box::new(leg))?;
+        driven.webrtc.push(member);
+        port.register(ice_ufrag, (id, member));
+        self.forward_outputs(id);
+        Ok((member, answer))
+    }
+
+    fn move_participant(
+        &mut self,
+        from: RoomId,
+        member: MemberId,
+        to: RoomId,
+    ) -> Result<MemberId, DriverError> {
+        if !self.rooms.contains_key(&to) {
+            return Err(DriverError::UnknownRoom(to));
+        }
+        let source = self.room(from)?;
+        let leg = source.room.remove(member)?.ok_or(DriverError::Room(
+            crate::room::RoomError::NotParticipant(member),
+        ))?;
+        let wired = source
+            .sockets
+            .iter()
+            .position(|w| w.member == member)
+            .map(|i| source.sockets.swap_remove(i));
+        let was_webrtc = source.webrtc.contains(&member);
+        source.webrtc.retain(|m| *m != member);
+        let target = self.room(to)?;
+        let new_member = match target.room.add_participant(leg) {
+            Ok(m) => m,
+            Err(e) => {
+                // The target is full: the leg is lost with its room's capacity; say so.
+                if let Some(port) = &mut self.webrtc {
+                    port.forget(|place| *place == (from, member));
+                }
+                return Err(e.into());
+            }
+        };
+        if let Some(mut w) = wired {
+            w.member = new_member;
+            target.sockets.push(w);
+        }
+        if was_webrtc {
+            target.webrtc.push(new_member);
+            if let Some(port) = &mut self.webrtc {
+                port.moved((from, member), (to, new_member));
+            }
+        }
+        Ok(new_member)
+    }
+
     /// Drains every socket, then ticks the rooms of this slot.
     fn drive(&mut self, slot: u8, scheduled: Instant) {
+        if let Some(port) = &mut self.webrtc {
+            receive_webrtc(port, &mut self.rooms, &mut self.buf, &mut self.stats);
+        }
         for (&id, driven) in &mut self.rooms {
             let own_slot = driven.slot == slot;
             receive_all(driven, &mut self.buf, own_slot);
             if own_slot {
                 driven.room.tick(scheduled);
             }
-            forward(id, driven, &self.outputs, &mut self.stats);
+            forward(
+                id,
+                driven,
+                &self.outputs,
+                self.webrtc.as_mut(),
+                &mut self.stats,
+            );
         }
     }
 
     fn forward_outputs(&mut self, id: RoomId) {
         if let Some(driven) = self.rooms.get_mut(&id) {
-            forward(id, driven, &self.outputs, &mut self.stats);
+            forward(
+                id,
+                driven,
+                &self.outputs,
+                self.webrtc.as_mut(),
+                &mut self.stats,
+            );
         }
+    }
+}
+
+/// Reads the WebRTC port and hands each datagram to its leg (bounded per sub-tick).
+fn receive_webrtc(
+    port: &mut WebRtcPort,
+    rooms: &mut HashMap<RoomId, DrivenRoom>,
+    buf: &mut [u8],
+    stats: &mut WorkerStats,
+) {
+    for _ in 0..1_024 {
+        let Ok((n, source)) = port.socket.try_recv_from(buf) else {
+            break;
+        };
+        let payload = &buf[..n.min(MAX_PACKET_BYTES)];
+        let Some((room, member)) = port.route(source, payload) else {
+            stats.webrtc_unrouted += 1;
+            continue;
+        };
+        let Some(driven) = rooms.get_mut(&room) else {
+            stats.webrtc_unrouted += 1;
+            continue;
+        };
+        let datagram = Datagram {
+            component: Component::Rtp,
+            source,
+            payload,
+        };
+        // STUN answers and DTLS flights leave in this sub-tick's forward, not at the tick.
+        let _ = driven.room.handle_receive(Instant::now(), member, datagram);
+    }
+}
+
+/// Sends one datagram from the participant's socket (its own RTP pair, or the WebRTC port).
+fn send(
+    driven: &DrivenRoom,
+    port: Option<&WebRtcPort>,
+    participant: MemberId,
+    transmit: &crate::leg::Transmit,
+    stats: &mut WorkerStats,
+) {
+    let socket = if let Some(w) = driven.sockets.iter().find(|w| w.member == participant) {
+        if transmit.component == Component::Rtcp {
+            &w.rtcp
+        } else {
+            &w.rtp
+        }
+    } else if let Some(port) = port.filter(|_| driven.webrtc.contains(&participant)) {
+        &port.socket
+    } else {
+        return;
+    };
+    if socket
+        .try_send_to(&transmit.payload, transmit.destination)
+        .is_err()
+    {
+        stats.send_errors += 1;
     }
 }
 
@@ -354,6 +599,7 @@ fn forward(
     id: RoomId,
     driven: &mut DrivenRoom,
     outputs: &mpsc::Sender<WorkerOutput>,
+    mut port: Option<&mut WebRtcPort>,
     stats: &mut WorkerStats,
 ) {
     while let Some(output) = driven.room.poll_output() {
@@ -362,22 +608,23 @@ fn forward(
                 participant,
                 transmit,
             } => {
-                if let Some(w) = driven.sockets.iter().find(|w| w.member == participant) {
-                    let socket = if transmit.component == Component::Rtcp {
-                        &w.rtcp
-                    } else {
-                        &w.rtp
-                    };
-                    if socket
-                        .try_send_to(&transmit.payload, transmit.destination)
-                        .is_err()
-                    {
-                        stats.send_errors += 1;
-                    }
-                }
+                send(driven, port.as_deref(), participant, &transmit, stats);
                 continue;
             }
-            RoomOutput::Event(event) => WorkerOutput::Event { room: id, event },
+            RoomOutput::Event(event) => {
+                if let (
+                    RoomEvent::Latched {
+                        participant,
+                        remote,
+                    },
+                    Some(port),
+                ) = (&event, port.as_deref_mut())
+                    && driven.webrtc.contains(participant)
+                {
+                    port.latched((id, *participant), *remote);
+                }
+                WorkerOutput::Event { room: id, event }
+            }
             RoomOutput::Tap(frame) => WorkerOutput::Tap { room: id, frame },
         };
         if outputs.try_send(message).is_err() {

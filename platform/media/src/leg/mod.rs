@@ -1,5 +1,6 @@
 //! Legs: the one interface through which a room exchanges audio with the outside, whatever the
-//! transport — plain RTP ([`RtpLeg`]) now, a WebRTC (str0m) leg for browsers next.
+//! transport — plain RTP ([`RtpLeg`]) for trunks and phones, WebRTC ([`WebRtcLeg`], str0m) for
+//! browsers.
 //!
 //! A leg takes datagrams in ([`Leg::handle_receive`]), gives the room one frame of received
 //! audio per tick ([`Leg::pull_frame`]), takes one frame to send per tick
@@ -13,9 +14,13 @@
 mod rtp_leg;
 mod rtp_rtcp;
 mod stats;
+mod webrtc;
 
 pub use rtp_leg::{InbandDtmf, LatchPolicy, RtpLeg, RtpLegConfig, WallClock};
 pub use stats::LegStats;
+pub use webrtc::{
+    MAX_OFFER_BYTES, WebRtcError, WebRtcIdentity, WebRtcLeg, WebRtcLegConfig, stun_username,
+};
 
 use crate::dtmf::DtmfDigit;
 use crate::frame::Frame;
@@ -63,6 +68,21 @@ pub enum DtmfVia {
     InBand,
 }
 
+/// Where a connection-oriented leg (WebRTC) stands; plain RTP legs never report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LegConnection {
+    /// Negotiated; ICE and DTLS have not finished.
+    Connecting,
+    /// ICE and DTLS are up: media flows.
+    Connected,
+    /// The far end stopped answering ICE consent; it may come back (network change).
+    Disconnected,
+    /// Closed in order.
+    Closed,
+    /// Ended by a fault inside the leg; it will never carry media again.
+    Failed,
+}
+
 /// Something a leg reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LegEvent {
@@ -83,6 +103,8 @@ pub enum LegEvent {
         /// The new SSRC.
         ssrc: u32,
     },
+    /// The connection changed state (WebRTC legs).
+    Connection(LegConnection),
 }
 
 /// Why a leg refused a request.

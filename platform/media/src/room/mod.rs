@@ -220,7 +220,17 @@ impl MediaRoom {
         participant: MemberId,
         datagram: Datagram<'_>,
     ) -> Result<(), RoomError> {
-        self.leg_mut(participant)?.handle_receive(now, datagram);
+        let leg = self.leg_mut(participant)?;
+        leg.handle_receive(now, datagram);
+        // Answers to the datagram (STUN, DTLS) leave now, not at the next tick.
+        let mut answers = Vec::new();
+        while let Some(transmit) = leg.poll_transmit() {
+            answers.push(RoomOutput::Transmit {
+                participant,
+                transmit,
+            });
+        }
+        self.outputs.extend(answers);
         self.collect_leg_events();
         Ok(())
     }
@@ -324,6 +334,7 @@ impl MediaRoom {
                         remote,
                     },
                     LegEvent::SsrcChanged { ssrc } => RoomEvent::SsrcChanged { participant, ssrc },
+                    LegEvent::Connection(state) => RoomEvent::Connection { participant, state },
                 };
                 self.outputs.push_back(RoomOutput::Event(event));
             }

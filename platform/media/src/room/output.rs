@@ -3,7 +3,7 @@
 use super::{MAX_MEMBERS, MemberId};
 use crate::dtmf::DtmfDigit;
 use crate::frame::Frame;
-use crate::leg::{DtmfVia, LegError, Transmit};
+use crate::leg::{DtmfVia, LegConnection, LegError, Transmit};
 use crate::prompt::{FinishReason, PromptId};
 use std::net::SocketAddr;
 use thiserror::Error;
@@ -33,6 +33,13 @@ pub enum RoomEvent {
         participant: MemberId,
         /// The new SSRC.
         ssrc: u32,
+    },
+    /// A participant's connection changed state (WebRTC legs).
+    Connection {
+        /// Who.
+        participant: MemberId,
+        /// The new state.
+        state: LegConnection,
     },
     /// A prompt stopped.
     PromptFinished {
