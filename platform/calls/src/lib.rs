@@ -34,6 +34,7 @@
 #![deny(missing_docs)]
 
 pub mod audio;
+pub mod desk;
 pub mod digits;
 mod driver;
 pub mod flow;
@@ -44,6 +45,7 @@ mod service;
 pub mod services;
 pub mod session_timer;
 
+pub use desk::{AgentCommand, AgentDesk, AgentNotice, AgentSession, DeskError};
 pub use driver::CallSettings;
 pub use flow::{Command, Ending, Input, IvrFlow};
 pub use ivr::{CallView, IvrAction, IvrError, IvrEvent, Language};

@@ -12,10 +12,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use kefu_acd::config::SkillRequirement;
-use kefu_acd::{Acd, EnqueueCall, Input, Level, Millis, Output, Priority, WaitOutcome};
-use kefu_core::{CallId, QueueId, SkillId, TenantId};
+use kefu_acd::{
+    Acd, AcdEventKind, EnqueueCall, Input, InputError, Level, Millis, Output, Priority, ReasonCode,
+    RequestedState, WaitOutcome,
+};
+use kefu_core::{AgentId, CallId, QueueId, SkillId, TenantId};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::desk::{AgentCommand, AgentNotice, DeskError};
 use crate::ivr::{EnqueueFailure, EnqueueRequest as Enqueue};
 use crate::services::CallServices;
 
@@ -31,6 +35,11 @@ pub struct Routing {
 /// What a queued call hears about its wait.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueueNotice {
+    /// The queue rings this agent with the call.
+    Offered {
+        /// Who.
+        agent: AgentId,
+    },
     /// Where the call stands.
     Position {
         /// 1 = next.
@@ -40,6 +49,8 @@ pub enum QueueNotice {
     },
     /// The wait is over.
     Ended(WaitOutcome),
+    /// The agent talking on the call hung up (after [`WaitOutcome::Answered`]).
+    AgentHangUp,
 }
 
 /// Rebuild an idle tenant engine at most this often.
@@ -48,11 +59,30 @@ const REBUILD_AFTER: Duration = Duration::from_secs(5);
 enum Command {
     Enqueue {
         call: CallId,
+        caller: String,
         request: Enqueue,
         notices: mpsc::Sender<QueueNotice>,
         reply: oneshot::Sender<Result<(), EnqueueFailure>>,
     },
     Leave(CallId),
+    /// An agent's session opens (replacing an earlier one).
+    AgentOnline {
+        agent: AgentId,
+        notices: mpsc::Sender<AgentNotice>,
+        reply: oneshot::Sender<Result<(), DeskError>>,
+    },
+    Agent {
+        agent: AgentId,
+        command: AgentCommand,
+        reply: oneshot::Sender<Result<(), DeskError>>,
+    },
+    /// An answered call is over: its agent wraps up.
+    CallEnded(CallId),
+    /// An agent's session closed.
+    AgentOffline {
+        agent: AgentId,
+        notices: mpsc::Sender<AgentNotice>,
+    },
 }
 
 /// The tenants' ACD engines.
@@ -87,18 +117,21 @@ impl QueueHub {
             update_every: self.update_every,
             engine: None,
             calls: HashMap::new(),
+            agents: HashMap::new(),
+            talking: HashMap::new(),
         };
         tokio::spawn(engine.run(rx));
         tenants.insert(tenant, tx.clone());
         tx
     }
 
-    /// Puts `call` in the queue `request` names; notices go to `notices`. Fails when the
-    /// tenant has no such queue or its routing cannot be loaded.
+    /// Puts `call` (from `caller`) in the queue `request` names; notices go to `notices`.
+    /// Fails when the tenant has no such queue or its routing cannot be loaded.
     pub async fn enqueue(
         &self,
         tenant: TenantId,
         call: CallId,
+        caller: String,
         request: Enqueue,
         notices: mpsc::Sender<QueueNotice>,
     ) -> Result<(), EnqueueFailure> {
@@ -107,6 +140,7 @@ impl QueueHub {
         self.tenant(tenant)
             .send(Command::Enqueue {
                 call,
+                caller,
                 request,
                 notices,
                 reply,
@@ -119,6 +153,78 @@ impl QueueHub {
     /// Takes `call` out of its queue (the caller hung up or the IVR moved on).
     pub async fn leave(&self, tenant: TenantId, call: CallId) {
         let _ = self.tenant(tenant).send(Command::Leave(call)).await;
+    }
+
+    /// An answered call ended: its agent goes to wrap-up.
+    pub async fn call_ended(&self, tenant: TenantId, call: CallId) {
+        let _ = self.tenant(tenant).send(Command::CallEnded(call)).await;
+    }
+
+    /// Opens an agent's session (see [`crate::AgentDesk::connect`]).
+    pub async fn agent_online(
+        &self,
+        tenant: TenantId,
+        agent: AgentId,
+        notices: mpsc::Sender<AgentNotice>,
+    ) -> Result<(), DeskError> {
+        let (reply, answer) = oneshot::channel();
+        self.ask_agent(
+            tenant,
+            answer,
+            Command::AgentOnline {
+                agent,
+                notices,
+                reply,
+            },
+        )
+        .await
+    }
+
+    /// The agent's session (the channel given to [`QueueHub::agent_online`]) closed.
+    pub async fn agent_offline(
+        &self,
+        tenant: TenantId,
+        agent: AgentId,
+        notices: mpsc::Sender<AgentNotice>,
+    ) {
+        let _ = self
+            .tenant(tenant)
+            .send(Command::AgentOffline { agent, notices })
+            .await;
+    }
+
+    /// Carries out an agent's command (see [`crate::AgentDesk::command`]).
+    pub async fn agent_command(
+        &self,
+        tenant: TenantId,
+        agent: AgentId,
+        command: AgentCommand,
+    ) -> Result<(), DeskError> {
+        let (reply, answer) = oneshot::channel();
+        self.ask_agent(
+            tenant,
+            answer,
+            Command::Agent {
+                agent,
+                command,
+                reply,
+            },
+        )
+        .await
+    }
+
+    async fn ask_agent(
+        &self,
+        tenant: TenantId,
+        answer: oneshot::Receiver<Result<(), DeskError>>,
+        command: Command,
+    ) -> Result<(), DeskError> {
+        let stopped = || DeskError::Unavailable("the queue engine stopped".into());
+        self.tenant(tenant)
+            .send(command)
+            .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 }
 
@@ -134,7 +240,19 @@ struct TenantEngine {
     services: Arc<dyn CallServices>,
     update_every: Duration,
     engine: Option<Built>,
-    calls: HashMap<CallId, mpsc::Sender<QueueNotice>>,
+    calls: HashMap<CallId, Waiting>,
+    /// On-line agents' sessions.
+    agents: HashMap<AgentId, mpsc::Sender<AgentNotice>>,
+    /// Answered calls: their notices and their agent.
+    talking: HashMap<CallId, (mpsc::Sender<QueueNotice>, AgentId)>,
+}
+
+/// A queued call as the tenant task keeps it.
+struct Waiting {
+    notices: mpsc::Sender<QueueNotice>,
+    caller: String,
+    queue: String,
+    data: Vec<(String, String)>,
 }
 
 impl TenantEngine {
@@ -176,9 +294,14 @@ impl TenantEngine {
     }
 
     async fn ensure_engine(&mut self) -> Result<(), crate::services::ServiceError> {
+        // Never under on-line agents: their states live in the engine.
         let stale = match &self.engine {
             None => true,
-            Some(b) => self.calls.is_empty() && b.built.elapsed() >= REBUILD_AFTER,
+            Some(b) => {
+                self.calls.is_empty()
+                    && self.agents.is_empty()
+                    && b.built.elapsed() >= REBUILD_AFTER
+            }
         };
         if !stale {
             return Ok(());
@@ -201,30 +324,133 @@ impl TenantEngine {
         match command {
             Command::Enqueue {
                 call,
+                caller,
                 request,
                 notices,
                 reply,
             } => {
                 let result = match self.ensure_engine().await {
-                    Ok(()) => self.enqueue(call, request, notices),
+                    Ok(()) => self.enqueue(call, caller, request, notices),
                     Err(e) => Err(EnqueueFailure::Routing(e.to_string())),
                 };
                 let _ = reply.send(result);
             }
             Command::Leave(call) => {
                 if self.calls.remove(&call).is_some() {
-                    let now = self.now();
-                    if let Some(b) = &mut self.engine {
-                        let _ = b.acd.handle_input(now, Input::Abandon { call });
-                    }
+                    let _ = self.input(Input::Abandon { call });
                 }
             }
+            Command::CallEnded(call) => {
+                self.talking.remove(&call);
+                let _ = self.input(Input::CallEnded { call });
+            }
+            Command::AgentOffline { agent, notices } => {
+                // Only the session that closed: a newer one may have taken over. The engine
+                // logs the agent out when heartbeats stop (its grace period).
+                if self
+                    .agents
+                    .get(&agent)
+                    .is_some_and(|tx| tx.same_channel(&notices))
+                {
+                    self.agents.remove(&agent);
+                }
+            }
+            Command::AgentOnline {
+                agent,
+                notices,
+                reply,
+            } => {
+                let result = match self.ensure_engine().await {
+                    Ok(()) => self.agent_online(agent, notices),
+                    Err(e) => Err(DeskError::Unavailable(e.to_string())),
+                };
+                let _ = reply.send(result);
+            }
+            Command::Agent {
+                agent,
+                command,
+                reply,
+            } => {
+                let _ = reply.send(self.agent_command(agent, command));
+            }
         }
+    }
+
+    fn input(&mut self, input: Input) -> Result<(), InputError> {
+        let now = self.now();
+        match &mut self.engine {
+            Some(b) => b.acd.handle_input(now, input),
+            None => Ok(()),
+        }
+    }
+
+    fn agent_online(
+        &mut self,
+        agent: AgentId,
+        notices: mpsc::Sender<AgentNotice>,
+    ) -> Result<(), DeskError> {
+        let known = self
+            .engine
+            .as_ref()
+            .is_some_and(|b| b.routing.config.agents.iter().any(|a| a.id == agent));
+        if !known {
+            return Err(DeskError::NotAnAgent);
+        }
+        if let Some(old) = self.agents.insert(agent, notices.clone()) {
+            let _ = old.try_send(AgentNotice::Replaced);
+        }
+        // The new session starts from where the agent stands.
+        if let Some(state) = self.engine.as_ref().and_then(|b| b.acd.agent_state(agent)) {
+            let _ = notices.try_send(AgentNotice::State {
+                state: state.clone(),
+            });
+        }
+        let _ = self.input(Input::Heartbeat { agent });
+        Ok(())
+    }
+
+    fn agent_command(&mut self, agent: AgentId, command: AgentCommand) -> Result<(), DeskError> {
+        if !self.agents.contains_key(&agent) {
+            return Err(DeskError::Refused("the agent is not on-line".into()));
+        }
+        let input = match command {
+            AgentCommand::Ready => Input::SetAgentState {
+                agent,
+                state: RequestedState::Available,
+            },
+            AgentCommand::NotReady { reason } => Input::SetAgentState {
+                agent,
+                state: RequestedState::NotReady {
+                    reason: ReasonCode::new(reason),
+                },
+            },
+            AgentCommand::LogOut => Input::SetAgentState {
+                agent,
+                state: RequestedState::LoggedOut,
+            },
+            AgentCommand::Accept { call } => Input::Accept { call, agent },
+            AgentCommand::Decline { call } => Input::Decline { call, agent },
+            AgentCommand::WrapUpDone => Input::WrapUpDone { agent },
+            AgentCommand::Heartbeat => Input::Heartbeat { agent },
+            AgentCommand::HangUp { call } => {
+                // The call's own task hangs up.
+                return match self.talking.get(&call) {
+                    Some((tx, talking)) if *talking == agent => {
+                        let _ = tx.try_send(QueueNotice::AgentHangUp);
+                        Ok(())
+                    }
+                    _ => Err(DeskError::Refused("the agent is not on that call".into())),
+                };
+            }
+        };
+        self.input(input)
+            .map_err(|e| DeskError::Refused(e.to_string()))
     }
 
     fn enqueue(
         &mut self,
         call: CallId,
+        caller: String,
         request: Enqueue,
         notices: mpsc::Sender<QueueNotice>,
     ) -> Result<(), EnqueueFailure> {
@@ -270,7 +496,15 @@ impl TenantEngine {
                 }),
             )
             .map_err(|e| EnqueueFailure::Routing(e.to_string()))?;
-        self.calls.insert(call, notices);
+        self.calls.insert(
+            call,
+            Waiting {
+                notices,
+                caller,
+                queue: request.queue.clone(),
+                data: request.data.clone(),
+            },
+        );
         // The first position straight away.
         self.announce_one(call);
         Ok(())
@@ -288,8 +522,8 @@ impl TenantEngine {
         let Some(estimate) = b.acd.wait_estimate(call) else {
             return;
         };
-        if let Some(tx) = self.calls.get(&call) {
-            let _ = tx.try_send(QueueNotice::Position {
+        if let Some(w) = self.calls.get(&call) {
+            let _ = w.notices.try_send(QueueNotice::Position {
                 position: estimate.position,
                 estimated_wait_secs: estimate
                     .estimated_wait
@@ -299,19 +533,51 @@ impl TenantEngine {
     }
 
     fn drain(&mut self) {
+        let now = self.now();
         let Some(b) = &mut self.engine else { return };
         while let Some(output) = b.acd.poll_output() {
             match output {
                 Output::WaitEnded { call, outcome } => {
-                    if let Some(tx) = self.calls.remove(&call) {
-                        let _ = tx.try_send(QueueNotice::Ended(outcome));
+                    if let Some(w) = self.calls.remove(&call) {
+                        if let WaitOutcome::Answered { agent } = &outcome {
+                            self.talking.insert(call, (w.notices.clone(), *agent));
+                        }
+                        let _ = w.notices.try_send(QueueNotice::Ended(outcome));
+                    }
+                }
+                Output::Offer {
+                    call,
+                    agent,
+                    ring_until,
+                } => {
+                    if let Some(w) = self.calls.get(&call) {
+                        let _ = w.notices.try_send(QueueNotice::Offered { agent });
+                        if let Some(tx) = self.agents.get(&agent) {
+                            let _ = tx.try_send(AgentNotice::Offered {
+                                call,
+                                queue: w.queue.clone(),
+                                caller: w.caller.clone(),
+                                data: w.data.clone(),
+                                ring_ms: ring_until.as_millis().saturating_sub(now.as_millis()),
+                            });
+                        }
+                    }
+                }
+                Output::OfferWithdrawn { call, agent } => {
+                    if let Some(tx) = self.agents.get(&agent) {
+                        let _ = tx.try_send(AgentNotice::OfferWithdrawn { call });
                     }
                 }
                 Output::Event(event) => {
                     tracing::debug!(tenant = %self.tenant, event = event.kind.name(), "acd event");
+                    if let AcdEventKind::AgentStateChanged { agent, to, .. } = event.kind
+                        && let Some(tx) = self.agents.get(&agent)
+                    {
+                        let _ = tx.try_send(AgentNotice::State { state: to });
+                    }
                 }
-                // Agents answer with the softphone issue; until then offers ring out.
-                Output::Offer { .. } | Output::OfferWithdrawn { .. } | Output::ScoreRequest(_) => {}
+                // No router plugins yet: the engine decides without scores at the deadline.
+                Output::ScoreRequest(_) => {}
             }
         }
     }

@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 use tracing::Instrument;
 
 use crate::audio::Renderer;
+use crate::desk::AgentDesk;
 use crate::driver::{self, CallKit, CallSettings, Inbound, RoomMsg};
 use crate::queues::QueueHub;
 use crate::services::{CallServices, InboundRequest};
@@ -44,9 +45,9 @@ impl Drop for RoomRegistration {
     }
 }
 
-struct Worker {
-    handle: MediaWorker,
-    rooms: Rooms,
+pub(crate) struct Worker {
+    pub(crate) handle: MediaWorker,
+    pub(crate) rooms: Rooms,
 }
 
 /// Counters of the call service.
@@ -76,6 +77,9 @@ pub struct CallServiceConfig {
     /// a wildcard address with no media address configured: the caller must be able to reach
     /// the address it is given.
     pub media_toward_caller: bool,
+    /// Where agents' browsers send their audio (WebRTC): bound, and put in answers as the one
+    /// host candidate, so it must be an address browsers reach. `None`: no browser audio.
+    pub webrtc: Option<std::net::SocketAddr>,
 }
 
 impl Default for CallServiceConfig {
@@ -85,6 +89,7 @@ impl Default for CallServiceConfig {
             media_workers: 0,
             queue_update_every: Duration::from_secs(30),
             media_toward_caller: false,
+            webrtc: None,
         }
     }
 }
@@ -92,6 +97,7 @@ impl Default for CallServiceConfig {
 /// The running call service.
 pub struct CallService {
     stats: Arc<CallStats>,
+    desk: AgentDesk,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -126,10 +132,21 @@ impl CallService {
             tokio::spawn(demultiplex(outputs, rooms.clone(), stats.clone()));
             workers.push(Worker { handle, rooms });
         }
+        let workers = Arc::new(workers);
+        let hub = QueueHub::new(services.clone(), config.queue_update_every);
+        let webrtc = config.webrtc.and_then(|address| {
+            std::net::UdpSocket::bind(address)
+                .inspect_err(|e| {
+                    tracing::error!(%address, error = %e, "cannot bind the browser audio (WebRTC) socket; agents cannot talk from the browser");
+                })
+                .ok()
+        });
+        let desk = AgentDesk::new(hub.clone(), workers.clone(), webrtc);
         let kit = CallKit {
             services: services.clone(),
             renderer: Renderer::new(tts, services.clone()),
-            hub: QueueHub::new(services.clone(), config.queue_update_every),
+            hub,
+            desk: desk.clone(),
             settings: config.call.clone(),
         };
         let serving = Serving {
@@ -137,12 +154,17 @@ impl CallService {
             legs: Legs::new(edge),
             advertiser: edge.advertiser(),
             media_toward_caller: config.media_toward_caller,
-            workers: Arc::new(workers),
+            workers,
             next_worker: Arc::new(AtomicUsize::new(0)),
             stats: stats.clone(),
         };
         let task = tokio::spawn(serving.run(requests));
-        Some(CallService { stats, task })
+        Some(CallService { stats, desk, task })
+    }
+
+    /// The agents' side: sessions, commands, browser audio.
+    pub fn desk(&self) -> &AgentDesk {
+        &self.desk
     }
 
     /// The service's counters.
@@ -313,6 +335,7 @@ impl Serving {
             offer,
             events,
             worker: worker.handle.clone(),
+            worker_index: index,
             room,
             rooms: room_rx,
             legs: self.legs.clone(),

@@ -6,19 +6,36 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kefu_acd::config::{QueueConfig, RoutingStrategy, ServiceLevelTarget};
+use kefu_acd::AgentState;
+use kefu_acd::config::{AgentProfile, QueueConfig, RoutingStrategy, ServiceLevelTarget};
 use kefu_acd::{Millis, TenantConfig, WaitOutcome};
 use kefu_calls::ServiceError;
 use kefu_calls::ivr::{EnqueueFailure, EnqueueRequest as Enqueue, IvrError, SkillNeed};
 use kefu_calls::{
-    CallServices, InboundRequest, IvrSession, NewVoicemail, QueueHub, QueueNotice, Refusal, Route,
-    Routing,
+    AgentCommand, AgentNotice, CallServices, DeskError, InboundRequest, IvrSession, NewVoicemail,
+    QueueHub, QueueNotice, Refusal, Route, Routing,
 };
-use kefu_core::{CallId, QueueId, TenantId, TenantScope};
+use kefu_core::{AgentId, CallId, QueueId, TenantId, TenantScope};
 use tokio::sync::mpsc;
 
 struct OneQueue {
     queue: QueueId,
+    agents: Vec<AgentId>,
+    max_wait: Millis,
+}
+
+impl OneQueue {
+    fn new() -> OneQueue {
+        OneQueue {
+            queue: QueueId::new(),
+            agents: vec![],
+            max_wait: Millis(1_500),
+        }
+    }
+}
+
+fn caller() -> String {
+    "+8613800138000".into()
 }
 
 #[async_trait]
@@ -57,12 +74,12 @@ impl CallServices for OneQueue {
                     priority_rules: vec![],
                     skill_rules: vec![],
                     aging: None,
-                    max_wait: Some(Millis(1_500)),
+                    max_wait: Some(self.max_wait),
                     service_level: ServiceLevelTarget {
                         percent: 80,
                         within: Millis::from_secs(20),
                     },
-                    ring_timeout: Millis::from_secs(15),
+                    ring_timeout: Millis::from_secs(2),
                     after_call_work: Millis::from_secs(30),
                     expected_handle_time: Millis::from_secs(180),
                     overflow: vec![],
@@ -70,7 +87,14 @@ impl CallServices for OneQueue {
                     backup: None,
                     router_plugin: None,
                 }],
-                agents: vec![],
+                agents: self
+                    .agents
+                    .iter()
+                    .map(|id| AgentProfile {
+                        id: *id,
+                        skills: vec![],
+                    })
+                    .collect(),
                 settings: Default::default(),
             },
             skills: vec![],
@@ -93,22 +117,29 @@ fn enqueue(queue: &str) -> Enqueue {
 
 #[tokio::test]
 async fn queued_calls_hear_their_position_and_time_out_at_the_queues_limit() {
-    let hub = QueueHub::new(
-        Arc::new(OneQueue {
-            queue: QueueId::new(),
-        }),
-        Duration::from_secs(1),
-    );
+    let hub = QueueHub::new(Arc::new(OneQueue::new()), Duration::from_secs(1));
     let tenant = TenantId::new();
     let (first_tx, mut first) = mpsc::channel(16);
     let (second_tx, mut second) = mpsc::channel(16);
-    hub.enqueue(tenant, CallId::new(), enqueue("Support"), first_tx)
-        .await
-        .unwrap();
+    hub.enqueue(
+        tenant,
+        CallId::new(),
+        caller(),
+        enqueue("Support"),
+        first_tx,
+    )
+    .await
+    .unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    hub.enqueue(tenant, CallId::new(), enqueue("Support"), second_tx)
-        .await
-        .unwrap();
+    hub.enqueue(
+        tenant,
+        CallId::new(),
+        caller(),
+        enqueue("Support"),
+        second_tx,
+    )
+    .await
+    .unwrap();
     // Positions straight away: 1 and 2 (no agent staffed: no estimate).
     assert_eq!(
         first.recv().await,
@@ -143,16 +174,11 @@ async fn queued_calls_hear_their_position_and_time_out_at_the_queues_limit() {
 
 #[tokio::test]
 async fn a_caller_who_leaves_is_not_timed_out_and_unknown_queues_and_skills_are_refused() {
-    let hub = QueueHub::new(
-        Arc::new(OneQueue {
-            queue: QueueId::new(),
-        }),
-        Duration::from_secs(1),
-    );
+    let hub = QueueHub::new(Arc::new(OneQueue::new()), Duration::from_secs(1));
     let tenant = TenantId::new();
     let (tx, mut rx) = mpsc::channel(16);
     let call = CallId::new();
-    hub.enqueue(tenant, call, enqueue("Support"), tx)
+    hub.enqueue(tenant, call, caller(), enqueue("Support"), tx)
         .await
         .unwrap();
     assert!(matches!(
@@ -174,7 +200,7 @@ async fn a_caller_who_leaves_is_not_timed_out_and_unknown_queues_and_skills_are_
 
     let (tx, _rx) = mpsc::channel(16);
     let err = hub
-        .enqueue(tenant, CallId::new(), enqueue("Sales"), tx)
+        .enqueue(tenant, CallId::new(), caller(), enqueue("Sales"), tx)
         .await
         .unwrap_err();
     assert_eq!(err, EnqueueFailure::UnknownQueue);
@@ -185,8 +211,216 @@ async fn a_caller_who_leaves_is_not_timed_out_and_unknown_queues_and_skills_are_
         min_level: 3,
     }];
     let err = hub
-        .enqueue(tenant, CallId::new(), with_skill, tx)
+        .enqueue(tenant, CallId::new(), caller(), with_skill, tx)
         .await
         .unwrap_err();
     assert_eq!(err, EnqueueFailure::UnknownSkill("Mandarin".into()));
+}
+
+/// The next notice that is not a position update, within 5 s.
+async fn next_call_notice(rx: &mut mpsc::Receiver<QueueNotice>) -> QueueNotice {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+            Ok(Some(QueueNotice::Position { .. })) => continue,
+            Ok(Some(notice)) => return notice,
+            other => panic!("no notice: {other:?}"),
+        }
+    }
+}
+
+async fn next_agent_notice(rx: &mut mpsc::Receiver<AgentNotice>) -> AgentNotice {
+    match tokio::time::timeout(Duration::from_secs(5), rx.recv()).await {
+        Ok(Some(notice)) => notice,
+        other => panic!("no agent notice: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn agents_get_offers_miss_them_accept_hang_up_and_wrap_up() {
+    let (a1, a2) = (AgentId::new(), AgentId::new());
+    let hub = QueueHub::new(
+        Arc::new(OneQueue {
+            agents: vec![a1, a2],
+            max_wait: Millis::from_secs(60),
+            ..OneQueue::new()
+        }),
+        Duration::from_secs(30),
+    );
+    let tenant = TenantId::new();
+    // Someone who is not an agent cannot go on-line.
+    let (tx, _) = mpsc::channel(8);
+    assert_eq!(
+        hub.agent_online(tenant, AgentId::new(), tx).await,
+        Err(DeskError::NotAnAgent)
+    );
+    let (tx1, mut n1) = mpsc::channel(16);
+    hub.agent_online(tenant, a1, tx1).await.unwrap();
+    assert_eq!(
+        next_agent_notice(&mut n1).await,
+        AgentNotice::State {
+            state: AgentState::LoggedOut
+        }
+    );
+    hub.agent_command(tenant, a1, AgentCommand::Ready)
+        .await
+        .unwrap();
+    assert_eq!(
+        next_agent_notice(&mut n1).await,
+        AgentNotice::State {
+            state: AgentState::Available
+        }
+    );
+
+    // A call comes: it rings agent 1, who has the caller's number and the IVR's data.
+    let (tx, mut call_rx) = mpsc::channel(16);
+    let call = CallId::new();
+    let mut request = enqueue("Support");
+    request.data = vec![("account".into(), "42".into())];
+    hub.enqueue(tenant, call, caller(), request, tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        next_call_notice(&mut call_rx).await,
+        QueueNotice::Offered { agent: a1 }
+    );
+    let ringing = [
+        next_agent_notice(&mut n1).await,
+        next_agent_notice(&mut n1).await,
+    ];
+    let reserved = AgentNotice::State {
+        state: AgentState::Reserved { call },
+    };
+    assert!(ringing.contains(&reserved), "{ringing:?}");
+    match ringing
+        .iter()
+        .find(|n| matches!(n, AgentNotice::Offered { .. }))
+    {
+        Some(AgentNotice::Offered {
+            call: c,
+            queue,
+            caller: from,
+            data,
+            ring_ms,
+        }) => {
+            assert_eq!(
+                (*c, queue.as_str(), from.clone()),
+                (call, "Support", caller())
+            );
+            assert_eq!(data, &[("account".to_string(), "42".to_string())]);
+            assert!(*ring_ms <= 2_000, "{ring_ms}");
+        }
+        other => panic!("no offer: {other:?} in {ringing:?}"),
+    }
+
+    // Agent 2 comes on-line; agent 1 lets the call ring out: RONA.
+    let (tx2, mut n2) = mpsc::channel(16);
+    hub.agent_online(tenant, a2, tx2).await.unwrap();
+    next_agent_notice(&mut n2).await;
+    hub.agent_command(tenant, a2, AgentCommand::Ready)
+        .await
+        .unwrap();
+    assert_eq!(
+        next_agent_notice(&mut n2).await,
+        AgentNotice::State {
+            state: AgentState::Available
+        }
+    );
+    assert_eq!(
+        next_call_notice(&mut call_rx).await,
+        QueueNotice::Offered { agent: a2 }
+    );
+    let ringing = [
+        next_agent_notice(&mut n2).await,
+        next_agent_notice(&mut n2).await,
+    ];
+    assert!(
+        ringing
+            .iter()
+            .any(|n| matches!(n, AgentNotice::Offered { call: c, .. } if *c == call)),
+        "{ringing:?}"
+    );
+    let mut missed = Vec::new();
+    while missed.len() < 2 {
+        missed.push(next_agent_notice(&mut n1).await);
+    }
+    assert!(
+        missed.contains(&AgentNotice::OfferWithdrawn { call }),
+        "{missed:?}"
+    );
+    assert!(
+        missed.iter().any(|n| matches!(n, AgentNotice::State { state: AgentState::NotReady { reason } } if reason.as_str() == "missed")),
+        "{missed:?}"
+    );
+    // Agent 1 cannot take it now; agent 2 accepts.
+    assert!(
+        hub.agent_command(tenant, a1, AgentCommand::Accept { call })
+            .await
+            .is_err()
+    );
+    hub.agent_command(tenant, a2, AgentCommand::Accept { call })
+        .await
+        .unwrap();
+    assert_eq!(
+        next_call_notice(&mut call_rx).await,
+        QueueNotice::Ended(WaitOutcome::Answered { agent: a2 })
+    );
+    // Only the talking agent may hang up; the call hears of it.
+    assert!(
+        hub.agent_command(tenant, a1, AgentCommand::HangUp { call })
+            .await
+            .is_err()
+    );
+    hub.agent_command(tenant, a2, AgentCommand::HangUp { call })
+        .await
+        .unwrap();
+    assert_eq!(
+        next_call_notice(&mut call_rx).await,
+        QueueNotice::AgentHangUp
+    );
+    hub.call_ended(tenant, call).await;
+    let mut states = Vec::new();
+    loop {
+        match next_agent_notice(&mut n2).await {
+            AgentNotice::State {
+                state: s @ AgentState::AfterCallWork { .. },
+            } => {
+                states.push(s);
+                break;
+            }
+            other => states.push(other_state(other)),
+        }
+    }
+    assert!(
+        states
+            .iter()
+            .any(|s| matches!(s, AgentState::OnCall { call: c } if *c == call)),
+        "{states:?}"
+    );
+    hub.agent_command(tenant, a2, AgentCommand::WrapUpDone)
+        .await
+        .unwrap();
+    assert_eq!(
+        next_agent_notice(&mut n2).await,
+        AgentNotice::State {
+            state: AgentState::Available
+        }
+    );
+
+    // A second tab takes over agent 2's session; the first is told.
+    let (tx3, mut n3) = mpsc::channel(16);
+    hub.agent_online(tenant, a2, tx3).await.unwrap();
+    assert_eq!(next_agent_notice(&mut n2).await, AgentNotice::Replaced);
+    assert_eq!(
+        next_agent_notice(&mut n3).await,
+        AgentNotice::State {
+            state: AgentState::Available
+        }
+    );
+}
+
+fn other_state(notice: AgentNotice) -> AgentState {
+    match notice {
+        AgentNotice::State { state } => state,
+        other => panic!("unexpected {other:?}"),
+    }
 }

@@ -114,6 +114,8 @@ fn call_events(call: CallId) -> [DomainEvent; 4] {
             queue: Some("Support".into()),
             queue_wait_ms: Some(1_000),
             call_data: vec![],
+            agents: Vec::new(),
+            talk_ms: None,
             media: MediaSummary {
                 packets_received: 50,
                 packets_sent: 50,

@@ -29,6 +29,8 @@ pub fn interrupted_ending(story: &[Event]) -> Option<CallEnded> {
         queue: None,
         queue_wait_ms: None,
         call_data: Vec::new(),
+        agents: Vec::new(),
+        talk_ms: None,
         media: MediaSummary::default(),
         reason: Some("the node handling the call stopped before the call ended".into()),
     };

@@ -117,6 +117,7 @@ pub async fn build_state(
             .await
             .context("subscribing the event streams to the bus")?,
         bus,
+        desk: Default::default(),
     }))
 }
 

@@ -111,6 +111,10 @@ pub struct Config {
     pub media_address: String,
     /// RTP port range `first-last` (RTP on even ports, RTCP on the next odd one).
     pub rtp_ports: String,
+    /// Where agents' browsers send their audio (WebRTC, one UDP port for all of them):
+    /// `ip:port`, put in every answer as the one host candidate, so browsers must reach it.
+    /// Empty: the media address (else 127.0.0.1) on port 0 (any free port).
+    pub webrtc_listen: String,
     /// Seconds between queue position updates to a waiting caller (and its IVR plugin).
     pub queue_update_secs: u32,
     /// The event bus: empty for in-process (one node), `nats://host:port` for NATS JetStream.
@@ -187,6 +191,7 @@ impl Default for Config {
             media_address: String::new(),
             rtp_ports: "20000-29999".into(),
             queue_update_secs: 30,
+            webrtc_listen: String::new(),
             bus_url: String::new(),
             event_retention_days: 90,
             node_name: default_node_name(),
@@ -361,6 +366,7 @@ impl Config {
             return bad("media_address", "expected an IP address like 203.0.113.7");
         }
         self.sip_advertise()?;
+        self.webrtc_listen()?;
         self.rtp_port_range()
             .map_err(|e| ConfigError(e.to_string().trim_start_matches("configuration: ").into()))?;
         if self.sip_invites_per_source_per_sec == 0 || self.sip_invites_per_source_per_sec > 100_000
@@ -472,6 +478,26 @@ impl Config {
         }
         let sip: Option<SocketAddr> = self.sip_listen.parse().ok();
         Ok(sip.map(|a| a.ip()).filter(|ip| !ip.is_unspecified()))
+    }
+
+    /// The browser audio address: `webrtc_listen`, else the media address (or 127.0.0.1 when
+    /// that is per caller) on a free port. A wildcard is refused: it cannot be a candidate.
+    pub fn webrtc_listen(&self) -> Result<SocketAddr, ConfigError> {
+        if self.webrtc_listen.is_empty() {
+            let ip = self
+                .media_address()?
+                .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]));
+            return Ok(SocketAddr::new(ip, 0));
+        }
+        let address: SocketAddr = self.webrtc_listen.parse().map_err(|_| {
+            ConfigError("key `webrtc_listen`: expected an address like 203.0.113.7:40000".into())
+        })?;
+        if address.ip().is_unspecified() {
+            return Err(ConfigError(
+                "key `webrtc_listen`: a wildcard address cannot be given to browsers; name the address they reach".into(),
+            ));
+        }
+        Ok(address)
     }
 
     /// What one HTTP client may hold (`http_*` keys).

@@ -50,6 +50,8 @@ pub struct Inner {
     pub bus: Arc<dyn kefu_events::EventBus>,
     /// Live events fanned out to this node's WebSocket streams.
     pub event_hub: Arc<crate::event_hub::EventHub>,
+    /// The agents' side of the call service, once telephony runs.
+    pub desk: Arc<std::sync::OnceLock<kefu_calls::AgentDesk>>,
 }
 
 impl std::fmt::Debug for Inner {

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::state::AppState;
 
 /// Starts the SIP edge on `sip_listen`, the call service and the carrier registrations, or
-/// `None` when `sip_listen` is empty (telephony off).
+/// `None` when `sip_listen` is empty (telephony off). The agent desk goes into the state.
 pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
     let Some(config) = telephony_config(&state.config)? else {
         return Ok(None);
@@ -29,6 +29,8 @@ pub async fn start(state: &AppState) -> anyhow::Result<Option<Telephony>> {
     let telephony = kefu_telephony::start(parts, config)
         .await
         .with_context(|| format!("starting telephony on {listen} (key `sip_listen`)"))?;
+    // The agent channel reaches the call service through the state.
+    let _ = state.desk.set(telephony.calls.desk().clone());
     Ok(Some(telephony))
 }
 
@@ -47,6 +49,7 @@ pub fn telephony_config(config: &Config) -> anyhow::Result<Option<TelephonyConfi
         advertise: config.sip_advertise()?,
         media_address: config.media_address()?,
         rtp_ports: config.rtp_port_range()?,
+        webrtc_listen: Some(config.webrtc_listen()?),
         invites_per_source_per_sec: config.sip_invites_per_source_per_sec,
         digest_nonce_lifetime: secs(config.sip_digest_nonce_secs),
         tcp_message_timeout: secs(config.sip_tcp_message_timeout_secs),

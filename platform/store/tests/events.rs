@@ -95,6 +95,8 @@ fn ended(call: CallId, node: &str) -> CallEnded {
         queue: Some("Support".into()),
         queue_wait_ms: Some(55_000),
         call_data: vec![("k".into(), "v".into())],
+        agents: Vec::new(),
+        talk_ms: None,
         media: MediaSummary {
             packets_received: 3000,
             packets_sent: 3001,

@@ -89,6 +89,8 @@ pub struct TelephonyConfig {
     pub media_address: Option<IpAddr>,
     /// RTP ports, first (even) to last.
     pub rtp_ports: (u16, u16),
+    /// Where agents' browsers send audio (WebRTC); `None`: no browser audio.
+    pub webrtc_listen: Option<SocketAddr>,
     /// INVITEs accepted per source and second (bursts of twice that).
     pub invites_per_source_per_sec: u32,
     /// How long a digest nonce is accepted.

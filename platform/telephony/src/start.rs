@@ -137,9 +137,12 @@ pub async fn start(
                 node: config.node.clone(),
                 ..CallSettings::default()
             },
-            media_workers: 0,
+            // One worker: a call's room and its agent's browser leg must share a worker
+            // (decision 0071) until rooms can move between workers.
+            media_workers: 1,
             queue_update_every: config.queue_update_every,
             media_toward_caller: fixed_media.is_none(),
+            webrtc: config.webrtc_listen,
         },
     )
     .ok_or(StartError::RequestsTaken)?;

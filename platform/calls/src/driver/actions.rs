@@ -43,6 +43,7 @@ impl CallDriver {
             }
             Output::Dial { leg, number } => self.dial(leg, &number).await,
             Output::AddSource(id, kind) => self.add_source(id, kind).await,
+            Output::ConnectAgent { leg, agent } => Some(self.connect_agent(leg, agent).await),
             Output::Remove(member) => {
                 if let Some(id) = self.members.remove(&member) {
                     let _ = self.worker.remove(self.room, id).await;
@@ -130,7 +131,7 @@ impl CallDriver {
                 match self
                     .kit
                     .hub
-                    .enqueue(self.tenant, self.call, request, tx)
+                    .enqueue(self.tenant, self.call, self.caller.clone(), request, tx)
                     .await
                 {
                     Ok(()) => {
@@ -157,6 +158,28 @@ impl CallDriver {
                 None
             }
             Output::Finished => None,
+        }
+    }
+
+    /// Brings the agent's parked audio into the room.
+    async fn connect_agent(&mut self, leg: LegId, agent: kefu_core::AgentId) -> Input {
+        let joined = self
+            .kit
+            .desk
+            .join_call(self.tenant, agent, self.call, self.worker_index, self.room)
+            .await;
+        match joined {
+            Ok(member) => {
+                self.members.insert(Member::Leg(leg), member);
+                self.agent_legs.insert(leg, agent);
+                Input::LegAnswered(leg)
+            }
+            Err(why) => {
+                tracing::warn!(call = %self.call, %agent, %why, "the agent's audio could not join");
+                // The agent accepted: release them to wrap-up rather than leave them on a call.
+                self.kit.hub.call_ended(self.tenant, self.call).await;
+                Input::LegEnded(leg, LegEnd::Lost(why.to_string()))
+            }
         }
     }
 

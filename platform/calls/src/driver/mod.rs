@@ -29,6 +29,7 @@ use crate::machine::{
 use crate::queues::{QueueHub, QueueNotice};
 use crate::services::{CallServices, Entry, IvrSession, Route};
 use crate::session_timer::SessionTimer;
+use kefu_acd::WaitOutcome;
 
 mod actions;
 mod sip;
@@ -100,6 +101,7 @@ pub(crate) struct CallKit {
     pub services: Arc<dyn CallServices>,
     pub renderer: Renderer,
     pub hub: QueueHub,
+    pub desk: crate::desk::AgentDesk,
     pub settings: CallSettings,
 }
 
@@ -114,6 +116,8 @@ pub(crate) struct Inbound {
     /// The caller's leg's events.
     pub events: LegEvents,
     pub worker: MediaWorker,
+    /// Which of the service's workers (agents' audio must be on the same one).
+    pub worker_index: usize,
     pub room: RoomId,
     pub rooms: mpsc::Receiver<RoomMsg>,
     /// The edge's legs (outbound legs are placed there).
@@ -155,8 +159,11 @@ pub(crate) struct CallDriver {
     /// The caller's leg; its dialog is released when the driver is dropped.
     leg: InboundLeg,
     worker: MediaWorker,
+    worker_index: usize,
     room: RoomId,
     legs: Legs,
+    /// Agents' legs in this call.
+    agent_legs: HashMap<LegId, kefu_core::AgentId>,
     timer: Option<SessionTimer>,
     /// The machine's room members and the media room's.
     members: HashMap<Member, MemberId>,
@@ -197,6 +204,8 @@ pub(crate) async fn run(kit: CallKit, mut inbound: Inbound, leg: InboundLeg) {
         caller: inbound.caller.clone(),
         leg,
         worker: inbound.worker.clone(),
+        worker_index: inbound.worker_index,
+        agent_legs: HashMap::new(),
         room: inbound.room,
         legs: inbound.legs.clone(),
         timer: inbound.session_timer,
@@ -307,20 +316,12 @@ impl CallDriver {
                     }
                     None => Some(Input::MediaFailed("the media worker stopped".into())),
                 },
-                notice = next_notice(&mut self.notices) => Some(match notice {
-                    Some(QueueNotice::Position { position, estimated_wait_secs }) => {
-                        Input::Queue(QueueInput::Position { position, estimated_wait_secs })
+                notice = next_notice(&mut self.notices) => match notice {
+                    Some(QueueNotice::AgentHangUp) => {
+                        self.agent_legs.keys().next().map(|leg| Input::LegEnded(*leg, LegEnd::Bye))
                     }
-                    Some(QueueNotice::Ended(outcome)) => {
-                        self.notices = None;
-                        tracing::info!(call = %self.call, ?outcome, "the queue let go of the call");
-                        Input::Queue(QueueInput::Released(format!("{outcome:?}")))
-                    }
-                    None => {
-                        self.notices = None;
-                        Input::Queue(QueueInput::Released("the queue engine stopped".into()))
-                    }
-                }),
+                    other => Some(self.queue_notice(other)),
+                },
                 report = reported.recv() => match report {
                     Some(report) => self.report(report).await,
                     None => None,
@@ -334,6 +335,34 @@ impl CallDriver {
                 self.machine.handle_input(Instant::now(), input);
             }
             self.pump().await;
+        }
+    }
+
+    /// What the queue says, as the machine's input.
+    fn queue_notice(&mut self, notice: Option<QueueNotice>) -> Input {
+        match notice {
+            Some(QueueNotice::Position {
+                position,
+                estimated_wait_secs,
+            }) => Input::Queue(QueueInput::Position {
+                position,
+                estimated_wait_secs,
+            }),
+            Some(QueueNotice::Offered { agent }) => Input::Queue(QueueInput::Offered { agent }),
+            // The channel stays open: the agent's hang-up comes on it.
+            Some(QueueNotice::Ended(WaitOutcome::Answered { agent })) => {
+                Input::Queue(QueueInput::Answered { agent })
+            }
+            Some(QueueNotice::Ended(outcome)) => {
+                self.notices = None;
+                tracing::info!(call = %self.call, ?outcome, "the queue let go of the call");
+                Input::Queue(QueueInput::Released(format!("{outcome:?}")))
+            }
+            Some(QueueNotice::AgentHangUp) => Input::Queue(QueueInput::Waiting),
+            None => {
+                self.notices = None;
+                Input::Queue(QueueInput::Released("the queue engine stopped".into()))
+            }
         }
     }
 

@@ -242,6 +242,16 @@ impl CallDriver {
 
     /// Ends a leg: BYE to an answered one, an abandoned INVITE for a ringing one.
     pub(super) async fn hang_up(&mut self, leg: LegId) {
+        if let Some(agent) = self.agent_legs.remove(&leg) {
+            // The agent's audio goes home (it outlives the call); the agent wraps up.
+            self.members.remove(&crate::machine::Member::Leg(leg));
+            self.kit
+                .desk
+                .leave_call(self.tenant, agent, self.call)
+                .await;
+            self.kit.hub.call_ended(self.tenant, self.call).await;
+            return;
+        }
         if leg == LegId::CALLER {
             if let Err(e) = self.leg.hang_up().await {
                 tracing::debug!(call = %self.call, error = %e, "BYE failed");

@@ -17,6 +17,8 @@ pub(super) enum End {
     Caller,
     /// The caller cancelled before the answer.
     Cancelled,
+    /// The agent hung up.
+    Agent,
     /// Kefu ended it (the IVR hung up, a failure, the far end of a transfer hung up).
     System(Disposition, Option<String>),
     /// The caller's side is gone without a BYE (session timer, failed refresh).
@@ -53,6 +55,7 @@ impl CallMachine {
         }
         self.playing = None;
         self.collector = None;
+        self.close_talk(now);
         if let Some(t) = self.transfer.take() {
             self.outputs.push_back(Output::HangUp(t.leg));
             self.set_leg(t.leg, LegState::Ended);
@@ -71,6 +74,7 @@ impl CallMachine {
         if caller_up {
             match &end {
                 End::Caller | End::Cancelled => {}
+                End::Agent => self.outputs.push_back(Output::HangUp(LegId::CALLER)),
                 End::Lost(_) => self.outputs.push_back(Output::HangUp(LegId::CALLER)),
                 End::System(disposition, _) => {
                     if self.answered_at.is_some() {
@@ -156,7 +160,7 @@ impl CallMachine {
             self.left_voicemail
                 .then_some(Disposition::Voicemail)
                 .or(match self.disposition {
-                    Some(Disposition::Transferred) => Some(Disposition::Transferred),
+                    Some(d @ (Disposition::Transferred | Disposition::Answered)) => Some(d),
                     _ => None,
                 });
         let in_call = || {
@@ -168,6 +172,7 @@ impl CallMachine {
         };
         let (disposition, hangup_by, reason) = match closing.end {
             End::Caller => (in_call(), HangupBy::Caller, None),
+            End::Agent => (in_call(), HangupBy::Agent, None),
             End::Cancelled => (Disposition::Cancelled, HangupBy::Caller, None),
             End::Lost(reason) => (in_call(), HangupBy::System, Some(reason)),
             End::System(Disposition::Voicemail, reason) if !self.left_voicemail => (
@@ -195,6 +200,9 @@ impl CallMachine {
                 .as_ref()
                 .map(|_| u64::try_from(self.queue_wait.as_millis()).unwrap_or(u64::MAX)),
             call_data: view.data.clone(),
+            agents: self.agents.clone(),
+            talk_ms: (!self.agents.is_empty())
+                .then(|| u64::try_from(self.talk.as_millis()).unwrap_or(u64::MAX)),
             media,
             reason,
         };

@@ -6,7 +6,7 @@
 use std::time::{Duration, SystemTime};
 
 use kefu_core::event::{CallReceived, MediaSummary};
-use kefu_core::{CallId, DomainEvent, TenantId};
+use kefu_core::{AgentId, CallId, DomainEvent, TenantId};
 
 use crate::ivr::{
     EnqueueFailure, EnqueueRequest, IvrAction, IvrError, IvrEvent, Language, Playback,
@@ -167,6 +167,16 @@ pub enum QueueInput {
         /// Estimated wait, seconds.
         estimated_wait_secs: Option<u32>,
     },
+    /// The queue rings this agent with the call (the caller keeps waiting).
+    Offered {
+        /// Who rings.
+        agent: AgentId,
+    },
+    /// The agent accepted: the wait is over, the agent joins ([`Output::ConnectAgent`]).
+    Answered {
+        /// Who accepted.
+        agent: AgentId,
+    },
     /// The wait is over without an agent (timed out, overflowed, the engine stopped).
     Released(String),
 }
@@ -240,6 +250,15 @@ pub enum Output {
         leg: LegId,
         /// E.164.
         number: String,
+    },
+    /// Bring the agent's media (browser, phone) into the room as `leg`, hearing nothing until
+    /// told; report [`Input::LegAnswered`] once it is in, [`Input::LegEnded`] if it cannot be.
+    /// A later [`Output::HangUp`] of the leg sends the agent to wrap-up.
+    ConnectAgent {
+        /// The agent's leg in this call.
+        leg: LegId,
+        /// The agent.
+        agent: AgentId,
     },
     /// Add a source to the room.
     AddSource(SourceId, SourceKind),

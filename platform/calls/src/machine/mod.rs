@@ -25,6 +25,7 @@ use crate::flow::IvrFlow;
 use crate::ivr::{CallView, IvrEvent, VoicemailRequest};
 use crate::session_timer::{Due, SessionTimer};
 
+mod agent;
 mod end;
 pub mod io;
 mod queue;
@@ -95,6 +96,15 @@ struct Queued {
     waiting: bool,
 }
 
+/// The agent taking the call.
+#[derive(Debug)]
+struct AgentLeg {
+    leg: LegId,
+    agent: kefu_core::AgentId,
+    /// Set while caller and agent talk.
+    joined_at: Option<Instant>,
+}
+
 #[derive(Debug)]
 struct Recording {
     mailbox: String,
@@ -152,6 +162,11 @@ pub struct CallMachine {
     left_voicemail: bool,
     transfer: Option<Transfer>,
     bridged: Option<LegId>,
+    agent: Option<AgentLeg>,
+    /// Agents who talked to the caller, in order.
+    agents: Vec<kefu_core::AgentId>,
+    /// Caller–agent talk time so far.
+    talk: Duration,
     disposition: Option<Disposition>,
     answered_at: Option<Instant>,
     timer: Option<SessionTimer>,
@@ -225,6 +240,9 @@ impl CallMachine {
             left_voicemail: false,
             transfer: None,
             bridged: None,
+            agent: None,
+            agents: Vec::new(),
+            talk: Duration::ZERO,
             disposition: None,
             answered_at: None,
             refreshed: now,

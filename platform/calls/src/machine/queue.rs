@@ -69,6 +69,8 @@ impl CallMachine {
                     });
                 }
             }
+            QueueInput::Offered { agent } => self.offered(agent),
+            QueueInput::Answered { agent } => self.agent_accepted(now, agent),
             QueueInput::Released(reason) => {
                 let queue = queued.queue.clone();
                 let waited = self.drop_queue_place(now);

@@ -41,6 +41,9 @@ impl CallMachine {
     }
 
     pub(super) fn leg_answered(&mut self, now: Instant, leg: LegId) {
+        if self.agent_joined(now, leg) {
+            return;
+        }
         let Some(t) = self.transfer.take_if(|t| t.leg == leg) else {
             // Not (or no longer) wanted: hang it up.
             if self.leg_state(leg) == Some(LegState::Dialing) {
@@ -125,6 +128,9 @@ impl CallMachine {
                 LegEnd::Bye | LegEnd::Failed(_) => End::Caller,
             };
             return self.end(now, end);
+        }
+        if self.agent_leg_ended(now, leg, &how) {
+            return;
         }
         if self.transfer.as_ref().is_some_and(|t| t.leg == leg) {
             let reason = match how {

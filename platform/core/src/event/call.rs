@@ -130,6 +130,8 @@ pub enum Disposition {
     AbandonedInQueue,
     /// The caller left a voicemail.
     Voicemail,
+    /// An agent talked to the caller.
+    Answered,
     /// The call was connected to an external number.
     Transferred,
     /// The caller hung up before the call was answered.
@@ -148,6 +150,7 @@ impl Disposition {
             Disposition::EndedInIvr => "ended_in_ivr",
             Disposition::AbandonedInQueue => "abandoned_in_queue",
             Disposition::Voicemail => "voicemail",
+            Disposition::Answered => "answered",
             Disposition::Transferred => "transferred",
             Disposition::Cancelled => "cancelled",
             Disposition::Failed => "failed",
@@ -164,6 +167,8 @@ pub enum HangupBy {
     Caller,
     /// Kefu (the plugin's hang-up, a failure, the end of a voicemail, a crash).
     System,
+    /// The agent.
+    Agent,
 }
 
 impl HangupBy {
@@ -172,6 +177,7 @@ impl HangupBy {
         match self {
             HangupBy::Caller => "caller",
             HangupBy::System => "system",
+            HangupBy::Agent => "agent",
         }
     }
 }
@@ -216,6 +222,12 @@ pub struct CallEnded {
     pub queue_wait_ms: Option<u64>,
     /// Call data set by the IVR, in the order it was set.
     pub call_data: Vec<(String, String)>,
+    /// Agents who talked to the caller, in order.
+    #[serde(default)]
+    pub agents: Vec<AgentId>,
+    /// Time the caller spent talking to agents, milliseconds.
+    #[serde(default)]
+    pub talk_ms: Option<u64>,
     /// The caller's media counters.
     pub media: MediaSummary,
     /// Why it failed or ended early, for people.

@@ -32,6 +32,8 @@ fn ended(call: CallId) -> CallEnded {
         queue: Some("Support".into()),
         queue_wait_ms: Some(30_000),
         call_data: vec![("account".into(), "42".into())],
+        agents: Vec::new(),
+        talk_ms: None,
         media: MediaSummary {
             packets_received: 10,
             ..MediaSummary::default()

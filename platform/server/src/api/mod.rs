@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, one file per resource. Each resource's `router()` carries its
 //! OpenAPI description, so the document at `/api/openapi.json` is generated from this code.
 
+pub mod agent_channel;
 pub mod agents;
 pub mod audit;
 pub mod calendars;
@@ -81,6 +82,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(skills::router())
         .merge(queues::router())
         .merge(agents::router())
+        .merge(agent_channel::router())
         .merge(reason_codes::router())
         .merge(calendars::router())
         .merge(plugins::router())

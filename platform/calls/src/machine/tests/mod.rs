@@ -4,12 +4,15 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use kefu_core::event::{CallEnded, CallReceived, Direction, Disposition, HangupBy, MediaSummary};
+use kefu_core::event::{
+    CallEnded, CallReceived, ConnectedTo, Direction, Disposition, HangupBy, MediaSummary,
+};
 use kefu_core::{CallId, DomainEvent, TenantId};
 
 use super::*;
 use crate::ivr::{CollectSpec, IvrAction, IvrEvent, Playback, Prompt};
 
+mod agent;
 mod ending;
 mod ivr;
 mod properties;

@@ -1,0 +1,110 @@
+//! An agent takes the call: the queue's offer, the answer that brings the agent's media into the
+//! room, the bridge, and the agent's hang-up.
+
+use std::time::Instant;
+
+use kefu_core::event::{ConnectedTo, Disposition};
+use kefu_core::{AgentId, DomainEvent};
+
+use super::end::End;
+use super::io::{LegEnd, LegId, LegRole, Member, Output, Volume};
+use super::{AgentLeg, CallMachine, LegState};
+
+impl CallMachine {
+    /// The queue rings an agent with this call; the caller keeps waiting.
+    pub(super) fn offered(&mut self, agent: AgentId) {
+        let Some(queue) = self.queued.as_ref().map(|q| q.queue.clone()) else {
+            return;
+        };
+        let call = self.setup.call;
+        self.emit(DomainEvent::CallOffered { call, agent, queue });
+        self.emit(DomainEvent::CallRinging { call, agent });
+    }
+
+    /// The agent accepted: the wait is over; their media joins the room as a new leg.
+    pub(super) fn agent_accepted(&mut self, now: Instant, agent: AgentId) {
+        if self.queued.is_none() || self.agent.is_some() {
+            return;
+        }
+        self.drop_queue_place(now);
+        // A position announcement or IVR prompt in progress is cut; its end is ignored.
+        self.playing = None;
+        self.stop_plays();
+        let leg = self.new_leg(LegRole::Agent);
+        self.outputs.push_back(Output::ConnectAgent { leg, agent });
+        self.agent = Some(AgentLeg {
+            leg,
+            agent,
+            joined_at: None,
+        });
+    }
+
+    /// The agent's media is in the room: caller and agent hear each other.
+    pub(super) fn agent_joined(&mut self, now: Instant, leg: LegId) -> bool {
+        let Some(a) = self.agent.as_mut().filter(|a| a.leg == leg) else {
+            return false;
+        };
+        if a.joined_at.is_some() {
+            return true;
+        }
+        a.joined_at = Some(now);
+        let agent = a.agent;
+        self.set_leg(leg, LegState::Up);
+        if let Some(prompts) = self.prompts {
+            self.room.hear(
+                LegId::CALLER,
+                Member::Source(prompts),
+                Volume::OFF,
+                &mut self.outputs,
+            );
+        }
+        self.room.hear(
+            LegId::CALLER,
+            Member::Leg(leg),
+            Volume::FULL,
+            &mut self.outputs,
+        );
+        self.room.hear(
+            leg,
+            Member::Leg(LegId::CALLER),
+            Volume::FULL,
+            &mut self.outputs,
+        );
+        self.agents.push(agent);
+        self.disposition = Some(Disposition::Answered);
+        self.emit(DomainEvent::CallConnected {
+            call: self.setup.call,
+            to: ConnectedTo::Agent { agent },
+        });
+        true
+    }
+
+    /// The agent's leg ended: their hang-up ends the call; a leg that never joined (the
+    /// agent's media was gone) ends it as a failure, since the queue has let go of it.
+    pub(super) fn agent_leg_ended(&mut self, now: Instant, leg: LegId, how: &LegEnd) -> bool {
+        let Some(a) = self.agent.as_ref().filter(|a| a.leg == leg) else {
+            return false;
+        };
+        self.room.remove(Member::Leg(leg), &mut self.outputs);
+        if a.joined_at.is_some() {
+            self.end(now, End::Agent);
+        } else {
+            let why = match how {
+                LegEnd::Lost(why) => why.clone(),
+                _ => "the agent's media could not join the call".into(),
+            };
+            self.agent = None;
+            self.end(now, End::System(Disposition::Failed, Some(why)));
+        }
+        true
+    }
+
+    /// Talk time so far, closing the agent's stretch at `now`.
+    pub(super) fn close_talk(&mut self, now: Instant) {
+        if let Some(a) = &mut self.agent
+            && let Some(joined) = a.joined_at.take()
+        {
+            self.talk += now.saturating_duration_since(joined);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! `/agent/channel`: the agent desktop's WebSocket — commands up, notices down.
+//!
+//! 1. The client's first message, within 10 s, authenticates: `{"type":"auth","token":"…"}`
+//!    (agents and supervisors; the token never goes in the URL). The server answers
+//!    `{"type":"ready","agent":"agt_…"}` and then the agent's current state. One session per
+//!    agent: a second tab or device takes over, and the first is sent
+//!    `{"type":"replaced",…}` and closed (4409).
+//! 2. Commands, each with an optional client `id` echoed in the reply
+//!    (`{"type":"ack","id":…}` or `{"type":"error","id":…,"reason":…}`): `ready`,
+//!    `not_ready` (`reason`: a reason code), `log_out`, `accept`, `decline`, `hang_up` (`call`),
+//!    `wrap_up_done`, `heartbeat`, and `media_offer` (`sdp`: the browser's WebRTC offer),
+//!    answered by `{"type":"media_answer","id":…,"sdp":…}`.
+//! 3. Notices, numbered by `seq` from 1 per connection: `state` (`state`), `offered` (`call`,
+//!    `queue`, `caller`, `data`, `ring_ms`), `offer_withdrawn` (`call`). A reconnecting client
+//!    gets the current state first, so it never needs what it missed.
+//! 4. The client sends `heartbeat` every few seconds; an agent whose heartbeats stop is logged
+//!    out by the ACD after the tenant's heartbeat timeout (its grace period), so no call is
+//!    offered to a closed tab. The connection closes (4401) when the token expires.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use kefu_calls::{AgentCommand, AgentDesk, AgentNotice};
+use kefu_core::{AgentId, CallId, TenantId};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::problem::Problem;
+use crate::routing::agent_of;
+use crate::state::AppState;
+
+/// Longest wait for the authentication message.
+const AUTH_WITHIN: Duration = Duration::from_secs(10);
+/// Largest client message (an SDP offer is 2–6 KiB).
+const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
+/// How often the token is checked again.
+const TOKEN_CHECK: Duration = Duration::from_secs(30);
+
+/// The agent desktop's channel (WebSocket). See the module docs for the protocol.
+#[utoipa::path(get, path = "/api/v1/agent/channel", tag = "agents",
+    responses((status = 101, description = "Switching to the WebSocket protocol; the first message authenticates"),
+        (status = 422, body = Problem, description = "Not a WebSocket upgrade: the `upgrade` field says what is missing")))]
+async fn channel(
+    State(state): State<AppState>,
+    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Result<Response, Problem> {
+    let ws = ws.map_err(|e| Problem::invalid("upgrade", e.body_text()))?;
+    Ok(ws
+        .max_message_size(MAX_CLIENT_MESSAGE)
+        .on_upgrade(move |socket| run(state, socket)))
+}
+
+/// A message from the client.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum Up {
+    Auth {
+        token: String,
+    },
+    Ready {
+        id: Option<u64>,
+    },
+    NotReady {
+        id: Option<u64>,
+        reason: String,
+    },
+    LogOut {
+        id: Option<u64>,
+    },
+    Accept {
+        id: Option<u64>,
+        call: CallId,
+    },
+    Decline {
+        id: Option<u64>,
+        call: CallId,
+    },
+    HangUp {
+        id: Option<u64>,
+        call: CallId,
+    },
+    WrapUpDone {
+        id: Option<u64>,
+    },
+    Heartbeat {
+        id: Option<u64>,
+    },
+    MediaOffer {
+        id: Option<u64>,
+        sdp: String,
+    },
+}
+
+fn text(value: Value) -> Message {
+    Message::Text(value.to_string().into())
+}
+
+async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
+    let _ = socket
+        .send(text(json!({"type": "error", "reason": reason})))
+        .await;
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.chars().take(120).collect::<String>().into(),
+        })))
+        .await;
+}
+
+async fn hello(socket: &mut WebSocket) -> Result<String, String> {
+    let first = tokio::time::timeout(AUTH_WITHIN, socket.recv())
+        .await
+        .map_err(|_| "no authentication message within 10 s".to_owned())?;
+    let Some(Ok(Message::Text(body))) = first else {
+        return Err("the first message must be a text {\"type\":\"auth\",…} message".into());
+    };
+    match serde_json::from_str(body.as_str()) {
+        Ok(Up::Auth { token }) => Ok(token),
+        Ok(_) => Err("the first message's type must be \"auth\"".into()),
+        Err(e) => Err(format!("the authentication message is not valid: {e}")),
+    }
+}
+
+/// One authenticated agent's connection.
+struct Session {
+    state: AppState,
+    desk: AgentDesk,
+    tenant: TenantId,
+    agent: AgentId,
+    token: String,
+    seq: u64,
+}
+
+async fn run(state: AppState, mut socket: WebSocket) {
+    let token = match hello(&mut socket).await {
+        Ok(t) => t,
+        Err(why) => return close(&mut socket, 1008, &why).await,
+    };
+    let Ok((scope, _)) = state.auth.verify(&token) else {
+        return close(
+            &mut socket,
+            4401,
+            "the access token is invalid, expired or revoked",
+        )
+        .await;
+    };
+    let role = scope.role();
+    let user = scope.user();
+    let (Some(user), true) = (user, role == kefu_core::Role::Agent || role.is_supervisor()) else {
+        return close(&mut socket, 4403, "only agents and supervisors take calls").await;
+    };
+    let Some(desk) = state.desk.get().cloned() else {
+        return close(
+            &mut socket,
+            1011,
+            "telephony is off on this server (key `sip_listen`)",
+        )
+        .await;
+    };
+    let (tenant, agent) = (scope.tenant(), agent_of(user));
+    let (mut notices, handle) = match desk.connect(tenant, agent).await {
+        Ok(opened) => opened,
+        Err(e) => return close(&mut socket, 4403, &e.to_string()).await,
+    };
+    let mut session = Session {
+        state,
+        desk,
+        tenant,
+        agent,
+        token,
+        seq: 0,
+    };
+    if socket
+        .send(text(json!({"type": "ready", "agent": agent})))
+        .await
+        .is_ok()
+    {
+        session.serve(&mut socket, &mut notices).await;
+    }
+    session.desk.disconnect(tenant, agent, handle).await;
+    session.desk.detach_media(tenant, agent).await;
+}
+
+impl Session {
+    async fn serve(
+        &mut self,
+        socket: &mut WebSocket,
+        notices: &mut tokio::sync::mpsc::Receiver<AgentNotice>,
+    ) {
+        let mut token_check = tokio::time::interval(TOKEN_CHECK);
+        token_check.reset();
+        loop {
+            tokio::select! {
+                notice = notices.recv() => {
+                    let Some(notice) = notice else {
+                        return close(socket, 1011, "the call service stopped").await;
+                    };
+                    let replaced = notice == AgentNotice::Replaced;
+                    self.seq += 1;
+                    let mut frame = serde_json::to_value(&notice).unwrap_or(Value::Null);
+                    frame["seq"] = json!(self.seq);
+                    if socket.send(text(frame)).await.is_err() {
+                        return;
+                    }
+                    if replaced {
+                        return close(socket, 4409, "another tab or device took over this agent's session").await;
+                    }
+                }
+                message = socket.recv() => match message {
+                    Some(Ok(Message::Text(body))) => {
+                        let reply = self.command(body.as_str()).await;
+                        if socket.send(text(reply)).await.is_err() {
+                            return;
+                        }
+                    }
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                    Some(Ok(_)) => {}
+                },
+                _ = token_check.tick() => {
+                    if self.state.auth.verify(&self.token).is_err() {
+                        return close(socket, 4401, "the access token expired or was revoked; reconnect with a fresh one").await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Carries out one client message; returns the reply frame.
+    async fn command(&mut self, body: &str) -> Value {
+        let up: Up = match serde_json::from_str(body) {
+            Ok(up) => up,
+            Err(e) => return json!({"type": "error", "reason": format!("not a command: {e}")}),
+        };
+        let (id, command) = match up {
+            Up::Auth { .. } => {
+                return json!({"type": "error", "reason": "already authenticated"});
+            }
+            Up::MediaOffer { id, sdp } => {
+                return match self.desk.attach_media(self.tenant, self.agent, sdp).await {
+                    Ok(answer) => json!({"type": "media_answer", "id": id, "sdp": answer}),
+                    Err(e) => json!({"type": "error", "id": id, "reason": e.to_string()}),
+                };
+            }
+            Up::Ready { id } => (id, AgentCommand::Ready),
+            Up::NotReady { id, reason } => (id, AgentCommand::NotReady { reason }),
+            Up::LogOut { id } => (id, AgentCommand::LogOut),
+            Up::Accept { id, call } => (id, AgentCommand::Accept { call }),
+            Up::Decline { id, call } => (id, AgentCommand::Decline { call }),
+            Up::HangUp { id, call } => (id, AgentCommand::HangUp { call }),
+            Up::WrapUpDone { id } => (id, AgentCommand::WrapUpDone),
+            Up::Heartbeat { id } => (id, AgentCommand::Heartbeat),
+        };
+        match self.desk.command(self.tenant, self.agent, command).await {
+            Ok(()) => json!({"type": "ack", "id": id}),
+            Err(e) => json!({"type": "error", "id": id, "reason": e.to_string()}),
+        }
+    }
+}
+
+/// The channel's route.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(channel))
+}
