@@ -460,13 +460,13 @@ impl TenantEngine {
                 "the queue engine is not loaded".into(),
             ));
         };
-        let queue: QueueId = b
+        let (queue, queue_name): (QueueId, String) = b
             .routing
             .config
             .queues
             .iter()
             .find(|q| q.name == request.queue || q.id.to_string() == request.queue)
-            .map(|q| q.id)
+            .map(|q| (q.id, q.name.clone()))
             .ok_or(EnqueueFailure::UnknownQueue)?;
         let mut required_skills = Vec::new();
         for need in &request.required_skills {
@@ -501,7 +501,7 @@ impl TenantEngine {
             Waiting {
                 notices,
                 caller,
-                queue: request.queue.clone(),
+                queue: queue_name,
                 data: request.data.clone(),
             },
         );

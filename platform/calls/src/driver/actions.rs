@@ -44,6 +44,20 @@ impl CallDriver {
             Output::Dial { leg, number } => self.dial(leg, &number).await,
             Output::AddSource(id, kind) => self.add_source(id, kind).await,
             Output::ConnectAgent { leg, agent } => Some(self.connect_agent(leg, agent).await),
+            Output::SendDtmf { leg, key } => {
+                if let (Some(&member), Some(digit)) = (
+                    self.members.get(&Member::Leg(leg)),
+                    kefu_media::DtmfDigit::from_char(key),
+                ) {
+                    let _ = self
+                        .worker
+                        .with_room(self.room, move |room| {
+                            room.send_dtmf(member, digit, std::time::Duration::from_millis(100))
+                        })
+                        .await;
+                }
+                None
+            }
             Output::Remove(member) => {
                 if let Some(id) = self.members.remove(&member) {
                     let _ = self.worker.remove(self.room, id).await;

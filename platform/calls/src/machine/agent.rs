@@ -85,7 +85,9 @@ impl CallMachine {
         let Some(a) = self.agent.as_ref().filter(|a| a.leg == leg) else {
             return false;
         };
-        self.room.remove(Member::Leg(leg), &mut self.outputs);
+        // Released by the driver on the hang-up (the agent's audio goes home, wrap-up starts).
+        self.room.forget(Member::Leg(leg));
+        self.outputs.push_back(Output::HangUp(leg));
         if a.joined_at.is_some() {
             self.end(now, End::Agent);
         } else {

@@ -260,6 +260,13 @@ pub enum Output {
         /// The agent.
         agent: AgentId,
     },
+    /// Send a key on a leg (RFC 4733, else in-band).
+    SendDtmf {
+        /// To whom.
+        leg: LegId,
+        /// The key.
+        key: char,
+    },
     /// Add a source to the room.
     AddSource(SourceId, SourceKind),
     /// Take a member out of the room.

@@ -75,6 +75,16 @@ impl RoomPlan {
         }
     }
 
+    /// Forgets a member the driver takes out itself (an agent's leg, released by its
+    /// [`Output::HangUp`]: its audio outlives the call, so it is moved, not removed).
+    pub(crate) fn forget(&mut self, member: Member) {
+        if self.members.remove(&member) {
+            self.hears.retain(|(listener, speaker), _| {
+                Member::Leg(*listener) != member && *speaker != member
+            });
+        }
+    }
+
     /// The whole room goes (the driver closes it).
     pub(crate) fn close(&mut self) {
         self.members.clear();

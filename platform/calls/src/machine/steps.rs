@@ -188,7 +188,21 @@ impl CallMachine {
     }
 
     pub(super) fn key(&mut self, now: Instant, leg: LegId, key: char) {
-        if leg != LegId::CALLER || self.phase != Phase::Running {
+        if self.phase != Phase::Running {
+            return;
+        }
+        if leg != LegId::CALLER {
+            // The talking agent's keys go to the caller's side (an IVR or a far party).
+            if self
+                .agent
+                .as_ref()
+                .is_some_and(|a| a.leg == leg && a.joined_at.is_some())
+            {
+                self.outputs.push_back(Output::SendDtmf {
+                    leg: LegId::CALLER,
+                    key,
+                });
+            }
             return;
         }
         self.dtmf_keys += 1;

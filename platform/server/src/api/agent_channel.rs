@@ -57,41 +57,16 @@ async fn channel(
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 enum Up {
-    Auth {
-        token: String,
-    },
-    Ready {
-        id: Option<u64>,
-    },
-    NotReady {
-        id: Option<u64>,
-        reason: String,
-    },
-    LogOut {
-        id: Option<u64>,
-    },
-    Accept {
-        id: Option<u64>,
-        call: CallId,
-    },
-    Decline {
-        id: Option<u64>,
-        call: CallId,
-    },
-    HangUp {
-        id: Option<u64>,
-        call: CallId,
-    },
-    WrapUpDone {
-        id: Option<u64>,
-    },
-    Heartbeat {
-        id: Option<u64>,
-    },
-    MediaOffer {
-        id: Option<u64>,
-        sdp: String,
-    },
+    Auth { token: String },
+    Ready { id: Option<u64> },
+    NotReady { id: Option<u64>, reason: String },
+    LogOut { id: Option<u64> },
+    Accept { id: Option<u64>, call: CallId },
+    Decline { id: Option<u64>, call: CallId },
+    HangUp { id: Option<u64>, call: CallId },
+    WrapUpDone { id: Option<u64> },
+    Heartbeat { id: Option<u64> },
+    MediaOffer { id: Option<u64>, sdp: String },
 }
 
 fn text(value: Value) -> Message {

@@ -64,6 +64,9 @@ fn an_agent_answers_talks_and_hangs_up_and_the_record_says_so() {
     c.after(Duration::from_secs(42));
     let out = c.feed(Input::LegEnded(leg, LegEnd::Bye));
     assert!(out.contains(&Output::HangUp(LegId::CALLER)), "{out:?}");
+    // The agent's leg is released (moved home by the driver), never removed from the room.
+    assert!(out.contains(&Output::HangUp(leg)), "{out:?}");
+    assert!(!out.contains(&Output::Remove(Member::Leg(leg))), "{out:?}");
     assert!(out.contains(&Output::CloseRoom));
     let e = c.close();
     assert_eq!(disposition(&e), (Disposition::Answered, HangupBy::Agent));
@@ -81,6 +84,7 @@ fn the_caller_hanging_up_releases_the_agent_leg() {
     c.after(Duration::from_secs(10));
     let out = c.feed(Input::LegEnded(LegId::CALLER, LegEnd::Bye));
     // The agent's leg is let go before the room closes (its audio outlives the call).
+    assert!(!out.contains(&Output::Remove(Member::Leg(leg))), "{out:?}");
     let hang = out.iter().position(|o| *o == Output::HangUp(leg));
     let close = out.iter().position(|o| *o == Output::CloseRoom);
     assert!(
@@ -135,4 +139,22 @@ fn an_offer_outside_a_queue_or_a_second_answer_changes_nothing() {
         !out.iter().any(|o| matches!(o, Output::ConnectAgent { .. })),
         "{out:?}"
     );
+}
+
+#[test]
+fn the_agents_keys_go_to_the_caller_and_nobody_elses_do() {
+    let (mut c, music) = waiting();
+    let agent = AgentId::new();
+    let leg = answered(&mut c, agent, music);
+    let out = c.feed(Input::Dtmf(leg, '5'));
+    assert_eq!(
+        out,
+        [Output::SendDtmf {
+            leg: LegId::CALLER,
+            key: '5'
+        }]
+    );
+    // A leg that is not the talking agent's sends nothing anywhere.
+    let out = c.feed(Input::Dtmf(LegId(99), '6'));
+    assert!(out.is_empty(), "{out:?}");
 }
