@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use kefu_acd::config::QueueConfig;
+use kefu_acd::config::{AgentProfile, QueueConfig};
 use kefu_core::{E164, QueueId, Role, TenantScope};
 use kefu_store::inbound_trunks::{DigestChange, InboundTrunkInput};
 use kefu_store::numbers::{NumberEntry, NumberInput};
@@ -93,9 +93,10 @@ pub async fn ensure(state: &AppState) -> anyhow::Result<Option<DemoCredentials>>
         role: admin_role,
     });
     let scope = Auth::scope_for(&state.store.credential(tenant.id, admin.id).await?);
+    let mut call_takers = Vec::new();
     for (email, name, role) in &USERS[1..] {
         let pw = password();
-        state
+        let user = state
             .store
             .create_user(
                 &scope,
@@ -107,13 +108,14 @@ pub async fn ensure(state: &AppState) -> anyhow::Result<Option<DemoCredentials>>
                 },
             )
             .await?;
+        call_takers.push(crate::routing::agent_of(user.id));
         logins.push(DemoLogin {
             email: (*email).into(),
             password: pw,
             role: *role,
         });
     }
-    telephony(state, &scope).await?;
+    telephony(state, &scope, &call_takers).await?;
     let creds = DemoCredentials {
         tenant: SLUG.into(),
         users: logins,
@@ -123,8 +125,14 @@ pub async fn ensure(state: &AppState) -> anyhow::Result<Option<DemoCredentials>>
     Ok(Some(creds))
 }
 
-/// The `Support` queue, a local inbound trunk and the demo number pointing at the queue.
-async fn telephony(state: &AppState, scope: &TenantScope) -> anyhow::Result<()> {
+/// The `Support` queue (which every call taker can answer: it needs no skills), routing
+/// profiles for the agents and the supervisor, a local inbound trunk and the demo number
+/// pointing at the queue.
+async fn telephony(
+    state: &AppState,
+    scope: &TenantScope,
+    call_takers: &[kefu_core::AgentId],
+) -> anyhow::Result<()> {
     let queue: QueueConfig = serde_json::from_value(serde_json::json!({
         "id": QueueId::new(), "name": "Support",
         "service_level": {"percent": 80, "within": 20000},
@@ -133,6 +141,10 @@ async fn telephony(state: &AppState, scope: &TenantScope) -> anyhow::Result<()> 
     let queue_id = queue.id;
     crate::routing::update(state, scope, |doc| {
         doc.queues.push(queue.clone());
+        doc.agents.extend(call_takers.iter().map(|id| AgentProfile {
+            id: *id,
+            skills: Vec::new(),
+        }));
         Ok(crate::routing::Edit {
             result: (),
             action: "queue.created",
