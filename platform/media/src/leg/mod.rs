@@ -14,12 +14,13 @@
 mod rtp_leg;
 mod rtp_rtcp;
 mod stats;
-mod webrtc;
+pub(crate) mod webrtc;
 
 pub use rtp_leg::{InbandDtmf, LatchPolicy, RtpLeg, RtpLegConfig, WallClock};
 pub use stats::LegStats;
 pub use webrtc::{
-    MAX_OFFER_BYTES, WebRtcError, WebRtcIdentity, WebRtcLeg, WebRtcLegConfig, stun_username,
+    BrowserPeer, MAX_OFFER_BYTES, WebRtcError, WebRtcIdentity, WebRtcLeg, WebRtcLegConfig,
+    stun_username,
 };
 
 use crate::dtmf::DtmfDigit;

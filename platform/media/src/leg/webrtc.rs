@@ -9,8 +9,11 @@
 //! on internal bugs: every call into it is guarded, and a panic closes this leg only
 //! ([`LegConnection::Failed`]) — the room and the other legs go on.
 
+#[doc(hidden)]
+pub mod peer;
 mod stun;
 
+pub use peer::BrowserPeer;
 pub use stun::stun_username;
 
 use super::{Component, Datagram, DtmfVia, Leg, LegConnection, LegError, LegEvent, Transmit};
