@@ -15,6 +15,7 @@ mod m20261122_000005_trunks;
 mod m20261122_000006_calls;
 mod m20261207_000007_events;
 mod m20261208_000008_number_fallback;
+mod m20261209_000009_call_record_agents;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_calls::Migration),
             Box::new(m20261207_000007_events::Migration),
             Box::new(m20261208_000008_number_fallback::Migration),
+            Box::new(m20261209_000009_call_record_agents::Migration),
         ]
     }
 }

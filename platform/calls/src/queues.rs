@@ -294,13 +294,19 @@ impl TenantEngine {
     }
 
     async fn ensure_engine(&mut self) -> Result<(), crate::services::ServiceError> {
-        // Never under on-line agents: their states live in the engine.
+        self.build_engine(false).await
+    }
+
+    /// Builds the engine when there is none, or rebuilds an idle one (no calls, no on-line
+    /// agents: their states live in the engine) that is older than [`REBUILD_AFTER`] or when
+    /// `now` asks for it.
+    async fn build_engine(&mut self, now: bool) -> Result<(), crate::services::ServiceError> {
         let stale = match &self.engine {
             None => true,
             Some(b) => {
                 self.calls.is_empty()
                     && self.agents.is_empty()
-                    && b.built.elapsed() >= REBUILD_AFTER
+                    && (now || b.built.elapsed() >= REBUILD_AFTER)
             }
         };
         if !stale {
@@ -360,10 +366,14 @@ impl TenantEngine {
                 notices,
                 reply,
             } => {
-                let result = match self.ensure_engine().await {
-                    Ok(()) => self.agent_online(agent, notices),
+                let mut result = match self.ensure_engine().await {
+                    Ok(()) => self.agent_online(agent, notices.clone()),
                     Err(e) => Err(DeskError::Unavailable(e.to_string())),
                 };
+                // Given a routing profile a moment ago: an idle engine is rebuilt at once.
+                if result == Err(DeskError::NotAnAgent) && self.build_engine(true).await.is_ok() {
+                    result = self.agent_online(agent, notices);
+                }
                 let _ = reply.send(result);
             }
             Command::Agent {

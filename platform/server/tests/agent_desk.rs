@@ -261,13 +261,14 @@ async fn serve(app: &TestApp) -> SocketAddr {
     addr
 }
 
-async fn channel(http: SocketAddr, token: &str) -> Ws {
+/// The agent's channel, authenticated; returns it and the agent's id.
+async fn channel(http: SocketAddr, token: &str) -> (Ws, String) {
     let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{http}/api/v1/agent/channel"))
         .await
         .unwrap();
     send(&mut ws, json!({"type": "auth", "token": token})).await;
-    until(&mut ws, |m| m["type"] == "ready").await;
-    ws
+    let ready = until(&mut ws, |m| m["type"] == "ready").await;
+    (ws, ready["agent"].as_str().unwrap().to_owned())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -325,7 +326,7 @@ async fn an_agent_answers_in_the_browser_and_both_sides_hear_each_other() {
 
     // On-line: the channel, the browser's audio, ready.
     let http = serve(&app).await;
-    let mut ws = channel(http, &agent_token).await;
+    let (mut ws, agent) = channel(http, &agent_token).await;
     let (at_browser, browser_keys) = browser(&mut ws).await;
     send(&mut ws, json!({"type": "ready", "id": 2})).await;
     until(&mut ws, |m| m["type"] == "ack" && m["id"] == 2).await;
@@ -427,5 +428,129 @@ async fn an_agent_answers_in_the_browser_and_both_sides_hear_each_other() {
     }
     assert_eq!(record["disposition"], "answered", "{record}");
     assert_eq!(record["hangup_by"], "agent", "{record}");
+    assert_eq!(record["agents"], json!([agent]), "{record}");
+    let talk = record["talk_ms"].as_i64().unwrap();
+    assert!(
+        (3_000..60_000).contains(&talk),
+        "talked {talk} ms: {record}"
+    );
     drop(telephony);
+}
+
+/// The frame that closes the channel: its code and reason.
+async fn closed(ws: &mut Ws) -> (u16, String) {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(20), ws.next())
+            .await
+            .expect("a close within 20 s");
+        match msg {
+            Some(Ok(Message::Close(Some(frame)))) => {
+                return (u16::from(frame.code), frame.reason.to_string());
+            }
+            Some(Ok(_)) => continue,
+            other => panic!("closed without a frame: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_channel_refuses_strangers_and_bad_commands_and_a_second_tab_takes_over() {
+    let app = TestApp::with_config(Db::Sqlite, |c| {
+        c.sip_listen = "127.0.0.1:0".into();
+        c.rtp_ports = "34000-34099".into();
+    })
+    .await;
+    let _telephony = kefu_server::telephony::start(&app.state)
+        .await
+        .unwrap()
+        .expect("telephony on");
+    let (owner, _) = app.signup("Tabs Co", "owner@tabs.test").await;
+    let (agent_token, agent_user) = app.add_user(&owner, "agent@tabs.test", "agent").await;
+    let (developer, _) = app.add_user(&owner, "dev@tabs.test", "developer").await;
+    let http = serve(&app).await;
+    let url = format!("ws://{http}/api/v1/agent/channel");
+
+    // A bad token, a role that takes no calls, an agent without a routing profile.
+    for (token, code) in [("not-a-token", 4401), (developer.as_str(), 4403)] {
+        let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+        send(&mut ws, json!({"type": "auth", "token": token})).await;
+        assert_eq!(closed(&mut ws).await.0, code);
+    }
+    let (mut ws, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    send(&mut ws, json!({"type": "auth", "token": agent_token})).await;
+    let (code, reason) = closed(&mut ws).await;
+    assert_eq!(code, 4403);
+    assert!(reason.contains("not set up as an agent"), "{reason}");
+    let path = format!("/api/v1/agents/{agent_user}/skills");
+    let r = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(&owner),
+            Some(json!({"skills": []})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+
+    // Commands that make no sense get an error that says why, and the session goes on.
+    let (mut first, _) = channel(http, &agent_token).await;
+    for (bad, words) in [
+        (json!({"type": "dance", "id": 7}), "not a command"),
+        (
+            json!({"type": "accept", "id": 8, "call": "cal_01M99S2J3Z2B4YVFJ7TJJE32N5"}),
+            "",
+        ),
+        (
+            json!({"type": "not_ready", "id": 9, "reason": "no such code"}),
+            "",
+        ),
+        (
+            json!({"type": "media_offer", "id": 10, "sdp": "v=0 nonsense"}),
+            "SDP offer",
+        ),
+    ] {
+        send(&mut first, bad.clone()).await;
+        let reply = loop {
+            let msg = tokio::time::timeout(Duration::from_secs(10), first.next())
+                .await
+                .unwrap()
+                .unwrap()
+                .unwrap();
+            if let Message::Text(t) = msg {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                if v["type"] == "error" || v["type"] == "ack" {
+                    break v;
+                }
+            }
+        };
+        assert_eq!(reply["type"], "error", "{bad} → {reply}");
+        assert!(
+            reply["reason"].as_str().unwrap().contains(words),
+            "{bad} → {reply}"
+        );
+    }
+    send(&mut first, json!({"type": "ready", "id": 11})).await;
+    until(&mut first, |m| m["type"] == "ack" && m["id"] == 11).await;
+
+    // A second tab: it starts from the agent's state; the first is told and closed.
+    let (mut second, _) = channel(http, &agent_token).await;
+    until(&mut second, |m| m["state"]["state"] == "available").await;
+    let replaced = loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), first.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        if let Message::Text(t) = msg {
+            let v: Value = serde_json::from_str(t.as_str()).unwrap();
+            if v["type"] == "replaced" {
+                break v;
+            }
+        }
+    };
+    assert!(replaced["seq"].as_u64().is_some());
+    assert_eq!(closed(&mut first).await.0, 4409);
+    // The second tab still works.
+    send(&mut second, json!({"type": "heartbeat", "id": 12})).await;
+    until(&mut second, |m| m["type"] == "ack" && m["id"] == 12).await;
 }

@@ -72,6 +72,8 @@ fn call(minute: i64, disposition: &str, caller: &str) -> NewCallRecord {
             ("alpha".into(), "first".into()),
         ],
         media: json!({"codec": "PCMA"}),
+        agents: vec![],
+        talk_ms: None,
         reason: None,
     }
 }

@@ -102,6 +102,8 @@ const RULES: &[(&str, &str, Rule)] = &[
     ("get", "/api/v1/events", Rule::OwnTenant),
     // Authenticates with its first WebSocket message (events_api.rs tests it), not a header.
     ("get", "/api/v1/events/stream", Rule::Public),
+    // Authenticates in its first message; the agent is the token's own user (agent_desk.rs).
+    ("get", "/api/v1/agent/channel", Rule::Public),
     ("get", "/api/v1/prompts", Rule::OwnTenantAdmin),
     ("put", "/api/v1/prompts/{name}", Rule::OwnNamespace),
     ("get", "/api/v1/prompts/{name}", Rule::ById),
@@ -336,6 +338,8 @@ async fn call_and_voicemail(
                 queue_wait_ms: None,
                 call_data: vec![("company".into(), company.into())],
                 media: json!({}),
+                agents: vec![],
+                talk_ms: None,
                 reason: None,
             },
         )

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 use kefu_core::event::CallEnded;
-use kefu_core::{CallId, DidId, Role, TenantId, TenantScope, TrunkId};
+use kefu_core::{AgentId, CallId, DidId, Role, TenantId, TenantScope, TrunkId};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Set, TryInsertResult,
@@ -65,6 +65,10 @@ pub struct NewCallRecord {
     pub call_data: Vec<(String, String)>,
     /// Media summary (codec, packets, loss, …), a JSON object.
     pub media: serde_json::Value,
+    /// Agents who talked to the caller, in order.
+    pub agents: Vec<AgentId>,
+    /// Time the caller talked to agents, milliseconds.
+    pub talk_ms: Option<i64>,
     /// Why the call failed or ended early, for people.
     pub reason: Option<String>,
 }
@@ -113,6 +117,10 @@ pub struct CallRecord {
     pub call_data: Vec<(String, String)>,
     /// Media summary.
     pub media: serde_json::Value,
+    /// Agents who talked to the caller, in order.
+    pub agents: Vec<AgentId>,
+    /// Time the caller talked to agents, milliseconds.
+    pub talk_ms: Option<i64>,
     /// Why the call failed or ended early.
     pub reason: Option<String>,
 }
@@ -213,6 +221,8 @@ impl TryFrom<call_record::Model> for CallRecord {
             ivr_path: parse_json("ivr path", &m.ivr_path)?,
             call_data: parse_pairs(&m.call_data)?,
             media: parse_json("call media", &m.media)?,
+            agents: parse_json("call agents", &m.agents)?,
+            talk_ms: m.talk_ms,
             direction: m.direction,
             caller: m.caller,
             dialled: m.dialled,
@@ -260,6 +270,10 @@ pub fn record_of_ended(ended: &CallEnded) -> NewCallRecord {
             .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX)),
         call_data: ended.call_data.clone(),
         media: serde_json::to_value(ended.media).unwrap_or(serde_json::Value::Null),
+        agents: ended.agents.clone(),
+        talk_ms: ended
+            .talk_ms
+            .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX)),
         reason: ended.reason.clone(),
     }
 }
@@ -307,6 +321,13 @@ fn new_row(
         queue_wait_ms: Set(record.queue_wait_ms),
         call_data: Set(pairs_text(&unique_keys(&record.call_data))?),
         media: Set(record.media.to_string()),
+        agents: Set(
+            serde_json::to_string(&record.agents).map_err(|e| StoreError::Invalid {
+                field: "agents",
+                message: e.to_string(),
+            })?,
+        ),
+        talk_ms: Set(record.talk_ms),
         reason: Set(record.reason.clone()),
     })
 }

@@ -84,6 +84,8 @@ fn call(started_at: DateTime<Utc>, disposition: &str, caller: &str) -> NewCallRe
         queue_wait_ms: None,
         call_data: vec![],
         media: serde_json::json!({}),
+        agents: vec![],
+        talk_ms: None,
         reason: None,
     }
 }
@@ -109,6 +111,8 @@ async fn a_call_record_round_trips_with_every_field() {
                 ("order".into(), "A-18".into()),
             ],
             media: serde_json::json!({"codec": "PCMU", "packets_lost": 3}),
+            agents: vec![],
+            talk_ms: None,
             reason: Some("agent hung up".into()),
             ..call(started, "completed", "+8613800138000")
         };

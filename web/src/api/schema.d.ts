@@ -886,6 +886,8 @@ export interface components {
         };
         /** @description A call detail record. */
         CallRecordView: {
+            /** @description Agents who talked to the caller, in order (`agt_…`). */
+            agents: string[];
             /**
              * Format: date-time
              * @description When it was answered.
@@ -941,6 +943,11 @@ export interface components {
              * @description When the call arrived.
              */
             started_at: string;
+            /**
+             * Format: int64
+             * @description Time the caller talked to agents, milliseconds (absent when no agent did).
+             */
+            talk_ms?: number | null;
             /** @description The trunk (`trk_…`) the call came through. */
             trunk_id?: string | null;
         };

@@ -56,7 +56,7 @@ async fn channel(
 /// A message from the client.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-enum Up {
+enum ClientMessage {
     Auth { token: String },
     Ready { id: Option<u64> },
     NotReady { id: Option<u64>, reason: String },
@@ -93,7 +93,7 @@ async fn hello(socket: &mut WebSocket) -> Result<String, String> {
         return Err("the first message must be a text {\"type\":\"auth\",…} message".into());
     };
     match serde_json::from_str(body.as_str()) {
-        Ok(Up::Auth { token }) => Ok(token),
+        Ok(ClientMessage::Auth { token }) => Ok(token),
         Ok(_) => Err("the first message's type must be \"auth\"".into()),
         Err(e) => Err(format!("the authentication message is not valid: {e}")),
     }
@@ -205,28 +205,28 @@ impl Session {
 
     /// Carries out one client message; returns the reply frame.
     async fn command(&mut self, body: &str) -> Value {
-        let up: Up = match serde_json::from_str(body) {
+        let up: ClientMessage = match serde_json::from_str(body) {
             Ok(up) => up,
             Err(e) => return json!({"type": "error", "reason": format!("not a command: {e}")}),
         };
         let (id, command) = match up {
-            Up::Auth { .. } => {
+            ClientMessage::Auth { .. } => {
                 return json!({"type": "error", "reason": "already authenticated"});
             }
-            Up::MediaOffer { id, sdp } => {
+            ClientMessage::MediaOffer { id, sdp } => {
                 return match self.desk.attach_media(self.tenant, self.agent, sdp).await {
                     Ok(answer) => json!({"type": "media_answer", "id": id, "sdp": answer}),
                     Err(e) => json!({"type": "error", "id": id, "reason": e.to_string()}),
                 };
             }
-            Up::Ready { id } => (id, AgentCommand::Ready),
-            Up::NotReady { id, reason } => (id, AgentCommand::NotReady { reason }),
-            Up::LogOut { id } => (id, AgentCommand::LogOut),
-            Up::Accept { id, call } => (id, AgentCommand::Accept { call }),
-            Up::Decline { id, call } => (id, AgentCommand::Decline { call }),
-            Up::HangUp { id, call } => (id, AgentCommand::HangUp { call }),
-            Up::WrapUpDone { id } => (id, AgentCommand::WrapUpDone),
-            Up::Heartbeat { id } => (id, AgentCommand::Heartbeat),
+            ClientMessage::Ready { id } => (id, AgentCommand::Ready),
+            ClientMessage::NotReady { id, reason } => (id, AgentCommand::NotReady { reason }),
+            ClientMessage::LogOut { id } => (id, AgentCommand::LogOut),
+            ClientMessage::Accept { id, call } => (id, AgentCommand::Accept { call }),
+            ClientMessage::Decline { id, call } => (id, AgentCommand::Decline { call }),
+            ClientMessage::HangUp { id, call } => (id, AgentCommand::HangUp { call }),
+            ClientMessage::WrapUpDone { id } => (id, AgentCommand::WrapUpDone),
+            ClientMessage::Heartbeat { id } => (id, AgentCommand::Heartbeat),
         };
         match self.desk.command(self.tenant, self.agent, command).await {
             Ok(()) => json!({"type": "ack", "id": id}),

@@ -78,6 +78,10 @@ pub struct CallRecordView {
     /// Media summary.
     #[schema(value_type = Object)]
     pub media: Value,
+    /// Agents who talked to the caller, in order (`agt_…`).
+    pub agents: Vec<String>,
+    /// Time the caller talked to agents, milliseconds (absent when no agent did).
+    pub talk_ms: Option<i64>,
     /// Why the call failed or ended early.
     pub reason: Option<String>,
 }
@@ -113,6 +117,8 @@ impl From<CallRecord> for CallRecordView {
             queue_wait_ms: r.queue_wait_ms,
             call_data: r.call_data,
             media: r.media,
+            agents: r.agents.iter().map(ToString::to_string).collect(),
+            talk_ms: r.talk_ms,
             reason: r.reason,
         }
     }

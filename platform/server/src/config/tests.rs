@@ -102,7 +102,28 @@ fn keys_lists_every_field() {
     assert!(keys.contains(&"database_url".to_owned()));
     assert!(keys.contains(&"s3_endpoint".to_owned()));
     assert!(keys.contains(&"tts_program".to_owned()));
-    assert_eq!(keys.len(), 47);
+    assert_eq!(keys.len(), 48);
+}
+
+#[test]
+fn the_browser_audio_address_must_be_one_browsers_can_be_given() {
+    let mut c = Config::default();
+    assert_eq!(c.webrtc_listen().unwrap(), "127.0.0.1:0".parse().unwrap());
+    c.media_address = "203.0.113.7".into();
+    assert_eq!(c.webrtc_listen().unwrap(), "203.0.113.7:0".parse().unwrap());
+    c.webrtc_listen = "198.51.100.2:40000".into();
+    assert_eq!(
+        c.webrtc_listen().unwrap(),
+        "198.51.100.2:40000".parse().unwrap()
+    );
+    c.webrtc_listen = "0.0.0.0:40000".into();
+    let err = c.webrtc_listen().unwrap_err();
+    assert!(
+        err.0.contains("webrtc_listen") && err.0.contains("wildcard"),
+        "{err}"
+    );
+    c.webrtc_listen = "somewhere".into();
+    assert!(c.webrtc_listen().unwrap_err().0.contains("webrtc_listen"));
 }
 
 #[test]

@@ -29,6 +29,9 @@ pub struct Model {
     pub call_data: String,
     /// JSON object.
     pub media: String,
+    /// JSON array of agent ids, in the order they talked to the caller.
+    pub agents: String,
+    pub talk_ms: Option<i64>,
     pub reason: Option<String>,
 }
 
