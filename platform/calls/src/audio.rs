@@ -419,6 +419,7 @@ mod tests {
             Err(ServiceError::NotConfigured("none".into()))
         }
         async fn emit(&self, _: &kefu_core::TenantScope, _: kefu_core::DomainEvent) {}
+        async fn emit_for_tenant(&self, _: TenantId, _: kefu_core::DomainEvent) {}
     }
 
     #[tokio::test]

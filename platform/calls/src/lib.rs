@@ -33,6 +33,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod agent_events;
 pub mod audio;
 pub mod desk;
 pub mod digits;

@@ -19,6 +19,7 @@ use kefu_acd::{
 use kefu_core::{AgentId, CallId, QueueId, SkillId, TenantId};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::agent_events::AgentEvents;
 use crate::desk::{AgentCommand, AgentNotice, DeskError};
 use crate::ivr::{EnqueueFailure, EnqueueRequest as Enqueue};
 use crate::services::CallServices;
@@ -111,7 +112,18 @@ impl QueueHub {
             return tx.clone();
         }
         let (tx, rx) = mpsc::channel(1_024);
+        // Agents' events are logged in order by a task of their own: the engine never waits
+        // on the log.
+        let (log, mut logged) = mpsc::unbounded_channel();
+        let services = self.services.clone();
+        tokio::spawn(async move {
+            while let Some(event) = logged.recv().await {
+                services.emit_for_tenant(tenant, event).await;
+            }
+        });
         let engine = TenantEngine {
+            log,
+            agent_events: AgentEvents::default(),
             tenant,
             services: self.services.clone(),
             update_every: self.update_every,
@@ -237,6 +249,9 @@ struct Built {
 
 struct TenantEngine {
     tenant: TenantId,
+    /// `agent.*` events, to the tenant's log in order.
+    log: mpsc::UnboundedSender<kefu_core::DomainEvent>,
+    agent_events: AgentEvents,
     services: Arc<dyn CallServices>,
     update_every: Duration,
     engine: Option<Built>,
@@ -580,6 +595,11 @@ impl TenantEngine {
                 }
                 Output::Event(event) => {
                     tracing::debug!(tenant = %self.tenant, event = event.kind.name(), "acd event");
+                    let queues = &b.routing.config.queues;
+                    let name = |id| queues.iter().find(|q| q.id == id).map(|q| q.name.clone());
+                    for logged in self.agent_events.of(&event, name) {
+                        let _ = self.log.send(logged);
+                    }
                     if let AcdEventKind::AgentStateChanged { agent, to, .. } = event.kind
                         && let Some(tx) = self.agents.get(&agent)
                     {

@@ -184,4 +184,8 @@ pub trait CallServices: Send + Sync + 'static {
     /// there the bus), as the call's [`Route::scope`]. Waits when the log is behind rather
     /// than lose the event: a call's `call.ended` is its detail record.
     async fn emit(&self, scope: &TenantScope, event: DomainEvent);
+
+    /// Hands an event that belongs to no call (an agent's state) to the tenant's log, as the
+    /// tenant's telephony principal. Waits like [`CallServices::emit`].
+    async fn emit_for_tenant(&self, tenant: TenantId, event: DomainEvent);
 }

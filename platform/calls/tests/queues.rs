@@ -22,6 +22,8 @@ struct OneQueue {
     queue: QueueId,
     agents: Vec<AgentId>,
     max_wait: Millis,
+    /// What the hub logged for the tenant.
+    agent_events: Arc<std::sync::Mutex<Vec<kefu_core::DomainEvent>>>,
 }
 
 impl OneQueue {
@@ -30,6 +32,7 @@ impl OneQueue {
             queue: QueueId::new(),
             agents: vec![],
             max_wait: Millis(1_500),
+            agent_events: Arc::default(),
         }
     }
 }
@@ -104,6 +107,9 @@ impl CallServices for OneQueue {
         Ok(())
     }
     async fn emit(&self, _: &TenantScope, _: kefu_core::DomainEvent) {}
+    async fn emit_for_tenant(&self, _: TenantId, event: kefu_core::DomainEvent) {
+        self.agent_events.lock().unwrap().push(event);
+    }
 }
 
 fn enqueue(queue: &str) -> Enqueue {
@@ -238,10 +244,12 @@ async fn next_agent_notice(rx: &mut mpsc::Receiver<AgentNotice>) -> AgentNotice 
 #[tokio::test]
 async fn agents_get_offers_miss_them_accept_hang_up_and_wrap_up() {
     let (a1, a2) = (AgentId::new(), AgentId::new());
+    let logged = Arc::new(std::sync::Mutex::new(Vec::new()));
     let hub = QueueHub::new(
         Arc::new(OneQueue {
             agents: vec![a1, a2],
             max_wait: Millis::from_secs(60),
+            agent_events: logged.clone(),
             ..OneQueue::new()
         }),
         Duration::from_secs(30),
@@ -404,6 +412,45 @@ async fn agents_get_offers_miss_them_accept_hang_up_and_wrap_up() {
         AgentNotice::State {
             state: AgentState::Available
         }
+    );
+
+    // Every step is in the tenant's log as an `agent.*` event.
+    use kefu_core::DomainEvent as E;
+    use kefu_core::event::MissReason;
+    // Logged by a task of its own: give it a moment.
+    let mut log = Vec::new();
+    for _ in 0..50 {
+        log = logged.lock().unwrap().clone();
+        if log.iter().any(|e| matches!(e, E::AgentWrapUpEnded { .. })) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for wanted in [
+        E::AgentLoggedIn { agent: a1 },
+        E::AgentOffered {
+            agent: a1,
+            call,
+            queue: "Support".into(),
+        },
+        E::AgentMissed {
+            agent: a1,
+            call,
+            reason: MissReason::NoAnswer,
+        },
+        E::AgentWrapUpStarted { agent: a2, call },
+        E::AgentWrapUpEnded {
+            agent: a2,
+            call,
+            code: None,
+        },
+    ] {
+        assert!(log.contains(&wanted), "{wanted:?} missing from {log:?}");
+    }
+    assert!(
+        log.iter().any(|e| matches!(e, E::AgentStateChanged(s)
+        if s.agent == a1 && s.reason.as_deref() == Some("missed"))),
+        "{log:?}"
     );
 
     // A second tab takes over agent 2's session; the first is told.

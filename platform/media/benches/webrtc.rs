@@ -118,7 +118,11 @@ fn bench(c: &mut Criterion) {
                     pair.receive(&d);
                 }
             }
-            assert_eq!(pair.leg.stats().packets_out - sent, iters, "every frame is sent");
+            assert_eq!(
+                pair.leg.stats().packets_out - sent,
+                iters,
+                "every frame is sent"
+            );
             timed
         })
     });
@@ -130,7 +134,10 @@ fn bench(c: &mut Criterion) {
             let mut rounds = 0;
             while pair.leg.stats().packets_in - received < iters {
                 rounds += 1;
-                assert!(rounds <= 2 * iters + 100, "the browser's media does not arrive");
+                assert!(
+                    rounds <= 2 * iters + 100,
+                    "the browser's media does not arrive"
+                );
                 pair.now += Duration::from_millis(20);
                 pair.peer.send(pair.now, &frame, None);
                 // Every datagram the browser sends is received, timed (media and STUN).

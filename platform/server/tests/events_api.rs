@@ -143,6 +143,7 @@ on_both_databases!(an_agent_sees_only_its_own_agent_events, |db| async move {
             from: AgentPresence::NotReady,
             to: AgentPresence::Ready,
             reason: None,
+            in_previous_ms: None,
         })
     };
     let mut events = answered(1);

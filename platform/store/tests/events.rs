@@ -343,6 +343,7 @@ async fn an_agent_reads_only_its_own_agent_events() {
                 from: AgentPresence::Ready,
                 to: AgentPresence::NotReady,
                 reason: Some("lunch".into()),
+                in_previous_ms: None,
             })
         };
         let batch = vec![

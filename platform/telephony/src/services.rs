@@ -227,4 +227,13 @@ impl CallServices for Services {
         // The call's own scope: nothing to look up, so nothing to lose the event over.
         self.parts.events.emit(scope, event).await
     }
+
+    async fn emit_for_tenant(&self, tenant: TenantId, event: kefu_core::DomainEvent) {
+        match self.scope(tenant).await {
+            Ok(scope) => self.parts.events.emit(&scope, event).await,
+            Err(e) => {
+                tracing::error!(%tenant, error = %e, event = event.name(), "an agent event was not logged: the tenant's scope could not be loaded");
+            }
+        }
+    }
 }

@@ -34,6 +34,9 @@ pub struct AgentStateChanged {
     pub to: AgentPresence,
     /// The not-ready reason code, or why the system changed the state (`connection lost`).
     pub reason: Option<String>,
+    /// How long the agent was in the state before, milliseconds (unknown at log-in).
+    #[serde(default)]
+    pub in_previous_ms: Option<u64>,
 }
 
 /// How an offer the agent did not take ended.

@@ -120,6 +120,7 @@ fn every_kind() -> Vec<DomainEvent> {
             from: AgentPresence::Ready,
             to: AgentPresence::NotReady,
             reason: Some("lunch".into()),
+            in_previous_ms: None,
         }),
         DomainEvent::AgentOffered {
             agent,
