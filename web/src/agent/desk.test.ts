@@ -97,6 +97,15 @@ describe('the desk reducer', () => {
     expect(run([server({ type: 'ready', agent: 'agt_1' })], dropped).link).toBe('online');
   });
 
+  it('leaves the reason of a close to the link banner', () => {
+    const desk = run([
+      server({ type: 'ready', agent: 'agt_1' }),
+      server({ type: 'error', reason: 'the access token expired or was revoked; reconnect with a fresh one' }),
+    ]);
+    expect(desk.error).toMatch(/expired/);
+    expect(run([{ kind: 'closed', code: 4401, now: 2 }], desk)).toMatchObject({ link: 'reconnecting', error: null });
+  });
+
   it('names a refusal: not an agent, telephony off', () => {
     expect(run([{ kind: 'closed', code: 4403, now: 1 }])).toMatchObject({ link: 'refused', refusal: 'not_agent' });
     expect(run([{ kind: 'closed', code: 1011, now: 1 }])).toMatchObject({ link: 'refused', refusal: 'telephony_off' });

@@ -175,7 +175,10 @@ function onServer(desk: DeskState, m: Down, now: number): DeskState {
   }
 }
 
-function onClosed(desk: DeskState, code: number): DeskState {
+function onClosed(open: DeskState, code: number): DeskState {
+  // The server's last words before closing ("the access token expired…") are the close's reason,
+  // which the link banner words for people; a reconnect with a fresh token needs no banner.
+  const desk = { ...open, error: null };
   if (desk.link === 'replaced' || code === CLOSE.replaced) return { ...desk, link: 'replaced', offer: null };
   if (code === CLOSE.notAgent) return { ...desk, link: 'refused', refusal: 'not_agent', offer: null };
   if (code === CLOSE.telephonyOff) return { ...desk, link: 'refused', refusal: 'telephony_off', offer: null };
