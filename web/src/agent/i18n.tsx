@@ -8,6 +8,14 @@ export type Lang = 'en' | 'zh';
 export const LANG_KEY = 'kefu.lang';
 
 const en = {
+  'shell.title': 'Agent desktop',
+  'shell.sign_out': 'Sign out',
+  'shell.signing_out': 'Signing out',
+  'role.owner': 'Owner',
+  'role.admin': 'Admin',
+  'role.supervisor': 'Supervisor',
+  'role.agent': 'Agent',
+  'role.developer': 'Developer',
   'nav.workspace': 'Workspace',
   'page.title': 'Workspace',
   'page.subtitle': 'Your state, your phone and the call in front of you.',
@@ -81,6 +89,14 @@ const en = {
 export type MessageKey = keyof typeof en;
 
 const zh: Record<MessageKey, string> = {
+  'shell.title': '坐席工作台',
+  'shell.sign_out': '退出登录',
+  'shell.signing_out': '正在退出',
+  'role.owner': '所有者',
+  'role.admin': '管理员',
+  'role.supervisor': '主管',
+  'role.agent': '坐席',
+  'role.developer': '开发者',
   'nav.workspace': '工作台',
   'page.title': '工作台',
   'page.subtitle': '你的状态、你的电话和当前的通话。',

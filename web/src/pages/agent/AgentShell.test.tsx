@@ -197,6 +197,8 @@ describe('the agent desk', () => {
     expect(screen.getByRole('heading', { level: 1 }).textContent).toContain('工作台');
     expect(screen.getByTestId('agent-state').textContent).toContain('离线');
     expect(screen.getByTestId('go-ready').textContent).toContain('就绪');
+    expect(screen.getByTestId('current-user-role').textContent).toBe('坐席');
+    expect(screen.getByTestId('sign-out').textContent).toBe('退出登录');
     await userEvent.selectOptions(screen.getByTestId('lang-select'), 'en');
     expect(screen.getByTestId('agent-state').textContent).toContain('Offline');
     expect(window.localStorage.getItem(LANG_KEY)).toBe('en');

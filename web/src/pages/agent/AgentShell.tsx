@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { routingApi } from '../../api/routing';
 import { useSignedIn } from '../../auth/AuthContext';
-import { AppShell, type NavItem } from '../../components/Shell';
+import { AppShell, type NavItem, type ShellText } from '../../components/Shell';
 import { abilities } from '../../agent/desk';
 import { I18nProvider, useI18n, type Lang } from '../../agent/i18n';
 import { useShortcuts, type Shortcut } from '../../agent/shortcuts';
@@ -24,8 +24,20 @@ export function AgentShell() {
 function AgentWorkspace() {
   const { t } = useI18n();
   const nav: NavItem[] = [{ to: '/agent', label: t('nav.workspace'), end: true }];
+  const text: ShellText = {
+    title: t('shell.title'),
+    signOut: t('shell.sign_out'),
+    signingOut: t('shell.signing_out'),
+    roles: {
+      owner: t('role.owner'),
+      admin: t('role.admin'),
+      supervisor: t('role.supervisor'),
+      agent: t('role.agent'),
+      developer: t('role.developer'),
+    },
+  };
   return (
-    <AppShell shell="agent" nav={nav}>
+    <AppShell shell="agent" nav={nav} text={text}>
       <AgentDesk />
     </AppShell>
   );
