@@ -9,6 +9,8 @@ export interface NavItem {
   to: string;
   label: string;
   end?: boolean;
+  /** `data-testid` when the label is translated (defaults to `nav-<label>`). */
+  testId?: string;
 }
 
 const SHELL_TITLES: Record<Shell, string> = {
@@ -91,7 +93,7 @@ export function AppShell({
           <ul>
             {nav.map((item) => (
               <li key={item.to}>
-                <NavLink to={item.to} end={item.end} data-testid={`nav-${item.label.toLowerCase().replace(/\s+/g, '-')}`}>
+                <NavLink to={item.to} end={item.end} data-testid={item.testId ?? `nav-${item.label.toLowerCase().replace(/\s+/g, '-')}`}>
                   {item.label}
                 </NavLink>
               </li>

@@ -23,7 +23,7 @@ export function AgentShell() {
 
 function AgentWorkspace() {
   const { t } = useI18n();
-  const nav: NavItem[] = [{ to: '/agent', label: t('nav.workspace'), end: true }];
+  const nav: NavItem[] = [{ to: '/agent', label: t('nav.workspace'), end: true, testId: 'nav-workspace' }];
   const text: ShellText = {
     title: t('shell.title'),
     signOut: t('shell.sign_out'),
