@@ -170,11 +170,48 @@ export async function readDemoCredentials(dataDir, timeoutMs = 10_000) {
   }
 }
 
-export async function launchBrowser() {
+/** The server's SIP UDP address, from its `SIP trunks: udp 127.0.0.1:NNNN and tcp …` line. */
+export async function sipUdpAddress(server, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = /SIP trunks: udp (\S+) and tcp/.exec(server.log);
+    if (found) return found[1];
+    if (Date.now() > deadline) throw new Error(`the server did not print its SIP address\n--- server output ---\n${server.log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Signs in through the login form and waits for the shell of `shell`. */
+export async function signIn(page, baseUrl, { email, password, tenant }, shell) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('E-mail', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  const tenantField = page.getByLabel('Company ID (slug)');
+  await page.getByTestId(`shell-${shell}`).or(tenantField).first().waitFor();
+  if (await tenantField.isVisible()) {
+    await tenantField.fill(tenant);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  }
+  await page.getByTestId(`shell-${shell}`).waitFor();
+}
+
+/** An access token for REST calls from the test itself. */
+export async function apiToken(baseUrl, { email, password, tenant }) {
+  const res = await fetch(`${baseUrl}/api/v1/sessions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password, tenant }),
+  });
+  if (!res.ok) throw new Error(`signing in ${email} over the API: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()).access_token;
+}
+
+export async function launchBrowser(extraArgs = []) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
 }
 
@@ -206,8 +243,9 @@ export async function saveFailureArtifacts(page, name, serverLog) {
  * KEFU_E2E_REQUIRE=1 (then a missing binary is an error).
  *
  * `body({ step, ctx })` declares the steps; `ctx.server` and `ctx.page` are set before they run.
+ * `browserArgs` are added to Chromium's command line (e.g. a fake microphone's audio file).
  */
-export function browserStory(title, artifactName, body) {
+export function browserStory(title, artifactName, body, { browserArgs = [] } = {}) {
   const missing = missingPrerequisite();
   if (missing && process.env.KEFU_E2E_REQUIRE === '1') throw new Error(`browser e2e cannot run: ${missing}`);
   if (missing) console.log(`# skipping browser e2e: ${missing}`);
@@ -217,7 +255,7 @@ export function browserStory(title, artifactName, body) {
 
     before(async () => {
       ctx.server = await startServer({ timeoutMs: 60_000 });
-      ctx.browser = await launchBrowser();
+      ctx.browser = await launchBrowser(browserArgs);
       const context = await ctx.browser.newContext({ viewport: { width: 1360, height: 860 } });
       ctx.page = await context.newPage();
       ctx.page.setDefaultTimeout(15_000);

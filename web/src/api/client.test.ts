@@ -285,3 +285,18 @@ describe('endpoints', () => {
     expect(calls[1]).toMatchObject({ method: 'PATCH', path: '/api/v1/users/usr_2', body: { role: 'agent' } });
   });
 });
+
+describe('the token for the agent channel', () => {
+  it('hands out the access token in memory, and a refreshed one when asked for a fresh one', async () => {
+    const { api, storage, calls } = client((req) =>
+      req.path === '/api/v1/sessions/refresh' ? json(200, session({ n: 2 })) : json(404, {}),
+    );
+    api.setSession(session({ n: 1 }));
+    expect(await api.channelToken()).toBe('access-1');
+    expect(calls).toHaveLength(0);
+    expect(await api.channelToken(true)).toBe('access-2');
+    expect(calls.map((c) => c.body)).toEqual([{ refresh_token: 'refresh-1' }]);
+    expect(storage.getItem(REFRESH_TOKEN_KEY)).toBe('refresh-2');
+    expect(await api.channelToken()).toBe('access-2');
+  });
+});

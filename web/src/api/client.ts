@@ -216,6 +216,16 @@ export class ApiClient {
     return this.storage.getItem(REFRESH_TOKEN_KEY);
   }
 
+  /**
+   * The access token for a channel that authenticates in its first message (the agent
+   * channel's WebSocket): the one in memory, or a refreshed one when there is none or `fresh`
+   * (the channel said the last one expired).
+   */
+  async channelToken(fresh = false): Promise<string> {
+    if (!fresh && this.accessToken) return this.accessToken;
+    return (await this.refresh()).access_token;
+  }
+
   onSessionChange(listener: SessionListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

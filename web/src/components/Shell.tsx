@@ -2,12 +2,15 @@ import { useState, type ReactNode } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router-dom';
 import { useSignedIn, useAuth } from '../auth/AuthContext';
 import { ROLE_LABELS, type Shell } from '../auth/roles';
+import type { Role } from '../api/types';
 import { Spinner } from './ui';
 
 export interface NavItem {
   to: string;
   label: string;
   end?: boolean;
+  /** `data-testid` when the label is translated (defaults to `nav-<label>`). */
+  testId?: string;
 }
 
 const SHELL_TITLES: Record<Shell, string> = {
@@ -17,8 +20,26 @@ const SHELL_TITLES: Record<Shell, string> = {
   developer: 'Developer portal',
 };
 
+/** The frame's own words, for shells that speak another language than English. */
+export interface ShellText {
+  title: string;
+  signOut: string;
+  signingOut: string;
+  roles: Record<Role, string>;
+}
+
 /** The frame around every signed-in page: top bar with who is signed in, side navigation. */
-export function AppShell({ shell, nav, children }: { shell: Shell; nav: NavItem[]; children?: ReactNode }) {
+export function AppShell({
+  shell,
+  nav,
+  children,
+  text,
+}: {
+  shell: Shell;
+  nav: NavItem[];
+  children?: ReactNode;
+  text?: ShellText;
+}) {
   const { user, tenant } = useSignedIn();
   const { logout } = useAuth();
   const navigate = useNavigate();
@@ -37,7 +58,7 @@ export function AppShell({ shell, nav, children }: { shell: Shell; nav: NavItem[
           <span className="brand-mark" aria-hidden="true">K</span>
           <span className="brand-name">Kefu</span>
           <span className="topbar-divider" aria-hidden="true" />
-          <span className="shell-title">{SHELL_TITLES[shell]}</span>
+          <span className="shell-title">{text?.title ?? SHELL_TITLES[shell]}</span>
         </div>
         <div className="topbar-right">
           <div className="company" title={`Company ID: ${tenant.slug}`}>
@@ -51,7 +72,7 @@ export function AppShell({ shell, nav, children }: { shell: Shell; nav: NavItem[
               <span className="who-email">{user.email}</span>
             </span>
             <span className={`role-badge role-${user.role}`} data-testid="current-user-role">
-              {ROLE_LABELS[user.role]}
+              {(text?.roles ?? ROLE_LABELS)[user.role]}
             </span>
           </div>
           <button
@@ -62,8 +83,8 @@ export function AppShell({ shell, nav, children }: { shell: Shell; nav: NavItem[
             aria-busy={signingOut}
             data-testid="sign-out"
           >
-            {signingOut ? <Spinner label="Signing out" /> : null}
-            <span>Sign out</span>
+            {signingOut ? <Spinner label={text?.signingOut ?? 'Signing out'} /> : null}
+            <span>{text?.signOut ?? 'Sign out'}</span>
           </button>
         </div>
       </header>
@@ -72,7 +93,7 @@ export function AppShell({ shell, nav, children }: { shell: Shell; nav: NavItem[
           <ul>
             {nav.map((item) => (
               <li key={item.to}>
-                <NavLink to={item.to} end={item.end} data-testid={`nav-${item.label.toLowerCase().replace(/\s+/g, '-')}`}>
+                <NavLink to={item.to} end={item.end} data-testid={item.testId ?? `nav-${item.label.toLowerCase().replace(/\s+/g, '-')}`}>
                   {item.label}
                 </NavLink>
               </li>

@@ -1,74 +1,142 @@
-import { AppShell, type NavItem } from '../../components/Shell';
+import { useCallback, useEffect, useState } from 'react';
+import { routingApi } from '../../api/routing';
+import { useSignedIn } from '../../auth/AuthContext';
+import { AppShell, type NavItem, type ShellText } from '../../components/Shell';
+import { abilities } from '../../agent/desk';
+import { I18nProvider, useI18n, type Lang } from '../../agent/i18n';
+import { useShortcuts, type Shortcut } from '../../agent/shortcuts';
+import { useAgentDesk } from '../../agent/useAgentDesk';
+import { CallPanel } from './CallPanel';
+import { DeskBanners } from './DeskBanners';
+import { IncomingCall } from './IncomingCall';
+import { Softphone } from './Softphone';
+import { StatePanel, type ReasonOption } from './StatePanel';
 
-const NAV: NavItem[] = [{ to: '/agent', label: 'Workspace', end: true }];
-
-const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
-
-/**
- * The agent desktop. State, softphone and call panels are laid out for real; they come alive
- * when the softphone and routing land (later issues).
- */
+/** The agent desktop: a browser softphone on the agent channel, in English or Chinese. */
 export function AgentShell() {
   return (
-    <AppShell shell="agent" nav={NAV}>
-      <div className="page" data-testid="page-agent-workspace">
-        <div className="page-header">
-          <div>
-            <h1>Workspace</h1>
-            <p className="page-subtitle">Your state, your phone and the call in front of you.</p>
-          </div>
+    <I18nProvider>
+      <AgentWorkspace />
+    </I18nProvider>
+  );
+}
+
+function AgentWorkspace() {
+  const { t } = useI18n();
+  const nav: NavItem[] = [{ to: '/agent', label: t('nav.workspace'), end: true, testId: 'nav-workspace' }];
+  const text: ShellText = {
+    title: t('shell.title'),
+    signOut: t('shell.sign_out'),
+    signingOut: t('shell.signing_out'),
+    roles: {
+      owner: t('role.owner'),
+      admin: t('role.admin'),
+      supervisor: t('role.supervisor'),
+      agent: t('role.agent'),
+      developer: t('role.developer'),
+    },
+  };
+  return (
+    <AppShell shell="agent" nav={nav} text={text}>
+      <AgentDesk />
+    </AppShell>
+  );
+}
+
+function useReasonCodes(): ReasonOption[] {
+  const { api } = useSignedIn();
+  const [reasons, setReasons] = useState<ReasonOption[]>([]);
+  useEffect(() => {
+    let cancelled = false;
+    routingApi
+      .listReasonCodes(api)
+      .then((items) => {
+        if (!cancelled && Array.isArray(items)) setReasons(items);
+      })
+      // Without reason codes the agent can still go ready or offline.
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [api]);
+  return reasons;
+}
+
+export function AgentDesk() {
+  const { api } = useSignedIn();
+  const { t } = useI18n();
+  const { desk, actions, audioRef } = useAgentDesk(api);
+  const reasons = useReasonCodes();
+  const can = abilities(desk);
+
+  const onShortcut = useCallback(
+    (s: Shortcut) => {
+      if (s === 'answer' && can.answer) actions.accept();
+      else if (s === 'hang_up' && can.hangUp) actions.hangUp();
+      else if (s === 'mute' && can.mute) actions.toggleMute();
+    },
+    [actions, can.answer, can.hangUp, can.mute],
+  );
+  useShortcuts(onShortcut);
+
+  return (
+    <div className="page" data-testid="page-agent-workspace">
+      <div className="page-header">
+        <div>
+          <h1>{t('page.title')}</h1>
+          <p className="page-subtitle">{t('page.subtitle')}</p>
         </div>
-        <div className="agent-grid">
-          <section className="panel" aria-labelledby="agent-state-title" data-testid="panel-state">
-            <h2 id="agent-state-title">My state</h2>
-            <div className="state-current">
-              <span className="state-dot state-offline" aria-hidden="true" />
-              <span className="state-name" data-testid="agent-state">Offline</span>
-            </div>
-            <div className="state-buttons" role="group" aria-label="Change state">
-              <button type="button" className="btn btn-secondary" disabled>Ready</button>
-              <button type="button" className="btn btn-secondary" disabled>Not ready</button>
-              <button type="button" className="btn btn-secondary" disabled>Offline</button>
-            </div>
-            <p className="muted">Going ready connects your softphone. Available soon.</p>
-          </section>
-
-          <section className="panel" aria-labelledby="agent-call-title" data-testid="panel-call">
-            <h2 id="agent-call-title">Current call</h2>
-            <div className="call-empty">
-              <div className="call-empty-icon" aria-hidden="true">☎</div>
-              <p>No active call</p>
-              <p className="muted">Caller details and the customer card appear here when a call is put through.</p>
-            </div>
-            <dl className="call-facts">
-              <div><dt>Caller</dt><dd>—</dd></div>
-              <div><dt>Queue</dt><dd>—</dd></div>
-              <div><dt>Duration</dt><dd>00:00</dd></div>
-            </dl>
-            <div className="call-controls" role="group" aria-label="Call controls">
-              <button type="button" className="btn btn-secondary" disabled>Hold</button>
-              <button type="button" className="btn btn-secondary" disabled>Mute</button>
-              <button type="button" className="btn btn-secondary" disabled>Transfer</button>
-              <button type="button" className="btn btn-danger" disabled>Hang up</button>
-            </div>
-          </section>
-
-          <section className="panel" aria-labelledby="agent-phone-title" data-testid="panel-softphone">
-            <h2 id="agent-phone-title">Softphone</h2>
-            <label className="visually-hidden" htmlFor="dial-number">Number to dial</label>
-            <input id="dial-number" className="dial-input" placeholder="Enter a number" disabled />
-            <div className="dialpad" aria-label="Dial pad">
-              {KEYS.map((k) => (
-                <button type="button" key={k} className="dialpad-key" disabled>
-                  {k}
-                </button>
-              ))}
-            </div>
-            <button type="button" className="btn btn-primary btn-block" disabled>Call</button>
-            <p className="muted">Outbound calling arrives with the softphone.</p>
-          </section>
+        <LanguageSwitch />
+      </div>
+      <DeskBanners desk={desk} actions={actions} />
+      {desk.offer ? (
+        <IncomingCall offer={desk.offer} onAnswer={actions.accept} onDecline={actions.decline} canAnswer={can.answer} />
+      ) : null}
+      <div className="agent-grid">
+        <StatePanel desk={desk} actions={actions} reasons={reasons} />
+        <CallPanel desk={desk} actions={actions} />
+        <div>
+          <Softphone />
+          <Shortcuts />
         </div>
       </div>
-    </AppShell>
+      <audio ref={audioRef} autoPlay data-testid="remote-audio" />
+    </div>
+  );
+}
+
+function LanguageSwitch() {
+  const { lang, setLang, t } = useI18n();
+  return (
+    <label className="lang-switch">
+      <span>{t('lang.label')}</span>
+      <select value={lang} onChange={(e) => setLang(e.target.value as Lang)} data-testid="lang-select">
+        <option value="en">English</option>
+        <option value="zh">中文</option>
+      </select>
+    </label>
+  );
+}
+
+function Shortcuts() {
+  const { t } = useI18n();
+  return (
+    <section className="panel shortcuts" aria-labelledby="agent-keys-title" data-testid="panel-shortcuts">
+      <h2 id="agent-keys-title">{t('keys.title')}</h2>
+      <dl>
+        <div>
+          <dt><kbd>Alt+A</kbd></dt>
+          <dd>{t('keys.answer')}</dd>
+        </div>
+        <div>
+          <dt><kbd>Alt+H</kbd></dt>
+          <dd>{t('keys.hang_up')}</dd>
+        </div>
+        <div>
+          <dt><kbd>Alt+M</kbd></dt>
+          <dd>{t('keys.mute')}</dd>
+        </div>
+      </dl>
+    </section>
   );
 }
