@@ -179,6 +179,12 @@ function CallDetail({ call }: { call: CallRecord }) {
       <dd>
         {formatDateTime(call.ended_at)} (hung up by {call.hangup_by})
       </dd>
+      <dt>Agents</dt>
+      <dd data-testid="call-agents">
+        {call.agents.length > 0
+          ? `${call.agents.join(', ')}${call.talk_ms != null ? ` (talked ${formatDuration(call.talk_ms)})` : ''}`
+          : '—'}
+      </dd>
       <dt>IVR path</dt>
       <dd>{call.ivr_path.length > 0 ? call.ivr_path.join(' → ') : '—'}</dd>
       <dt>Call data</dt>

@@ -26,6 +26,8 @@ function record(n: number, overrides: Partial<CallRecord> = {}): CallRecord {
     queue_wait_ms: 12_000,
     call_data: { order: 'A-17' },
     media: { codec: 'PCMU' },
+    agents: [],
+    talk_ms: null,
     reason: null,
     ...overrides,
   };
@@ -78,7 +80,8 @@ describe('calls page', () => {
         if (q.disposition === 'abandoned') {
           return json(200, { items: [record(9, { disposition: 'abandoned', queue: null, queue_wait_ms: null })], next: null });
         }
-        return json(200, { items: [record(1), record(2)], next: 'cal_2' });
+        const answered = record(1, { disposition: 'answered', agents: ['agt_1'], talk_ms: 65_000 });
+        return json(200, { items: [answered, record(2)], next: 'cal_2' });
       }),
       { refreshToken: 'stored' },
     );
@@ -97,6 +100,7 @@ describe('calls page', () => {
     const detail = screen.getByTestId('call-detail-cal_1');
     expect(detail.textContent).toContain('main → sales');
     expect(detail.textContent).toContain('order: A-17');
+    expect(screen.getByTestId('call-agents').textContent).toBe('agt_1 (talked 1:05)');
 
     await u.type(screen.getByTestId('input-disposition'), 'abandoned');
     await u.type(screen.getByTestId('input-caller'), ' +8613800000009 ');
