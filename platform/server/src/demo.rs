@@ -126,8 +126,8 @@ pub async fn ensure(state: &AppState) -> anyhow::Result<Option<DemoCredentials>>
 }
 
 /// The `Support` queue (which every call taker can answer: it needs no skills), routing
-/// profiles for the agents and the supervisor, a local inbound trunk and the demo number
-/// pointing at the queue.
+/// profiles for the agents and the supervisor, two not-ready reasons (lunch, training), a local
+/// inbound trunk and the demo number pointing at the queue.
 async fn telephony(
     state: &AppState,
     scope: &TenantScope,
@@ -145,6 +145,15 @@ async fn telephony(
             id: *id,
             skills: Vec::new(),
         }));
+        doc.reason_codes
+            .extend(
+                [("lunch", "Lunch break"), ("training", "Training")].map(|(code, label)| {
+                    crate::routing::ReasonCodeDef {
+                        code: code.into(),
+                        label: label.into(),
+                    }
+                }),
+            );
         Ok(crate::routing::Edit {
             result: (),
             action: "queue.created",

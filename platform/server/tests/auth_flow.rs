@@ -354,6 +354,23 @@ async fn demo_tenant_is_seeded_once_with_working_logins() {
         assert_eq!(r.status, StatusCode::OK, "{}", u.email);
         assert_eq!(r.body["user"]["role"], u.role.to_string());
     }
+    // Agents have reasons to be not ready (that they can take the queue's calls, the browser
+    // test shows: web/e2e/agent-call.test.mjs answers as the demo's agent1).
+    let admin = app
+        .login(json!({"email": creds.users[0].email, "password": creds.users[0].password, "tenant": "demo"}))
+        .await
+        .body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let codes = app.get("/api/v1/reason-codes", &admin).await;
+    let codes: Vec<&str> = codes.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["lunch", "training"]);
 }
 
 on_both_databases!(
