@@ -18,9 +18,10 @@ pub(crate) mod webrtc;
 
 pub use rtp_leg::{InbandDtmf, LatchPolicy, RtpLeg, RtpLegConfig, WallClock};
 pub use stats::LegStats;
+#[cfg(any(test, feature = "test-peer"))]
+pub use webrtc::BrowserPeer;
 pub use webrtc::{
-    BrowserPeer, MAX_OFFER_BYTES, WebRtcError, WebRtcIdentity, WebRtcLeg, WebRtcLegConfig,
-    stun_username,
+    MAX_OFFER_BYTES, WebRtcError, WebRtcIdentity, WebRtcLeg, WebRtcLegConfig, stun_username,
 };
 
 use crate::dtmf::DtmfDigit;

@@ -9,10 +9,11 @@
 //! on internal bugs: every call into it is guarded, and a panic closes this leg only
 //! ([`LegConnection::Failed`]) — the room and the other legs go on.
 
-#[doc(hidden)]
+#[cfg(any(test, feature = "test-peer"))]
 pub mod peer;
 mod stun;
 
+#[cfg(any(test, feature = "test-peer"))]
 pub use peer::BrowserPeer;
 pub use stun::stun_username;
 

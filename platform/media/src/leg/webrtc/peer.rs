@@ -1,5 +1,6 @@
 //! A browser, in memory: a str0m peer for the WebRTC leg's tests and benchmarks (and anyone
-//! who needs a WebRTC peer without a browser). It panics on misuse: it is test equipment.
+//! who needs a WebRTC peer without a browser), behind the `test-peer` feature: it panics on
+//! misuse, it is test equipment.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use crate::frame::{FRAME_SAMPLES, Frame};
