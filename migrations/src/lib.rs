@@ -16,6 +16,7 @@ mod m20261122_000006_calls;
 mod m20261207_000007_events;
 mod m20261208_000008_number_fallback;
 mod m20261209_000009_call_record_agents;
+mod m20261209_000010_call_record_holds;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000007_events::Migration),
             Box::new(m20261208_000008_number_fallback::Migration),
             Box::new(m20261209_000009_call_record_agents::Migration),
+            Box::new(m20261209_000010_call_record_holds::Migration),
         ]
     }
 }

@@ -126,6 +126,35 @@ browserStory(
       assert.match(await page.getByTestId('call-timer').textContent(), /^00:0\d$/);
     });
 
+    step('hold: the caller hears music, not the agent, and the agent hears nothing; resume', async () => {
+      const { page } = ctx;
+      await page.getByTestId('hold').click();
+      await page.getByTestId('held-notice').waitFor();
+      await wait(500);
+      phone.heard.length = 0;
+      await wait(1_500);
+      const held = phone.heard.slice();
+      assert.ok(held.length >= 8_000, `the held caller got ${held.length} samples in 1.5 s`);
+      const agent = levelAt(held, BROWSER_TONE);
+      const rms = Math.sqrt(held.reduce((sum, x) => sum + x * x, 0) / held.length);
+      assert.ok(agent < 100, `the held caller still hears the agent's tone (${agent.toFixed(1)})`);
+      assert.ok(rms > 300, `the held caller hears no music (rms ${rms.toFixed(0)})`);
+      const { median } = await pagePeakHz(page);
+      assert.ok(median === null || Math.abs(median - PHONE_TONE) > 60, `the agent still hears the held caller (${median} Hz)`);
+      await page.getByTestId('hold').click();
+      await page.getByTestId('held-notice').waitFor({ state: 'detached' });
+      await wait(500);
+      phone.heard.length = 0;
+      await wait(1_500);
+      const back = levelAt(phone.heard.slice(), BROWSER_TONE);
+      assert.ok(back > 10 * levelAt(phone.heard.slice(), PHONE_TONE), `the caller hears the agent again after resume (${back.toFixed(1)})`);
+      const resumed = await pagePeakHz(page);
+      assert.ok(
+        resumed.median !== null && Math.abs(resumed.median - PHONE_TONE) <= 60,
+        `the agent hears the caller again (${resumed.median} Hz)`,
+      );
+    });
+
     step('the agent hangs up: the caller gets a BYE and the agent wraps up', async () => {
       const { page } = ctx;
       await page.getByTestId('hang-up').click();
@@ -150,6 +179,9 @@ browserStory(
       assert.ok(record, 'GET /api/v1/calls lists the call');
       assert.equal(record.disposition, 'answered', JSON.stringify(record));
       assert.equal(record.hangup_by, 'agent', JSON.stringify(record));
+      assert.equal(record.holds, 1, JSON.stringify(record));
+      assert.ok(record.hold_ms >= 1_500 && record.talk_ms >= 3_000, JSON.stringify(record));
+      assert.equal(record.agents.length, 1, JSON.stringify(record));
     });
 
     step('Done ends wrap-up: the agent is ready again', async () => {

@@ -48,6 +48,16 @@ pub enum AgentCommand {
         /// The call.
         call: CallId,
     },
+    /// Hold it: the caller hears music, neither hears the other.
+    Hold {
+        /// The call.
+        call: CallId,
+    },
+    /// Take it off hold.
+    Resume {
+        /// The call.
+        call: CallId,
+    },
     /// Wrap-up is done: ready for the next call.
     WrapUpDone,
     /// The browser is alive.

@@ -52,6 +52,8 @@ pub enum QueueNotice {
     Ended(WaitOutcome),
     /// The agent talking on the call hung up (after [`WaitOutcome::Answered`]).
     AgentHangUp,
+    /// The agent talking on the call holds it (`true`) or resumes it.
+    AgentHold(bool),
 }
 
 /// Rebuild an idle tenant engine at most this often.
@@ -457,19 +459,29 @@ impl TenantEngine {
             AgentCommand::Decline { call } => Input::Decline { call, agent },
             AgentCommand::WrapUpDone => Input::WrapUpDone { agent },
             AgentCommand::Heartbeat => Input::Heartbeat { agent },
+            // The call's own task hangs up, holds and resumes.
             AgentCommand::HangUp { call } => {
-                // The call's own task hangs up.
-                return match self.talking.get(&call) {
-                    Some((tx, talking)) if *talking == agent => {
-                        let _ = tx.try_send(QueueNotice::AgentHangUp);
-                        Ok(())
-                    }
-                    _ => Err(DeskError::Refused("the agent is not on that call".into())),
-                };
+                return self.to_call(agent, call, QueueNotice::AgentHangUp);
+            }
+            AgentCommand::Hold { call } => {
+                return self.to_call(agent, call, QueueNotice::AgentHold(true));
+            }
+            AgentCommand::Resume { call } => {
+                return self.to_call(agent, call, QueueNotice::AgentHold(false));
             }
         };
         self.input(input)
             .map_err(|e| DeskError::Refused(e.to_string()))
+    }
+
+    /// Passes the talking agent's action to their call.
+    fn to_call(&self, agent: AgentId, call: CallId, notice: QueueNotice) -> Result<(), DeskError> {
+        match self.talking.get(&call) {
+            Some((tx, talking)) if *talking == agent => tx
+                .try_send(notice)
+                .map_err(|_| DeskError::Refused("the call is busy; try again".into())),
+            _ => Err(DeskError::Refused("the agent is not on that call".into())),
+        }
     }
 
     fn enqueue(

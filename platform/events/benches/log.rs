@@ -116,6 +116,8 @@ fn call_events(call: CallId) -> [DomainEvent; 4] {
             call_data: vec![],
             agents: Vec::new(),
             talk_ms: None,
+            hold_ms: None,
+            holds: 0,
             media: MediaSummary {
                 packets_received: 50,
                 packets_sent: 50,

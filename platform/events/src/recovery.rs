@@ -31,6 +31,8 @@ pub fn interrupted_ending(story: &[Event]) -> Option<CallEnded> {
         call_data: Vec::new(),
         agents: Vec::new(),
         talk_ms: None,
+        hold_ms: None,
+        holds: 0,
         media: MediaSummary::default(),
         reason: Some("the node handling the call stopped before the call ended".into()),
     };

@@ -2,7 +2,8 @@
 //! (WebSocket) with a str0m peer as the browser's audio, SIPp places a call to a number that
 //! rings a queue (its audio is this test's own RTP socket), the agent is offered the call,
 //! accepts, and each side hears the other's tone; the agent's key reaches the caller as an
-//! RFC 4733 event; the agent hangs up and the record says answered, by the agent.
+//! RFC 4733 event; on hold the caller hears music and neither hears the other, until resume;
+//! the agent hangs up and the record says answered, by the agent, with talk and hold time.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -56,6 +57,32 @@ fn tone(hz: f32, frame: u64) -> [i16; 160] {
 struct Heard {
     samples: Vec<i16>,
     keys: Vec<u8>,
+}
+
+/// What each side heard over 1.5 s, after 0.5 s to settle.
+#[derive(Debug)]
+struct Levels {
+    agent_at_phone: f32,
+    phone_at_browser: f32,
+    phone_rms: f32,
+}
+
+async fn listen(browser: &Mutex<Heard>, phone: &Mutex<Heard>) -> Levels {
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    browser.lock().unwrap().samples.clear();
+    phone.lock().unwrap().samples.clear();
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let (b, p) = (browser.lock().unwrap(), phone.lock().unwrap());
+    assert!(
+        p.samples.len() > 8_000 && b.samples.len() > 8_000,
+        "audio stopped"
+    );
+    let energy: f64 = p.samples.iter().map(|&x| f64::from(x).powi(2)).sum();
+    Levels {
+        agent_at_phone: level_at(&p.samples, BROWSER_TONE),
+        phone_at_browser: level_at(&b.samples, PHONE_TONE),
+        phone_rms: (energy / p.samples.len() as f64).sqrt() as f32,
+    }
 }
 
 /// The agent's browser audio: a str0m peer stepped every 20 ms by its own task.
@@ -406,6 +433,32 @@ async fn an_agent_answers_in_the_browser_and_both_sides_hear_each_other() {
             "the agent's key reaches the caller as an RFC 4733 event"
         );
     }
+
+    // Hold: the caller hears music, not the agent; the agent hears nothing. Then resume.
+    let talking = listen(&at_browser, &at_phone).await;
+    send(&mut ws, json!({"type": "hold", "id": 5, "call": call})).await;
+    until(&mut ws, |m| m["type"] == "ack" && m["id"] == 5).await;
+    let held = listen(&at_browser, &at_phone).await;
+    assert!(
+        held.agent_at_phone < talking.agent_at_phone / 10.0,
+        "the held caller still hears the agent: {held:?} vs {talking:?}"
+    );
+    assert!(
+        held.phone_rms > 300.0,
+        "the held caller hears no music: {held:?}"
+    );
+    assert!(
+        held.phone_at_browser < talking.phone_at_browser / 10.0,
+        "the agent still hears the held caller: {held:?} vs {talking:?}"
+    );
+    send(&mut ws, json!({"type": "resume", "id": 6, "call": call})).await;
+    until(&mut ws, |m| m["type"] == "ack" && m["id"] == 6).await;
+    let resumed = listen(&at_browser, &at_phone).await;
+    assert!(
+        resumed.agent_at_phone > talking.agent_at_phone / 2.0
+            && resumed.phone_at_browser > talking.phone_at_browser / 2.0,
+        "talk is back after resume: {resumed:?} vs {talking:?}"
+    );
 
     // The agent hangs up: the caller gets Kefu's BYE, the agent wraps up.
     send(&mut ws, json!({"type": "hang_up", "id": 4, "call": call})).await;

@@ -248,7 +248,7 @@ fn migrate_and_keys_commands_work() {
         );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    assert!(run(&["migrate"]).contains("applied 9 migration"));
+    assert!(run(&["migrate"]).contains("applied 10 migration"));
     assert!(run(&["migrate"]).contains("applied 0 migration"));
     let listed = run(&["keys", "list"]);
     assert_eq!(listed.lines().count(), 1);

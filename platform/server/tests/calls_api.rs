@@ -74,6 +74,8 @@ fn call(minute: i64, disposition: &str, caller: &str) -> NewCallRecord {
         media: json!({"codec": "PCMA"}),
         agents: vec![],
         talk_ms: None,
+        hold_ms: None,
+        holds: 0,
         reason: None,
     }
 }

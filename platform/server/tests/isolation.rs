@@ -340,6 +340,8 @@ async fn call_and_voicemail(
                 media: json!({}),
                 agents: vec![],
                 talk_ms: None,
+                hold_ms: None,
+                holds: 0,
                 reason: None,
             },
         )

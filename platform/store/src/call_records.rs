@@ -69,6 +69,10 @@ pub struct NewCallRecord {
     pub agents: Vec<AgentId>,
     /// Time the caller talked to agents, milliseconds.
     pub talk_ms: Option<i64>,
+    /// Time the caller was on hold, milliseconds.
+    pub hold_ms: Option<i64>,
+    /// How many times the caller was put on hold.
+    pub holds: i32,
     /// Why the call failed or ended early, for people.
     pub reason: Option<String>,
 }
@@ -121,6 +125,10 @@ pub struct CallRecord {
     pub agents: Vec<AgentId>,
     /// Time the caller talked to agents, milliseconds.
     pub talk_ms: Option<i64>,
+    /// Time the caller was on hold, milliseconds.
+    pub hold_ms: Option<i64>,
+    /// How many times the caller was put on hold.
+    pub holds: i32,
     /// Why the call failed or ended early.
     pub reason: Option<String>,
 }
@@ -223,6 +231,8 @@ impl TryFrom<call_record::Model> for CallRecord {
             media: parse_json("call media", &m.media)?,
             agents: parse_json("call agents", &m.agents)?,
             talk_ms: m.talk_ms,
+            hold_ms: m.hold_ms,
+            holds: m.holds,
             direction: m.direction,
             caller: m.caller,
             dialled: m.dialled,
@@ -274,6 +284,10 @@ pub fn record_of_ended(ended: &CallEnded) -> NewCallRecord {
         talk_ms: ended
             .talk_ms
             .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX)),
+        hold_ms: ended
+            .hold_ms
+            .map(|ms| i64::try_from(ms).unwrap_or(i64::MAX)),
+        holds: i32::try_from(ended.holds).unwrap_or(i32::MAX),
         reason: ended.reason.clone(),
     }
 }
@@ -328,6 +342,8 @@ fn new_row(
             })?,
         ),
         talk_ms: Set(record.talk_ms),
+        hold_ms: Set(record.hold_ms),
+        holds: Set(record.holds),
         reason: Set(record.reason.clone()),
     })
 }

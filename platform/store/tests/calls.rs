@@ -86,6 +86,8 @@ fn call(started_at: DateTime<Utc>, disposition: &str, caller: &str) -> NewCallRe
         media: serde_json::json!({}),
         agents: vec![],
         talk_ms: None,
+        hold_ms: None,
+        holds: 0,
         reason: None,
     }
 }
@@ -113,6 +115,8 @@ async fn a_call_record_round_trips_with_every_field() {
             media: serde_json::json!({"codec": "PCMU", "packets_lost": 3}),
             agents: vec![],
             talk_ms: None,
+            hold_ms: None,
+            holds: 0,
             reason: Some("agent hung up".into()),
             ..call(started, "completed", "+8613800138000")
         };

@@ -97,6 +97,8 @@ fn ended(call: CallId, node: &str) -> CallEnded {
         call_data: vec![("k".into(), "v".into())],
         agents: Vec::new(),
         talk_ms: None,
+        hold_ms: None,
+        holds: 0,
         media: MediaSummary {
             packets_received: 3000,
             packets_sent: 3001,

@@ -31,7 +31,7 @@ fn owner(email: &str) -> NewUser<'_> {
 #[tokio::test]
 async fn migrations_apply_once_and_repositories_stay_in_their_tenant() {
     for (db, store, _dir) in stores().await {
-        assert_eq!(store.pending_migrations().await.unwrap().len(), 9, "{db}");
+        assert_eq!(store.pending_migrations().await.unwrap().len(), 10, "{db}");
         store.migrate().await.unwrap();
         store.migrate().await.unwrap();
         assert!(store.pending_migrations().await.unwrap().is_empty(), "{db}");

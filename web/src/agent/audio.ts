@@ -46,7 +46,9 @@ export function probeRemoteAudio(stream: MediaStream): void {
   source = context.createMediaStreamSource(stream);
   const analyser = context.createAnalyser();
   analyser.fftSize = 8192;
-  analyser.smoothingTimeConstant = 0.2;
+  // No smoothing: Chrome smooths once per read, not per render quantum, so a rarely read
+  // analyser would still show a tone that stopped seconds ago.
+  analyser.smoothingTimeConstant = 0;
   source.connect(analyser);
   const bins = new Float32Array(analyser.frequencyBinCount);
   const binHz = context.sampleRate / analyser.fftSize;

@@ -123,6 +123,22 @@ describe('the desk reducer', () => {
     expect(run([{ kind: 'audio', audio: 'off' }], muted).muted).toBe(false);
   });
 
+  it('holds only while talking, and a hold ends with its call', () => {
+    const talking = run([
+      server({ type: 'ready', agent: 'agt_1' }),
+      server({ type: 'state', seq: 1, state: { state: 'on_call', call: 'cal_1' } }),
+    ]);
+    expect(abilities(talking).hold).toBe(true);
+    const held = deskReducer(talking, { kind: 'held', held: true });
+    expect(held.held).toBe(true);
+    // The same state again keeps it; wrap-up ends it; a hold outside a call is ignored.
+    expect(run([server({ type: 'state', seq: 2, state: { state: 'on_call', call: 'cal_1' } })], held).held).toBe(true);
+    const wrapping = run([server({ type: 'state', seq: 3, state: { state: 'after_call_work', call: 'cal_1' } })], held);
+    expect(wrapping.held).toBe(false);
+    expect(abilities(wrapping).hold).toBe(false);
+    expect(deskReducer(wrapping, { kind: 'held', held: true }).held).toBe(false);
+  });
+
   it('allows mute only while talking with the audio connected', () => {
     const talking = run([
       server({ type: 'ready', agent: 'agt_1' }),

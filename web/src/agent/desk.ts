@@ -41,6 +41,8 @@ export type Up =
   | { type: 'accept'; call: string }
   | { type: 'decline'; call: string }
   | { type: 'hang_up'; call: string }
+  | { type: 'hold'; call: string }
+  | { type: 'resume'; call: string }
   | { type: 'wrap_up_done' }
   | { type: 'heartbeat' }
   | { type: 'media_offer'; sdp: string };
@@ -89,6 +91,8 @@ export interface DeskState {
   call: CallInfo | null;
   audio: Audio;
   muted: boolean;
+  /** The call is on hold (the caller hears music). */
+  held: boolean;
   /** The last refused command's reason, for a banner. */
   error: string | null;
 }
@@ -99,6 +103,7 @@ export type DeskEvent =
   | { kind: 'connecting' }
   | { kind: 'audio'; audio: Audio }
   | { kind: 'muted'; muted: boolean }
+  | { kind: 'held'; held: boolean }
   | { kind: 'command_failed'; reason: string }
   | { kind: 'dismiss_error' };
 
@@ -110,6 +115,7 @@ export const initialDesk = (now: number): DeskState => ({
   call: null,
   audio: 'off',
   muted: false,
+  held: false,
   error: null,
 });
 
@@ -148,6 +154,8 @@ function onState(desk: DeskState, next: AgentState, now: number): DeskState {
     stateSince: changed ? now : desk.stateSince,
     offer,
     call,
+    // Hold belongs to one call: any other state ends it.
+    held: next.state === 'on_call' && stateCall(next) === stateCall(desk.agentState) ? desk.held : false,
     // A new call starts unmuted only if the agent unmutes; keep the microphone as it is.
   };
 }
@@ -203,6 +211,8 @@ export function deskReducer(desk: DeskState, event: DeskEvent): DeskState {
       return { ...desk, audio: event.audio, muted: event.audio === 'off' ? false : desk.muted };
     case 'muted':
       return { ...desk, muted: event.muted };
+    case 'held':
+      return desk.agentState?.state === 'on_call' ? { ...desk, held: event.held } : desk;
     case 'command_failed':
       return { ...desk, error: event.reason };
     case 'dismiss_error':
@@ -221,6 +231,7 @@ export function abilities(desk: DeskState) {
     answer: online && desk.offer !== null,
     decline: online && desk.offer !== null,
     hangUp: online && s === 'on_call',
+    hold: online && s === 'on_call',
     mute: s === 'on_call' && desk.audio === 'connected',
     wrapUp: online && s === 'after_call_work',
   };

@@ -38,6 +38,7 @@ export interface DeskActions {
   accept(): void;
   decline(): void;
   hangUp(): void;
+  toggleHold(): void;
   wrapUpDone(): void;
   toggleMute(): void;
   retryAudio(): void;
@@ -101,6 +102,15 @@ export function useAgentDesk(api: ApiClient): {
       hangUp: () => {
         const s = deskRef.current.agentState;
         if (s?.state === 'on_call') run((c) => c.command({ type: 'hang_up', call: s.call }));
+      },
+      toggleHold: () => {
+        const { agentState: s, held } = deskRef.current;
+        if (s?.state !== 'on_call') return;
+        const call = s.call;
+        run(async (c) => {
+          await c.command({ type: held ? 'resume' : 'hold', call });
+          dispatch({ kind: 'held', held: !held });
+        });
       },
       wrapUpDone: () => run((c) => c.command({ type: 'wrap_up_done' })),
       toggleMute: () => channelRef.current?.setMuted(!deskRef.current.muted),

@@ -921,6 +921,16 @@ export interface components {
             entry?: Record<string, unknown> | null;
             /** @description Who hung up. */
             hangup_by: string;
+            /**
+             * Format: int64
+             * @description Time the caller was on hold, milliseconds (absent when never held).
+             */
+            hold_ms?: number | null;
+            /**
+             * Format: int32
+             * @description How many times the caller was put on hold.
+             */
+            holds: number;
             /** @description Call id (`cal_…`). */
             id: string;
             /** @description IVR nodes the caller went through, in order. */
@@ -945,7 +955,8 @@ export interface components {
             started_at: string;
             /**
              * Format: int64
-             * @description Time the caller talked to agents, milliseconds (absent when no agent did).
+             * @description Time the caller talked to agents, milliseconds, holds not counted (absent when no
+             *     agent did).
              */
             talk_ms?: number | null;
             /** @description The trunk (`trk_…`) the call came through. */

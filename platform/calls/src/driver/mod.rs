@@ -358,6 +358,7 @@ impl CallDriver {
                 tracing::info!(call = %self.call, ?outcome, "the queue let go of the call");
                 Input::Queue(QueueInput::Released(format!("{outcome:?}")))
             }
+            Some(QueueNotice::AgentHold(hold)) => Input::AgentHold(hold),
             Some(QueueNotice::AgentHangUp) => Input::Queue(QueueInput::Waiting),
             None => {
                 self.notices = None;

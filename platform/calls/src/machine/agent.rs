@@ -1,5 +1,6 @@
 //! An agent takes the call: the queue's offer, the answer that brings the agent's media into the
-//! room, the bridge, and the agent's hang-up.
+//! room, the bridge, hold and resume, and the agent's hang-up. Talk time counts only while
+//! caller and agent hear each other; hold time is counted apart.
 
 use std::time::Instant;
 
@@ -7,7 +8,7 @@ use kefu_core::event::{ConnectedTo, Disposition};
 use kefu_core::{AgentId, DomainEvent};
 
 use super::end::End;
-use super::io::{LegEnd, LegId, LegRole, Member, Output, Volume};
+use super::io::{LegEnd, LegId, LegRole, Member, Output, SourceKind, Volume};
 use super::{AgentLeg, CallMachine, LegState};
 
 impl CallMachine {
@@ -35,7 +36,9 @@ impl CallMachine {
         self.agent = Some(AgentLeg {
             leg,
             agent,
-            joined_at: None,
+            joined: false,
+            talking_since: None,
+            held: None,
         });
     }
 
@@ -44,10 +47,11 @@ impl CallMachine {
         let Some(a) = self.agent.as_mut().filter(|a| a.leg == leg) else {
             return false;
         };
-        if a.joined_at.is_some() {
+        if a.joined {
             return true;
         }
-        a.joined_at = Some(now);
+        a.joined = true;
+        a.talking_since = Some(now);
         let agent = a.agent;
         self.set_leg(leg, LegState::Up);
         if let Some(prompts) = self.prompts {
@@ -58,18 +62,7 @@ impl CallMachine {
                 &mut self.outputs,
             );
         }
-        self.room.hear(
-            LegId::CALLER,
-            Member::Leg(leg),
-            Volume::FULL,
-            &mut self.outputs,
-        );
-        self.room.hear(
-            leg,
-            Member::Leg(LegId::CALLER),
-            Volume::FULL,
-            &mut self.outputs,
-        );
+        self.bridge(leg, Volume::FULL);
         self.agents.push(agent);
         self.disposition = Some(Disposition::Answered);
         self.emit(DomainEvent::CallConnected {
@@ -88,7 +81,7 @@ impl CallMachine {
         // Released by the driver on the hang-up (the agent's audio goes home, wrap-up starts).
         self.room.forget(Member::Leg(leg));
         self.outputs.push_back(Output::HangUp(leg));
-        if a.joined_at.is_some() {
+        if a.joined {
             self.end(now, End::Agent);
         } else {
             let why = match how {
@@ -101,12 +94,75 @@ impl CallMachine {
         true
     }
 
-    /// Talk time so far, closing the agent's stretch at `now`.
+    /// Caller and agent hear each other at `volume` (off while held).
+    fn bridge(&mut self, leg: LegId, volume: Volume) {
+        self.room
+            .hear(LegId::CALLER, Member::Leg(leg), volume, &mut self.outputs);
+        self.room
+            .hear(leg, Member::Leg(LegId::CALLER), volume, &mut self.outputs);
+    }
+
+    /// The agent holds the call (the caller hears music, not the agent, and the agent hears
+    /// nothing) or resumes it. Ignored when there is nothing to hold or resume.
+    pub(super) fn agent_hold(&mut self, now: Instant, hold: bool) {
+        let Some(a) = self.agent.as_ref().filter(|a| a.joined) else {
+            return;
+        };
+        let (leg, agent, held) = (a.leg, a.agent, a.held);
+        let call = self.setup.call;
+        match (hold, held) {
+            (true, None) => {
+                self.close_talk(now);
+                self.bridge(leg, Volume::OFF);
+                let music = self.room.add_source(SourceKind::Music, &mut self.outputs);
+                self.room.hear(
+                    LegId::CALLER,
+                    Member::Source(music),
+                    Volume::MUSIC,
+                    &mut self.outputs,
+                );
+                if let Some(a) = &mut self.agent {
+                    a.held = Some((now, music));
+                }
+                self.holds += 1;
+                self.emit(DomainEvent::CallHeld {
+                    call,
+                    by: Some(agent),
+                });
+            }
+            (false, Some((since, music))) => {
+                self.hold += now.saturating_duration_since(since);
+                self.room.remove(Member::Source(music), &mut self.outputs);
+                self.bridge(leg, Volume::FULL);
+                if let Some(a) = &mut self.agent {
+                    a.held = None;
+                    a.talking_since = Some(now);
+                }
+                self.emit(DomainEvent::CallResumed {
+                    call,
+                    by: Some(agent),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// Closes the agent's stretches at `now`: talk so far, and a hold still going on.
     pub(super) fn close_talk(&mut self, now: Instant) {
         if let Some(a) = &mut self.agent
-            && let Some(joined) = a.joined_at.take()
+            && let Some(since) = a.talking_since.take()
         {
-            self.talk += now.saturating_duration_since(joined);
+            self.talk += now.saturating_duration_since(since);
+        }
+    }
+
+    /// At the end of the call: talk and any hold in progress are counted.
+    pub(super) fn close_agent(&mut self, now: Instant) {
+        self.close_talk(now);
+        if let Some(a) = &mut self.agent
+            && let Some((since, _)) = a.held.take()
+        {
+            self.hold += now.saturating_duration_since(since);
         }
     }
 }

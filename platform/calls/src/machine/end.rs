@@ -55,7 +55,7 @@ impl CallMachine {
         }
         self.playing = None;
         self.collector = None;
-        self.close_talk(now);
+        self.close_agent(now);
         if let Some(t) = self.transfer.take() {
             self.outputs.push_back(Output::HangUp(t.leg));
             self.set_leg(t.leg, LegState::Ended);
@@ -203,6 +203,9 @@ impl CallMachine {
             agents: self.agents.clone(),
             talk_ms: (!self.agents.is_empty())
                 .then(|| u64::try_from(self.talk.as_millis()).unwrap_or(u64::MAX)),
+            hold_ms: (self.holds > 0)
+                .then(|| u64::try_from(self.hold.as_millis()).unwrap_or(u64::MAX)),
+            holds: self.holds,
             media,
             reason,
         };

@@ -212,6 +212,8 @@ pub enum Input {
     Ivr(Result<Vec<IvrAction>, IvrError>),
     /// From the queue.
     Queue(QueueInput),
+    /// The talking agent holds the call (`true`) or resumes it (`false`).
+    AgentHold(bool),
     /// The voicemail asked for by [`Output::StoreVoicemail`] is kept.
     VoicemailStored {
         /// Length of the message.

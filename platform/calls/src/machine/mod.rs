@@ -101,8 +101,12 @@ struct Queued {
 struct AgentLeg {
     leg: LegId,
     agent: kefu_core::AgentId,
-    /// Set while caller and agent talk.
-    joined_at: Option<Instant>,
+    /// The agent's audio is in the room.
+    joined: bool,
+    /// Set while caller and agent hear each other.
+    talking_since: Option<Instant>,
+    /// On hold since, with the caller's music.
+    held: Option<(Instant, SourceId)>,
 }
 
 #[derive(Debug)]
@@ -167,6 +171,9 @@ pub struct CallMachine {
     agents: Vec<kefu_core::AgentId>,
     /// Caller–agent talk time so far.
     talk: Duration,
+    /// Time on hold so far, and how many holds.
+    hold: Duration,
+    holds: u32,
     disposition: Option<Disposition>,
     answered_at: Option<Instant>,
     timer: Option<SessionTimer>,
@@ -243,6 +250,8 @@ impl CallMachine {
             agent: None,
             agents: Vec::new(),
             talk: Duration::ZERO,
+            hold: Duration::ZERO,
+            holds: 0,
             disposition: None,
             answered_at: None,
             refreshed: now,
@@ -312,6 +321,7 @@ impl CallMachine {
             Input::PlayFinished(play) => self.play_finished(now, play),
             Input::Ivr(answer) => self.ivr_answered(now, answer),
             Input::Queue(notice) => self.queue_input(now, notice),
+            Input::AgentHold(hold) => self.agent_hold(now, hold),
             Input::VoicemailStored { duration_ms } => self.voicemail_kept(now, Some(duration_ms)),
             Input::VoicemailFailed(why) => {
                 // The driver logged why; the record says the voicemail was not kept.

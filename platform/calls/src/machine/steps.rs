@@ -196,7 +196,7 @@ impl CallMachine {
             if self
                 .agent
                 .as_ref()
-                .is_some_and(|a| a.leg == leg && a.joined_at.is_some())
+                .is_some_and(|a| a.leg == leg && a.joined && a.held.is_none())
             {
                 self.outputs.push_back(Output::SendDtmf {
                     leg: LegId::CALLER,

@@ -225,9 +225,15 @@ pub struct CallEnded {
     /// Agents who talked to the caller, in order.
     #[serde(default)]
     pub agents: Vec<AgentId>,
-    /// Time the caller spent talking to agents, milliseconds.
+    /// Time the caller spent talking to agents, milliseconds (holds not counted).
     #[serde(default)]
     pub talk_ms: Option<u64>,
+    /// Time the caller spent on hold, milliseconds (with `holds`).
+    #[serde(default)]
+    pub hold_ms: Option<u64>,
+    /// How many times the caller was put on hold.
+    #[serde(default)]
+    pub holds: u32,
     /// The caller's media counters.
     pub media: MediaSummary,
     /// Why it failed or ended early, for people.

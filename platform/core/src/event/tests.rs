@@ -34,6 +34,8 @@ fn ended(call: CallId) -> CallEnded {
         call_data: vec![("account".into(), "42".into())],
         agents: Vec::new(),
         talk_ms: None,
+        hold_ms: None,
+        holds: 0,
         media: MediaSummary {
             packets_received: 10,
             ..MediaSummary::default()

@@ -7,7 +7,8 @@
 //!    `{"type":"replaced",…}` and closed (4409).
 //! 2. Commands, each with an optional client `id` echoed in the reply
 //!    (`{"type":"ack","id":…}` or `{"type":"error","id":…,"reason":…}`): `ready`,
-//!    `not_ready` (`reason`: a reason code), `log_out`, `accept`, `decline`, `hang_up` (`call`),
+//!    `not_ready` (`reason`: a reason code), `log_out`, `accept`, `decline`, `hang_up`, `hold`,
+//!    `resume` (`call`),
 //!    `wrap_up_done`, `heartbeat`, and `media_offer` (`sdp`: the browser's WebRTC offer),
 //!    answered by `{"type":"media_answer","id":…,"sdp":…}`.
 //! 3. Notices, numbered by `seq` from 1 per connection: `state` (`state`), `offered` (`call`,
@@ -64,6 +65,8 @@ enum ClientMessage {
     Accept { id: Option<u64>, call: CallId },
     Decline { id: Option<u64>, call: CallId },
     HangUp { id: Option<u64>, call: CallId },
+    Hold { id: Option<u64>, call: CallId },
+    Resume { id: Option<u64>, call: CallId },
     WrapUpDone { id: Option<u64> },
     Heartbeat { id: Option<u64> },
     MediaOffer { id: Option<u64>, sdp: String },
@@ -225,6 +228,8 @@ impl Session {
             ClientMessage::Accept { id, call } => (id, AgentCommand::Accept { call }),
             ClientMessage::Decline { id, call } => (id, AgentCommand::Decline { call }),
             ClientMessage::HangUp { id, call } => (id, AgentCommand::HangUp { call }),
+            ClientMessage::Hold { id, call } => (id, AgentCommand::Hold { call }),
+            ClientMessage::Resume { id, call } => (id, AgentCommand::Resume { call }),
             ClientMessage::WrapUpDone { id } => (id, AgentCommand::WrapUpDone),
             ClientMessage::Heartbeat { id } => (id, AgentCommand::Heartbeat),
         };

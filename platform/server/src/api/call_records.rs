@@ -80,8 +80,13 @@ pub struct CallRecordView {
     pub media: Value,
     /// Agents who talked to the caller, in order (`agt_…`).
     pub agents: Vec<String>,
-    /// Time the caller talked to agents, milliseconds (absent when no agent did).
+    /// Time the caller talked to agents, milliseconds, holds not counted (absent when no
+    /// agent did).
     pub talk_ms: Option<i64>,
+    /// Time the caller was on hold, milliseconds (absent when never held).
+    pub hold_ms: Option<i64>,
+    /// How many times the caller was put on hold.
+    pub holds: i32,
     /// Why the call failed or ended early.
     pub reason: Option<String>,
 }
@@ -119,6 +124,8 @@ impl From<CallRecord> for CallRecordView {
             media: r.media,
             agents: r.agents.iter().map(ToString::to_string).collect(),
             talk_ms: r.talk_ms,
+            hold_ms: r.hold_ms,
+            holds: r.holds,
             reason: r.reason,
         }
     }

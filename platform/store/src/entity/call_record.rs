@@ -32,6 +32,8 @@ pub struct Model {
     /// JSON array of agent ids, in the order they talked to the caller.
     pub agents: String,
     pub talk_ms: Option<i64>,
+    pub hold_ms: Option<i64>,
+    pub holds: i32,
     pub reason: Option<String>,
 }
 

@@ -83,7 +83,7 @@ describe('the agent desk', () => {
     expect(screen.getByTestId('state-reason').textContent).toContain('Reason: Lunch');
   });
 
-  it('rings, answers, mutes, hangs up and wraps up — by button and by shortcut', async () => {
+  it('rings, answers, mutes, holds, hangs up and wraps up — by button and by shortcut', async () => {
     setLanguage('en-US');
     const fake = fakeDesk();
     const s = await onlineDesk(fake);
@@ -121,6 +121,14 @@ describe('the agent desk', () => {
     expect(screen.queryByTestId('muted-notice')).not.toBeNull();
     await userEvent.click(screen.getByTestId('mute'));
     expect(fake.tracks[0]?.enabled).toBe(true);
+
+    await userEvent.click(screen.getByTestId('hold'));
+    expect(s.sent.at(-1)).toMatchObject({ type: 'hold', call: 'cal_7' });
+    await waitFor(() => expect(screen.getByTestId('hold').textContent).toContain('Resume'));
+    expect(screen.queryByTestId('held-notice')).not.toBeNull();
+    await userEvent.click(screen.getByTestId('hold'));
+    expect(s.sent.at(-1)).toMatchObject({ type: 'resume', call: 'cal_7' });
+    await waitFor(() => expect(screen.queryByTestId('held-notice')).toBeNull());
 
     await userEvent.click(screen.getByTestId('hang-up'));
     expect(s.sent.at(-1)).toMatchObject({ type: 'hang_up', call: 'cal_7' });

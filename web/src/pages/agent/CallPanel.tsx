@@ -38,6 +38,11 @@ export function CallPanel({ desk, actions }: { desk: DeskState; actions: DeskAct
         </div>
       </dl>
       {call && call.data.length > 0 ? <CallData data={call.data} /> : null}
+      {desk.held && talking ? (
+        <p className="call-muted" role="status" data-testid="held-notice">
+          {t('call.held')}
+        </p>
+      ) : null}
       {desk.muted && talking ? (
         <p className="call-muted" role="status" data-testid="muted-notice">
           {t('call.muted')}
@@ -61,6 +66,16 @@ export function CallPanel({ desk, actions }: { desk: DeskState; actions: DeskAct
             data-testid="mute"
           >
             {desk.muted ? t('call.unmute') : t('call.mute')} <kbd>Alt+M</kbd>
+          </button>
+          <button
+            type="button"
+            className="btn btn-secondary"
+            onClick={actions.toggleHold}
+            disabled={!can.hold}
+            aria-pressed={desk.held}
+            data-testid="hold"
+          >
+            {desk.held ? t('call.resume') : t('call.hold')}
           </button>
           <button type="button" className="btn btn-danger" onClick={actions.hangUp} disabled={!can.hangUp} data-testid="hang-up">
             {t('call.hang_up')} <kbd>Alt+H</kbd>

@@ -158,3 +158,62 @@ fn the_agents_keys_go_to_the_caller_and_nobody_elses_do() {
     let out = c.feed(Input::Dtmf(LegId(99), '6'));
     assert!(out.is_empty(), "{out:?}");
 }
+
+#[test]
+fn hold_plays_music_to_the_caller_silences_both_and_is_counted_apart_from_talk() {
+    let (mut c, music) = waiting();
+    let agent = AgentId::new();
+    let leg = answered(&mut c, agent, music);
+    c.after(Duration::from_secs(10));
+    let out = c.feed(Input::AgentHold(true));
+    let hold_music = out
+        .iter()
+        .find_map(|o| match o {
+            Output::AddSource(id, SourceKind::Music) => Some(*id),
+            _ => None,
+        })
+        .expect("music for the held caller");
+    assert_eq!(
+        c.m.volume(LegId::CALLER, Member::Source(hold_music)),
+        Volume::MUSIC
+    );
+    assert_eq!(c.m.volume(LegId::CALLER, Member::Leg(leg)), Volume::OFF);
+    assert_eq!(c.m.volume(leg, Member::Leg(LegId::CALLER)), Volume::OFF);
+    assert!(out.iter().any(|o| matches!(o,
+        Output::Emit(DomainEvent::CallHeld { by: Some(a), .. }) if *a == agent)));
+    // Holding twice changes nothing; the agent's keys do not reach a held caller.
+    assert!(c.feed(Input::AgentHold(true)).is_empty());
+    assert!(c.feed(Input::Dtmf(leg, '1')).is_empty());
+    c.after(Duration::from_secs(20));
+    let out = c.feed(Input::AgentHold(false));
+    assert!(
+        out.contains(&Output::Remove(Member::Source(hold_music))),
+        "{out:?}"
+    );
+    assert_eq!(c.m.volume(LegId::CALLER, Member::Leg(leg)), Volume::FULL);
+    assert_eq!(c.m.volume(leg, Member::Leg(LegId::CALLER)), Volume::FULL);
+    assert!(
+        out.iter()
+            .any(|o| matches!(o, Output::Emit(DomainEvent::CallResumed { .. })))
+    );
+    // A second hold, still going when the caller hangs up, counts to the end.
+    c.after(Duration::from_secs(5));
+    c.feed(Input::AgentHold(true));
+    c.after(Duration::from_secs(3));
+    c.feed(Input::LegEnded(LegId::CALLER, LegEnd::Bye));
+    let e = c.close();
+    assert_eq!(e.talk_ms, Some(15_000));
+    assert_eq!(e.hold_ms, Some(23_000));
+    assert_eq!(e.holds, 2);
+}
+
+#[test]
+fn nothing_to_hold_without_an_agent_on_the_line() {
+    let (mut c, _) = waiting();
+    assert!(c.feed(Input::AgentHold(true)).is_empty());
+    let e = {
+        c.feed(Input::LegEnded(LegId::CALLER, LegEnd::Bye));
+        c.close()
+    };
+    assert_eq!((e.hold_ms, e.holds), (None, 0));
+}

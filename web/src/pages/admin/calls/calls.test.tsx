@@ -28,6 +28,8 @@ function record(n: number, overrides: Partial<CallRecord> = {}): CallRecord {
     media: { codec: 'PCMU' },
     agents: [],
     talk_ms: null,
+    hold_ms: null,
+    holds: 0,
     reason: null,
     ...overrides,
   };
