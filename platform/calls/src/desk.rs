@@ -203,10 +203,17 @@ impl AgentDesk {
         Ok((rx, AgentSession(tx)))
     }
 
-    /// The session `connect` opened is over (the browser went away). A session that was
-    /// already taken over changes nothing.
+    /// The session `connect` opened is over (the browser went away): its parked audio goes.
+    /// A session that was already taken over changes nothing — the audio may be the new tab's.
     pub async fn disconnect(&self, tenant: TenantId, agent: AgentId, session: AgentSession) {
-        self.hub.agent_offline(tenant, agent, session.0).await;
+        if self.hub.agent_offline(tenant, agent, session.0).await {
+            self.detach_media(tenant, agent).await;
+        }
+    }
+
+    /// Whether the agent's browser audio is attached (parked or in a call).
+    pub fn has_media(&self, tenant: TenantId, agent: AgentId) -> bool {
+        self.line(tenant, agent).is_some()
     }
 
     /// Carries out an agent's command.
@@ -273,7 +280,7 @@ impl AgentDesk {
     }
 
     /// The agent's session is over: their parked leg goes.
-    pub async fn detach_media(&self, tenant: TenantId, agent: AgentId) {
+    async fn detach_media(&self, tenant: TenantId, agent: AgentId) {
         let Some(line) = self.line(tenant, agent) else {
             return;
         };

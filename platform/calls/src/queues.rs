@@ -85,6 +85,7 @@ enum Command {
     AgentOffline {
         agent: AgentId,
         notices: mpsc::Sender<AgentNotice>,
+        reply: oneshot::Sender<bool>,
     },
 }
 
@@ -194,17 +195,24 @@ impl QueueHub {
         .await
     }
 
-    /// The agent's session (the channel given to [`QueueHub::agent_online`]) closed.
+    /// The agent's session (the channel given to [`QueueHub::agent_online`]) closed; true
+    /// when it was still the agent's current one (not taken over by another).
     pub async fn agent_offline(
         &self,
         tenant: TenantId,
         agent: AgentId,
         notices: mpsc::Sender<AgentNotice>,
-    ) {
-        let _ = self
+    ) -> bool {
+        let (reply, answer) = oneshot::channel();
+        let sent = self
             .tenant(tenant)
-            .send(Command::AgentOffline { agent, notices })
+            .send(Command::AgentOffline {
+                agent,
+                notices,
+                reply,
+            })
             .await;
+        sent.is_ok() && answer.await.unwrap_or(false)
     }
 
     /// Carries out an agent's command (see [`crate::AgentDesk::command`]).
@@ -367,16 +375,21 @@ impl TenantEngine {
                 self.talking.remove(&call);
                 let _ = self.input(Input::CallEnded { call });
             }
-            Command::AgentOffline { agent, notices } => {
+            Command::AgentOffline {
+                agent,
+                notices,
+                reply,
+            } => {
                 // Only the session that closed: a newer one may have taken over. The engine
                 // logs the agent out when heartbeats stop (its grace period).
-                if self
+                let current = self
                     .agents
                     .get(&agent)
-                    .is_some_and(|tx| tx.same_channel(&notices))
-                {
+                    .is_some_and(|tx| tx.same_channel(&notices));
+                if current {
                     self.agents.remove(&agent);
                 }
+                let _ = reply.send(current);
             }
             Command::AgentOnline {
                 agent,

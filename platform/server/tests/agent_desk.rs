@@ -517,7 +517,8 @@ async fn the_channel_refuses_strangers_and_bad_commands_and_a_second_tab_takes_o
         .await
         .unwrap()
         .expect("telephony on");
-    let (owner, _) = app.signup("Tabs Co", "owner@tabs.test").await;
+    let (owner, session) = app.signup("Tabs Co", "owner@tabs.test").await;
+    let tenant: kefu_core::TenantId = session["tenant"]["id"].as_str().unwrap().parse().unwrap();
     let (agent_token, agent_user) = app.add_user(&owner, "agent@tabs.test", "agent").await;
     let (developer, _) = app.add_user(&owner, "dev@tabs.test", "developer").await;
     let http = serve(&app).await;
@@ -585,9 +586,12 @@ async fn the_channel_refuses_strangers_and_bad_commands_and_a_second_tab_takes_o
     send(&mut first, json!({"type": "ready", "id": 11})).await;
     until(&mut first, |m| m["type"] == "ack" && m["id"] == 11).await;
 
-    // A second tab: it starts from the agent's state; the first is told and closed.
-    let (mut second, _) = channel(http, &agent_token).await;
+    // A second tab: it starts from the agent's state and connects its own audio; the first is
+    // told and closed, and its going away does not take the second tab's audio with it (the
+    // first's clean-up usually runs before the second's offer; this guards the other order).
+    let (mut second, agent) = channel(http, &agent_token).await;
     until(&mut second, |m| m["state"]["state"] == "available").await;
+    let _second_audio = browser(&mut second).await;
     let replaced = loop {
         let msg = tokio::time::timeout(Duration::from_secs(10), first.next())
             .await
@@ -603,7 +607,23 @@ async fn the_channel_refuses_strangers_and_bad_commands_and_a_second_tab_takes_o
     };
     assert!(replaced["seq"].as_u64().is_some());
     assert_eq!(closed(&mut first).await.0, 4409);
-    // The second tab still works.
+    drop(first);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let desk = app.state.desk.get().unwrap();
+    let agent: kefu_core::AgentId = agent.parse().unwrap();
+    assert!(
+        desk.has_media(tenant, agent),
+        "the replaced tab took the new tab's audio away"
+    );
+    // The second tab still works; when it goes, its audio goes with it.
     send(&mut second, json!({"type": "heartbeat", "id": 12})).await;
     until(&mut second, |m| m["type"] == "ack" && m["id"] == 12).await;
+    drop(second);
+    for _ in 0..50 {
+        if !desk.has_media(tenant, agent) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the closed tab's audio stayed parked");
 }

@@ -159,7 +159,6 @@ async fn run(state: AppState, mut socket: WebSocket) {
         session.serve(&mut socket, &mut notices).await;
     }
     session.desk.disconnect(tenant, agent, handle).await;
-    session.desk.detach_media(tenant, agent).await;
 }
 
 impl Session {
