@@ -810,8 +810,9 @@ fn ivr_input(manifest: &crate::Manifest, context: &CallContext, event: &Event) -
 /// An input's JSON text. Inputs are records of strings and numbers, which always serialise;
 /// were one ever not to, the record says so instead of losing the invocation.
 fn input_text<T: serde::Serialize>(input: &T) -> JsonText {
-    JsonText::of(input)
-        .unwrap_or_else(|e| JsonText::from(serde_json::json!({ "unrepresentable": e.to_string() })))
+    JsonText::of(input).unwrap_or_else(|e| {
+        JsonText::from(serde_json::json!({ "unrepresentable": e.to_string() }))
+    })
 }
 
 #[cfg(test)]
@@ -828,22 +829,13 @@ mod tests {
             .insert("menu".into(), serde_json::json!({"greeting": "hi"}));
         let first = installation.config_text("menu").unwrap();
         assert_eq!(&*first, r#"{"greeting":"hi"}"#);
-        assert!(Arc::ptr_eq(
-            &first,
-            &installation.config_text("menu").unwrap()
-        ));
+        assert!(Arc::ptr_eq(&first, &installation.config_text("menu").unwrap()));
         assert_eq!(installation.config_text("other"), None);
         let mut changed = installation.clone();
         changed
             .config
             .insert("menu".into(), serde_json::json!({"greeting": "bye"}));
-        assert_eq!(
-            &*changed.config_text("menu").unwrap(),
-            r#"{"greeting":"bye"}"#
-        );
-        assert_eq!(
-            &*installation.config_text("menu").unwrap(),
-            r#"{"greeting":"hi"}"#
-        );
+        assert_eq!(&*changed.config_text("menu").unwrap(), r#"{"greeting":"bye"}"#);
+        assert_eq!(&*installation.config_text("menu").unwrap(), r#"{"greeting":"hi"}"#);
     }
 }

@@ -49,10 +49,7 @@ impl config::Host for StoreData {
         answer.insert("key".into(), serde_json::Value::String(key.clone()));
         answer.insert("set".into(), serde_json::Value::Bool(text.is_some()));
         if let Some(text) = &text {
-            answer.insert(
-                "value_json".into(),
-                serde_json::Value::String(text.to_string()),
-            );
+            answer.insert("value_json".into(), serde_json::Value::String(text.to_string()));
         }
         self.record_answer(
             "config",

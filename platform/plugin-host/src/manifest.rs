@@ -185,8 +185,6 @@ impl Manifest {
 impl Manifest {
     /// Whether digits collected under `tag` are secret (see [`Manifest::sensitive_digits`]).
     pub fn is_sensitive_tag(&self, tag: &str) -> bool {
-        self.sensitive_digits
-            .iter()
-            .any(|p| tag.starts_with(p.as_str()))
+        self.sensitive_digits.iter().any(|p| tag.starts_with(p.as_str()))
     }
 }

@@ -10,9 +10,9 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use rsipstack::sip::SipMessage;
 use kefu_sip::sdp::{self, LocalMedia, SdpLimits};
 use kefu_sip::validate::{TransportKind, ValidationConfig, Verdict, validate};
-use rsipstack::sip::SipMessage;
 
 const SDP: &str = "v=0\r\no=- 3890123 3890123 IN IP4 198.51.100.7\r\ns=-\r\nc=IN IP4 198.51.100.7\r\nt=0 0\r\n\
 m=audio 16384 RTP/AVP 0 8 18 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:18 G729/8000\r\n\

@@ -7,10 +7,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use kefu_sip::edge::{SipEdge, SipEdgeConfig};
-use kefu_sip::sdp::{self, Direction, LocalMedia};
-use md5::{Digest, Md5};
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::invitation::InviteOption;
+use kefu_sip::sdp::{self, Direction, LocalMedia};
+use md5::{Digest, Md5};
 use tokio::net::UdpSocket;
 use tokio::time::timeout;
 

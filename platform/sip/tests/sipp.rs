@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use kefu_sip::edge::{SipEdge, SipEdgeConfig};
-use kefu_sip::sdp::{self, LocalMedia, SdpLimits};
 use rsipstack::dialog::dialog::{Dialog, DialogState, TerminatedReason};
 use rsipstack::sip::{Header, Method, StatusCode, Uri};
+use kefu_sip::sdp::{self, LocalMedia, SdpLimits};
 use tokio::process::Command;
 
 #[derive(Default)]

@@ -4,8 +4,8 @@
 mod common;
 
 use common::{Outcome, outcome, torture_messages};
-use kefu_sip::validate::{TransportKind, ValidationConfig, Verdict, validate};
 use rsipstack::sip::SipMessage;
+use kefu_sip::validate::{TransportKind, ValidationConfig, Verdict, validate};
 
 #[test]
 fn every_torture_message_gets_its_manifest_outcome_over_udp_rules() {
