@@ -21,7 +21,7 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
 use kefu_calls::{AgentCommand, AgentDesk, AgentNotice};
 use kefu_core::{AgentId, CallId, TenantId};
@@ -29,12 +29,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::api::ws::{close, first_text, text};
 use crate::problem::Problem;
 use crate::routing::agent_of;
 use crate::state::AppState;
 
-/// Longest wait for the authentication message.
-const AUTH_WITHIN: Duration = Duration::from_secs(10);
 /// Largest client message (an SDP offer is 2–6 KiB).
 const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
 /// How often the token is checked again.
@@ -72,30 +71,8 @@ enum ClientMessage {
     MediaOffer { id: Option<u64>, sdp: String },
 }
 
-fn text(value: Value) -> Message {
-    Message::Text(value.to_string().into())
-}
-
-async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
-    let _ = socket
-        .send(text(json!({"type": "error", "reason": reason})))
-        .await;
-    let _ = socket
-        .send(Message::Close(Some(CloseFrame {
-            code,
-            reason: reason.chars().take(120).collect::<String>().into(),
-        })))
-        .await;
-}
-
 async fn hello(socket: &mut WebSocket) -> Result<String, String> {
-    let first = tokio::time::timeout(AUTH_WITHIN, socket.recv())
-        .await
-        .map_err(|_| "no authentication message within 10 s".to_owned())?;
-    let Some(Ok(Message::Text(body))) = first else {
-        return Err("the first message must be a text {\"type\":\"auth\",…} message".into());
-    };
-    match serde_json::from_str(body.as_str()) {
+    match serde_json::from_str(&first_text(socket).await?) {
         Ok(ClientMessage::Auth { token }) => Ok(token),
         Ok(_) => Err("the first message's type must be \"auth\"".into()),
         Err(e) => Err(format!("the authentication message is not valid: {e}")),

@@ -30,6 +30,7 @@ use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::api::ws::{close, first_text, text};
 use crate::auth::Authed;
 use crate::event_hub::event_frame;
 use crate::json::Query;
@@ -40,8 +41,6 @@ use crate::state::AppState;
 pub const STREAM_QUEUE: usize = 2048;
 /// Most live events written with one flush.
 const MAX_FLUSH: usize = 1024;
-/// Longest wait for the authentication message.
-const AUTH_WITHIN: Duration = Duration::from_secs(10);
 /// Largest client message accepted.
 const MAX_CLIENT_MESSAGE: usize = 16 * 1024;
 /// The stream's initial read buffer.
@@ -230,30 +229,9 @@ struct Hello {
     types: Vec<String>,
 }
 
-fn text(value: Value) -> Message {
-    Message::Text(value.to_string().into())
-}
-
-async fn close(mut socket: WebSocket, code: u16, reason: &str) {
-    let _ = socket
-        .send(text(json!({"type": "error", "reason": reason})))
-        .await;
-    let _ = socket
-        .send(Message::Close(Some(CloseFrame {
-            code,
-            reason: reason.chars().take(120).collect::<String>().into(),
-        })))
-        .await;
-}
-
 async fn hello(socket: &mut WebSocket) -> Result<Hello, String> {
-    let first = tokio::time::timeout(AUTH_WITHIN, socket.recv())
-        .await
-        .map_err(|_| "no authentication message within 10 s".to_owned())?;
-    let Some(Ok(Message::Text(body))) = first else {
-        return Err("the first message must be a text {\"type\":\"auth\",…} message".into());
-    };
-    let hello: Hello = serde_json::from_str(body.as_str())
+    let body = first_text(socket).await?;
+    let hello: Hello = serde_json::from_str(&body)
         .map_err(|e| format!("the authentication message is not valid: {e}"))?;
     if hello.kind != "auth" {
         return Err("the first message's type must be \"auth\"".into());
@@ -265,13 +243,13 @@ async fn hello(socket: &mut WebSocket) -> Result<Hello, String> {
 async fn run_stream(state: AppState, mut socket: WebSocket) {
     let hello = match hello(&mut socket).await {
         Ok(h) => h,
-        Err(why) => return close(socket, 1008, &why).await,
+        Err(why) => return close(&mut socket, 1008, &why).await,
     };
     let (scope, _) = match state.auth.verify(&hello.token) {
         Ok(v) => v,
         Err(_) => {
             return close(
-                socket,
+                &mut socket,
                 4401,
                 "the access token is invalid, expired or revoked",
             )
@@ -279,7 +257,7 @@ async fn run_stream(state: AppState, mut socket: WebSocket) {
         }
     };
     if check_reader(&scope).is_err() {
-        return close(socket, 4403, "your role may not read events").await;
+        return close(&mut socket, 4403, "your role may not read events").await;
     }
     let hub = state.event_hub.clone();
     // Register before reading the backlog: nothing published in between is missed (the
@@ -289,7 +267,7 @@ async fn run_stream(state: AppState, mut socket: WebSocket) {
         Ok(b) => b,
         Err(e) => {
             tracing::warn!(error = %e, "reading the event log's bounds failed");
-            return close(socket, 1011, "the event log cannot be read; try again").await;
+            return close(&mut socket, 1011, "the event log cannot be read; try again").await;
         }
     };
     let (oldest, latest) = bounds.unwrap_or((0, 0));

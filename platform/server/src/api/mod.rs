@@ -26,6 +26,7 @@ pub mod skills;
 pub mod users;
 pub mod validate;
 pub mod voicemails;
+pub mod ws;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
