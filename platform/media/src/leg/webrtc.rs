@@ -133,6 +133,16 @@ pub struct WebRtcLeg {
     events: VecDeque<LegEvent>,
     stats: LegStats,
     decoded: [i16; MAX_PACKET_SAMPLES],
+    /// What one drain of str0m brought (kept between drains: no allocation per packet).
+    drained: Drained,
+}
+
+/// Media and connection events from one drain, handled after str0m is left.
+#[derive(Default)]
+struct Drained {
+    media: Vec<MediaData>,
+    /// ICE state changes; `None` is str0m's `Connected` (ICE and DTLS up).
+    states: Vec<Option<IceConnectionState>>,
 }
 
 impl WebRtcLeg {
@@ -241,6 +251,7 @@ impl WebRtcLeg {
                 events: VecDeque::new(),
                 stats: LegStats::default(),
                 decoded: [0; MAX_PACKET_SAMPLES],
+                drained: Drained::default(),
             },
             answer,
         ))
@@ -303,8 +314,8 @@ impl WebRtcLeg {
         if self.state == LegConnection::Failed {
             return;
         }
-        let mut media = Vec::new();
-        let mut states = Vec::new();
+        let mut drained = std::mem::take(&mut self.drained);
+        let Drained { media, states } = &mut drained;
         let result = catch_unwind(AssertUnwindSafe(|| {
             drain(
                 &mut self.rtc,
@@ -318,7 +329,7 @@ impl WebRtcLeg {
                 },
             )
         }));
-        for state in states {
+        for state in states.drain(..) {
             if let Some(ice) = state {
                 self.ice_connected = ice.is_connected();
             }
@@ -335,9 +346,10 @@ impl WebRtcLeg {
                 Some(_) => {}
             }
         }
-        for data in media {
+        for data in media.drain(..) {
             self.receive_media(data);
         }
+        self.drained = drained;
         match result {
             Ok(Ok(())) if !self.rtc.is_alive() => self.set_state(LegConnection::Closed),
             Ok(Ok(())) => {}
