@@ -559,6 +559,10 @@ async fn the_channel_refuses_strangers_and_bad_commands_and_a_second_tab_takes_o
             "",
         ),
         (
+            json!({"type": "not_ready", "id": 13, "reason": "x".repeat(5_000)}),
+            "at most 64",
+        ),
+        (
             json!({"type": "media_offer", "id": 10, "sdp": "v=0 nonsense"}),
             "SDP offer",
         ),

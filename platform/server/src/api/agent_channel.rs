@@ -36,6 +36,8 @@ use crate::state::AppState;
 
 /// Largest client message (an SDP offer is 2–6 KiB).
 const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
+/// Longest not-ready reason code accepted (codes are short words like `lunch`).
+const MAX_REASON: usize = 64;
 /// How often the token is checked again.
 const TOKEN_CHECK: Duration = Duration::from_secs(30);
 
@@ -199,6 +201,10 @@ impl Session {
                 };
             }
             ClientMessage::Ready { id } => (id, AgentCommand::Ready),
+            ClientMessage::NotReady { id, reason } if reason.len() > MAX_REASON => {
+                return json!({"type": "error", "id": id,
+                    "reason": format!("a reason code has at most {MAX_REASON} characters")});
+            }
             ClientMessage::NotReady { id, reason } => (id, AgentCommand::NotReady { reason }),
             ClientMessage::LogOut { id } => (id, AgentCommand::LogOut),
             ClientMessage::Accept { id, call } => (id, AgentCommand::Accept { call }),
